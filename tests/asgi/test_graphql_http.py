@@ -1,0 +1,258 @@
+"""Pure tests of the transport-independent GraphQL-over-HTTP rules."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from graphqlwire import graphql_http as gh
+from graphqlwire.errors import (
+    HttpBadRequestError,
+    HttpNotAcceptableError,
+    HttpUnsupportedMediaTypeError,
+)
+
+GRJ = gh.GRAPHQL_RESPONSE_JSON
+JSON = gh.JSON
+
+
+# --- Accept negotiation --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (None, JSON),
+        ("", JSON),
+        ("*/*", JSON),
+        ("application/*", JSON),
+        ("application/json", JSON),
+        (GRJ, GRJ),
+        (f"{GRJ}, application/json;q=0.9", GRJ),
+        (f"application/json, {GRJ}", GRJ),
+        (f"application/json;q=0.9, {GRJ}", GRJ),
+        (f"application/json, {GRJ};q=0.9", JSON),
+        (f"{GRJ};q=0.1, */*;q=0.5", JSON),
+        (f"{GRJ};q=0.5, */*;q=0.1", GRJ),
+        (f"{GRJ};q=0, */*", JSON),
+        ("application/json;q=0, */*", GRJ),
+        ("APPLICATION/JSON", JSON),
+        (f' {GRJ.upper()} ; charset="utf-8" ; Q=0.8 , text/html', GRJ),
+        ("text/html, */*;q=0.8", JSON),
+        ("application/json;q=bogus, */*;q=0.2", GRJ),
+    ],
+)
+def test_negotiate_media_type(accept: str | None, expected: str) -> None:
+    assert gh.negotiate_media_type(accept) == expected
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "text/html",
+        "image/png, text/*",
+        "application/json;q=0",
+        f"application/json;q=0, {GRJ};q=0",
+        "application/json;q=bogus",
+        "application/json;q=2",
+        "application/xml",
+        ",,,",
+    ],
+)
+def test_negotiate_not_acceptable(accept: str) -> None:
+    with pytest.raises(HttpNotAcceptableError) as info:
+        gh.negotiate_media_type(accept)
+    assert info.value.status == 406
+    assert GRJ in info.value.message
+
+
+def test_parse_accept_keeps_order_and_weights() -> None:
+    assert gh.parse_accept("text/html;level=1;q=0.5, */*") == (("text/html", 0.5), ("*/*", 1.0))
+
+
+def test_quality_most_specific_range_wins() -> None:
+    # RFC 9110 §12.5.1: the exact type's weight applies even if a wildcard weighs more.
+    assert gh.quality_of("application/json;q=0.2, */*", JSON) == (0.2, 2)
+    assert gh.quality_of("application/*;q=0.3, */*", JSON) == (0.3, 1)
+    assert gh.quality_of("text/html", JSON) == (0.0, -1)
+
+
+@pytest.mark.parametrize(
+    ("accept", "html"),
+    [
+        (None, True),
+        ("*/*", True),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", True),
+        ("application/json", False),
+        (f"{GRJ}, application/json;q=0.9", False),
+        ("text/html;q=0.5, application/json", False),
+        ("text/*", True),
+        ("text/html;q=0", False),
+    ],
+)
+def test_wants_html(accept: str | None, html: bool) -> None:
+    assert gh.wants_html(accept) is html
+
+
+def test_content_types_carry_utf8() -> None:
+    assert gh.content_type_for(JSON) == "application/json; charset=utf-8"
+    assert gh.content_type_for(GRJ) == f"{GRJ}; charset=utf-8"
+    assert gh.ERROR_CONTENT_TYPE.startswith("application/json")
+
+
+# --- Content-Type ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content_type", "kind"),
+    [
+        ("application/json", "json"),
+        ("Application/JSON; charset=UTF-8", "json"),
+        ('application/json; charset="utf8"', "json"),
+        ("multipart/form-data; boundary=xyz", "multipart"),
+    ],
+)
+def test_request_body_kind(content_type: str, kind: str) -> None:
+    assert gh.request_body_kind(content_type) == kind
+
+
+@pytest.mark.parametrize(
+    ("content_type", "fragment"),
+    [
+        (None, "Missing Content-Type"),
+        ("", "Missing Content-Type"),
+        ("   ", "Missing Content-Type"),
+        ("text/plain", "Unsupported Content-Type 'text/plain'"),
+        ("application/x-www-form-urlencoded", "Unsupported Content-Type"),
+        ("application/graphql", "Unsupported Content-Type"),
+        ("application/json; charset=latin-1", "charset 'latin-1'"),
+    ],
+)
+def test_request_body_kind_refused(content_type: str | None, fragment: str) -> None:
+    with pytest.raises(HttpUnsupportedMediaTypeError) as info:
+        gh.request_body_kind(content_type)
+    assert info.value.status == 415
+    assert fragment in info.value.message
+
+
+# --- request data ----------------------------------------------------------------------------
+
+
+def test_json_body_returns_raw_value() -> None:
+    body = {"query": "{ hello }", "variables": None, "unknown": 1}
+    assert gh.data_from_json_body(json.dumps(body).encode()) == body
+    # Shape checks belong to the execution layer (so that GoH can answer 422).
+    assert gh.data_from_json_body(b"[1, 2]") == [1, 2]
+    assert gh.data_from_json_body('{"query": "{ héllo }"}'.encode()) == {"query": "{ héllo }"}
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        (b"", "Request body is empty"),
+        (b"  \n", "Request body is empty"),
+        (b"{", "Request body is not valid JSON"),
+        (b"{'query': 1}", "Request body is not valid JSON"),
+        (b'{"query": "\xff"}', "not valid UTF-8 (invalid byte at position 11)"),
+        (b"[" * 100_000, "Request body is not valid JSON"),
+    ],
+)
+def test_json_body_errors(body: bytes, fragment: str) -> None:
+    with pytest.raises(HttpBadRequestError) as info:
+        gh.data_from_json_body(body)
+    assert info.value.status == 400
+    assert fragment in info.value.message
+
+
+def test_query_params() -> None:
+    params = {
+        "query": "query Q($a: Int) { f(a: $a) }",
+        "operationName": "Q",
+        "variables": '{"a": 1}',
+        "extensions": '{"persistedQuery": {"version": 1}}',
+        "other": "ignored",
+    }
+    assert gh.data_from_query_params(params) == {
+        "query": "query Q($a: Int) { f(a: $a) }",
+        "operationName": "Q",
+        "variables": {"a": 1},
+        "extensions": {"persistedQuery": {"version": 1}},
+    }
+
+
+def test_query_params_empty_means_absent_and_null_is_a_name() -> None:
+    params = {"query": "", "operationName": "null", "variables": "", "extensions": ""}
+    assert gh.data_from_query_params(params) == {"operationName": "null"}
+    assert gh.data_from_query_params({}) == {}
+
+
+def test_query_params_variables_are_raw_json() -> None:
+    # Wrong JSON types are left for the execution layer to refuse (GoH 422).
+    assert gh.data_from_query_params({"query": "{a}", "variables": "[1]"})["variables"] == [1]
+
+
+@pytest.mark.parametrize("name", ["variables", "extensions"])
+def test_query_params_bad_json(name: str) -> None:
+    with pytest.raises(HttpBadRequestError) as info:
+        gh.data_from_query_params({"query": "{ a }", name: "{nope"})
+    assert f"The '{name}' query parameter is not valid JSON" in info.value.message
+
+
+# --- status codes ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def stage(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Make ``failure_of`` report the ``_stage`` stored in the response under test."""
+
+    def failure_of(response: dict[str, Any]) -> str | None:
+        return None if "data" in response else response.get("_stage")
+
+    monkeypatch.setattr(gh, "failure_of", failure_of)
+
+
+def failed(stage: str) -> dict[str, Any]:
+    return {"errors": [{"message": "boom"}], "_stage": stage}
+
+
+@pytest.mark.usefixtures("stage")
+@pytest.mark.parametrize(
+    ("response", "success", "ariadne_json", "spec"),
+    [
+        ({"data": {"a": 1}}, True, 200, 200),
+        ({"data": {"a": None}, "errors": [{"message": "x"}]}, True, 200, 294),
+        ({"data": None, "errors": [{"message": "x"}]}, False, 400, 294),
+        (failed("request"), False, 400, 422),
+        (failed("parse"), False, 400, 400),
+        (failed("validation"), False, 400, 422),
+        (failed("operation"), False, 400, 422),
+        (failed("execution"), False, 400, 422),
+        ({"errors": [{"message": "?"}]}, False, 400, 400),
+    ],
+)
+def test_result_status(
+    response: dict[str, Any], success: bool, ariadne_json: int, spec: int
+) -> None:
+    assert gh.result_status(response, success, JSON) == ariadne_json
+    assert gh.result_status(response, success, JSON, status_mode="spec") == spec
+    assert gh.result_status(response, success, GRJ) == spec
+    assert gh.result_status(response, success, GRJ, status_mode="spec") == spec
+
+
+@pytest.mark.usefixtures("stage")
+@pytest.mark.parametrize("media_type", [JSON, GRJ])
+@pytest.mark.parametrize("mode", gh.STATUS_MODES)
+def test_get_mutation_is_405_in_every_mode(media_type: str, mode: gh.StatusMode) -> None:
+    status = gh.result_status(
+        failed("operation"), False, media_type, method="GET", status_mode=mode
+    )
+    assert status == 405
+    assert gh.allow_header_for(status) == {"allow": "POST"}
+    assert gh.allow_header_for(200) == {}
+
+
+def test_bodies() -> None:
+    assert gh.encode_json({"a": "é"}) == '{"a":"é"}'.encode()
+    assert json.loads(gh.error_body("Nope")) == {"errors": [{"message": "Nope"}]}
