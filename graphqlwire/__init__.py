@@ -25,7 +25,20 @@ _EXPORTS: dict[str, str] = {
     "run": "graphqlwire.server.server",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "Config",
+    "Extension",
+    "GraphQLResult",
+    "Server",
+    "__version__",
+    "format_error",
+    "graphql",
+    "graphql_sync",
+    "make_executable_schema",
+    "run",
+    "serve",
+    "subscribe",
+]
 
 if TYPE_CHECKING:
     from .errors import format_error

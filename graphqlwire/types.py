@@ -56,11 +56,13 @@ ValidationRules: TypeAlias = (
 )
 #: ``(error, debug) -> dict``
 ErrorFormatter: TypeAlias = Callable[[GraphQLError, bool], dict[str, Any]]
-LoggerOption: TypeAlias = "None | str | Logger | LoggerAdapter[Logger]"
+LoggerOption: TypeAlias = "str | Logger | LoggerAdapter[Logger] | None"
 
 ExtensionList: TypeAlias = "list[type[Extension] | Callable[[], Extension]] | None"
 #: A list of extension classes (or factories), or ``(request, context) -> list``.
-Extensions: TypeAlias = "ExtensionList | Callable[[Any, Any], ExtensionList | Awaitable[ExtensionList]]"
+Extensions: TypeAlias = (
+    "ExtensionList | Callable[[Any, Any], ExtensionList | Awaitable[ExtensionList]]"
+)
 MiddlewareList: TypeAlias = "list[Middleware] | None"
 Middlewares: TypeAlias = (
     "MiddlewareList | Callable[[Any, Any], MiddlewareList | Awaitable[MiddlewareList]]"

@@ -23,7 +23,16 @@ _EXPORTS: dict[str, str] = {
     "GraphQLAutoWSHandler": ".auto_ws",
 }
 
-__all__ = list(_EXPORTS)
+__all__ = [
+    "ClientContext",
+    "GraphQLAutoWSHandler",
+    "GraphQLHTTPHandler",
+    "GraphQLHandler",
+    "GraphQLHttpHandlerBase",
+    "GraphQLTransportWSHandler",
+    "GraphQLWSHandler",
+    "GraphQLWebsocketHandler",
+]
 
 if TYPE_CHECKING:
     from .auto_ws import GraphQLAutoWSHandler

@@ -1,0 +1,45 @@
+"""The few places where graphql-core 3.2 and 3.3 differ, behind one interface.
+
+graphql-core 3.3 renamed ``ExecutionContext`` to ``Executor`` (and the ``execute()`` keyword
+``execution_context_class`` to ``executor_class``), and its ``create_source_event_stream``
+takes a built executor instead of the execution arguments.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphql
+from graphql import DocumentNode, ExecutionResult, GraphQLSchema, MiddlewareManager
+
+GRAPHQL_CORE_3_3: bool = hasattr(graphql, "Executor")
+
+#: The class ``execution_context_class`` options subclass (``Executor`` on graphql-core 3.3).
+ExecutionContext: type[Any] = getattr(graphql, "Executor", None) or graphql.ExecutionContext  # type: ignore[attr-defined]
+
+#: The ``execute()`` keyword that takes ``execution_context_class``.
+EXECUTION_CLASS_KWARG = "executor_class" if GRAPHQL_CORE_3_3 else "execution_context_class"
+
+
+def create_event_stream(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    root_value: Any,
+    context_value: Any,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
+    execution_context_class: type[Any] | None,
+    middleware: MiddlewareManager | None,
+) -> Any:
+    """The subscription's source event stream, an ``ExecutionResult`` with errors, or an
+    awaitable of either (graphql-core's ``CreateSourceEventStream``)."""
+    create: Any = graphql.create_source_event_stream
+    if not GRAPHQL_CORE_3_3:
+        return create(schema, document, root_value, context_value, variables, operation_name)
+    built = (execution_context_class or ExecutionContext).build(
+        schema, document, root_value, context_value, variables, operation_name,
+        middleware=middleware,
+    )  # fmt: skip
+    if isinstance(built, list):
+        return ExecutionResult(None, errors=built)
+    return create(built)

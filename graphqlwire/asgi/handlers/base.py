@@ -1,0 +1,219 @@
+"""Bases of the documented ASGI handler hierarchy.
+
+``GraphQLHandler`` holds the configuration the ``GraphQL`` app propagates to its handlers
+and builds context values; ``GraphQLHttpHandlerBase`` and ``GraphQLWebsocketHandler`` add the
+abstract steps of each transport. Handlers are shared by every connection: nothing
+per-request or per-connection is ever stored on them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from abc import ABC, abstractmethod
+from functools import lru_cache
+from logging import Logger, LoggerAdapter
+from typing import TYPE_CHECKING, Any
+
+from graphql import DocumentNode, GraphQLSchema
+
+from ...errors import format_error
+from ...types import (
+    ContextValue,
+    ErrorFormatter,
+    GraphQLResult,
+    OnComplete,
+    OnConnect,
+    OnDisconnect,
+    OnOperation,
+    QueryParser,
+    QueryValidator,
+    Receive,
+    RootValue,
+    Scope,
+    Send,
+    ValidationRules,
+)
+
+if TYPE_CHECKING:
+    from ...explorers import Explorer
+
+
+class GraphQLHandler(ABC):
+    """Base class for ASGI connection handlers."""
+
+    def __init__(self) -> None:
+        """Initialize the handler instance with empty configuration."""
+        self.schema: GraphQLSchema | None = None
+        self.context_value: ContextValue = None
+        self.root_value: RootValue = None
+        self.query_parser: QueryParser | None = None
+        self.query_validator: QueryValidator | None = None
+        self.validation_rules: ValidationRules | None = None
+        self.execute_get_queries = False
+        self.debug = False
+        self.introspection = True
+        self.explorer: Explorer | None = None
+        self.logger: str | Logger | LoggerAdapter[Logger] | None = None
+        self.error_formatter: ErrorFormatter = format_error
+        self.execution_context_class: type[Any] | None = None
+
+    @abstractmethod
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """An entrypoint for the ASGI connection handler.
+
+        # Required arguments
+
+        `scope`: the ASGI connection scope.
+
+        `receive`: the ASGI receive callable.
+
+        `send`: the ASGI send callable.
+        """
+
+    def configure(
+        self,
+        schema: GraphQLSchema,
+        context_value: ContextValue | None = None,
+        root_value: RootValue | None = None,
+        query_parser: QueryParser | None = None,
+        query_validator: QueryValidator | None = None,
+        validation_rules: ValidationRules | None = None,
+        execute_get_queries: bool = False,
+        debug: bool = False,
+        introspection: bool = True,
+        explorer: Explorer | None = None,
+        logger: str | Logger | LoggerAdapter[Logger] | None = None,
+        error_formatter: ErrorFormatter = format_error,
+        execution_context_class: type[Any] | None = None,
+    ) -> None:
+        """Configure the handler with options from the ASGI application.
+
+        Called by the ``GraphQL`` app as part of its initialization, propagating its
+        configuration to its handlers.
+        """
+        self.schema = schema
+        self.context_value = context_value
+        self.root_value = root_value
+        self.query_parser = query_parser
+        self.query_validator = query_validator
+        self.validation_rules = validation_rules
+        self.execute_get_queries = execute_get_queries
+        self.debug = debug
+        self.introspection = introspection
+        self.explorer = explorer
+        self.logger = logger
+        self.error_formatter = error_formatter
+        self.execution_context_class = execution_context_class
+
+    async def get_context_for_request(self, request: Any, data: dict[str, Any]) -> Any:
+        """Return the GraphQL context value for a request or WebSocket operation.
+
+        A callable ``context_value`` is called with the request (the seeds' signature) or,
+        when it takes two parameters, with the request and the GraphQL request data (newer
+        Ariadne releases); an awaitable result is awaited. Without ``context_value`` the
+        context is ``{"request": request}``.
+
+        # Required arguments
+
+        `request`: the connection: a `Request` for HTTP, a `WebSocket` for WebSockets.
+
+        `data`: the GraphQL request data (query, variables, operationName).
+        """
+        context_value = self.context_value
+        if context_value is None:
+            return {"request": request}
+        if not callable(context_value):
+            return context_value
+        if _takes_data(context_value):
+            context = context_value(request, data)
+        else:
+            context = context_value(request)
+        if inspect.isawaitable(context):
+            context = await context
+        return context
+
+
+@lru_cache(maxsize=64)
+def _takes_data(function: Any) -> bool:
+    """Whether a ``context_value`` callable accepts a second positional argument."""
+    try:
+        parameters = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    positional = [
+        parameter
+        for parameter in parameters
+        if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD)
+    ]
+    return len(positional) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in parameters)
+
+
+class GraphQLHttpHandlerBase(GraphQLHandler):
+    """Base class for ASGI HTTP connection handlers."""
+
+    @abstractmethod
+    async def handle_request(self, request: Any) -> Any:
+        """Handle a request and return a response that is an ASGI app."""
+
+    @abstractmethod
+    async def execute_graphql_query(
+        self,
+        request: Any,
+        data: Any,
+        *,
+        context_value: Any | None = None,
+        query_document: DocumentNode | None = None,
+    ) -> GraphQLResult:
+        """Execute a GraphQL query or mutation from ``request`` and return its result."""
+
+
+class GraphQLWebsocketHandler(GraphQLHandler):
+    """Base class for ASGI WebSocket connection handlers."""
+
+    def __init__(
+        self,
+        on_connect: OnConnect | None = None,
+        on_disconnect: OnDisconnect | None = None,
+        on_operation: OnOperation | None = None,
+        on_complete: OnComplete | None = None,
+    ) -> None:
+        """Initialize the WebSocket handler with its optional hooks.
+
+        # Optional arguments
+
+        `on_connect`: called with `(websocket, payload)` on `connection_init`; may be
+        async; returning `False` or raising (`WebSocketConnectionError`) rejects it.
+
+        `on_disconnect`: called with `(websocket)` when the connection ends, however it ends.
+
+        `on_operation`: called with `(websocket, operation)` when an operation starts.
+
+        `on_complete`: called with `(websocket, operation)` once when an operation ends.
+        """
+        super().__init__()
+        self.on_connect = on_connect
+        self.on_disconnect = on_disconnect
+        self.on_operation = on_operation
+        self.on_complete = on_complete
+        self.http_handler: GraphQLHttpHandlerBase | None = None
+
+    @abstractmethod
+    async def handle_websocket(self, websocket: Any) -> None:
+        """Handle one WebSocket connection from accept to close."""
+
+    def configure(
+        self,
+        *args: Any,
+        http_handler: GraphQLHttpHandlerBase | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Configure the handler with options from the ASGI application.
+
+        # Optional arguments
+
+        `http_handler`: the HTTP handler whose `execute_graphql_query` runs the queries
+        and mutations sent over the WebSocket, so both transports share one pipeline
+        (extensions, middleware, context).
+        """
+        super().configure(*args, **kwargs)
+        self.http_handler = http_handler
