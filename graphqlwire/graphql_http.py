@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any, Literal
 
 from .errors import (
@@ -44,6 +43,8 @@ from .errors import (
     HttpUnsupportedMediaTypeError,
 )
 from .execution import failure_of
+from .mediatypes import is_utf8_charset, negotiate, parse_content_type
+from .requests import parse_json_body
 
 JSON = "application/json"
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -73,91 +74,25 @@ _CONTENT_TYPES = {
 
 # --- media types ---------------------------------------------------------------------------
 
-
-def _split_media_range(item: str) -> tuple[str, dict[str, str]]:
-    """``"Type/Sub ; a=1"`` -> ``("type/sub", {"a": "1"})``; names lowercased, quotes removed."""
-    essence, *raw_params = item.split(";")
-    params: dict[str, str] = {}
-    for raw in raw_params:
-        name, sep, value = raw.partition("=")
-        if sep:
-            params[name.strip().lower()] = value.strip().strip('"')
-    return essence.strip().lower(), params
-
-
-def _quality(params: Mapping[str, str]) -> float:
-    try:
-        q = float(params.get("q", "1"))
-    except ValueError:
-        return 0.0  # RFC 9110 §12.4.2 qvalue grammar; a broken weight counts as "not acceptable"
-    return q if 0.0 <= q <= 1.0 else 0.0
-
-
-@lru_cache(maxsize=512)
-def parse_accept(accept: str) -> tuple[tuple[str, float], ...]:
-    """Parse an ``Accept`` header into ``(media range, q)`` pairs, in the order sent.
-
-    Parameters other than ``q`` are dropped: no GraphQL media type defines any.
-    The result is cached, so the hot path pays for each distinct header once.
-    """
-    ranges = []
-    for item in accept.split(","):
-        if item.strip():
-            essence, params = _split_media_range(item)
-            ranges.append((essence, _quality(params)))
-    return tuple(ranges)
-
-
-def quality_of(accept: str | None, media_type: str) -> tuple[float, int]:
-    """How much ``accept`` wants ``media_type``: ``(q, specificity)``.
-
-    RFC 9110 §12.5.1: the most specific matching range decides (``type/sub`` beats
-    ``type/*`` beats ``*/*``). A missing header accepts everything (``(1.0, 0)``).
-    No matching range gives ``(0.0, -1)``.
-    """
-    if accept is None or not accept.strip():
-        return 1.0, 0  # an empty header is treated as absent, as browsers and proxies mean it
-    main = media_type.split("/", 1)[0]
-    best: tuple[float, int] = (0.0, -1)
-    for essence, q in parse_accept(accept):
-        if essence == media_type:
-            specificity = 2
-        elif essence == f"{main}/*":
-            specificity = 1
-        elif essence == "*/*":
-            specificity = 0
-        else:
-            continue
-        if specificity > best[1] or (specificity == best[1] and q > best[0]):
-            best = (q, specificity)
-    return best
-
-
-@lru_cache(maxsize=512)
-def _negotiate(accept: str | None) -> str | None:
-    json_q = quality_of(accept, JSON)
-    gql_q = quality_of(accept, GRAPHQL_RESPONSE_JSON)
-    if json_q[0] <= 0 and gql_q[0] <= 0:
-        return None
-    # Equal weights: a client that names graphql-response+json explicitly speaks GoH;
-    # one that only sent wildcards (or nothing) gets Ariadne's application/json.
-    if gql_q[0] > json_q[0] or (gql_q[0] == json_q[0] and gql_q[1] == 2):
-        return GRAPHQL_RESPONSE_JSON
-    return JSON
+#: Offered GraphQL media types, in the server's preference order: wildcards, a missing
+#: Accept and equal weights give Ariadne's ``application/json``.
+_RESULT_TYPES = (JSON, GRAPHQL_RESPONSE_JSON)
+_GET_TYPES = (HTML, JSON, GRAPHQL_RESPONSE_JSON)
 
 
 def negotiate_media_type(accept: str | None) -> str:
     """Pick the response media type for a GraphQL result from the ``Accept`` header.
 
     Returns ``application/graphql-response+json`` or ``application/json`` (no header,
-    or only wildcards, gives ``application/json``). Raises ``HttpNotAcceptableError``
-    (406) when neither is acceptable, e.g. ``Accept: text/html`` alone.
+    wildcards only, or equal weights give ``application/json``); ``q=`` values and the
+    most specific matching range decide (``graphqlwire.mediatypes``). Raises
+    ``HttpNotAcceptableError`` (406) when neither is acceptable, e.g. ``Accept: text/html``.
 
     # Required arguments
 
     `accept`: the request's ``Accept`` header value, or None when it was not sent.
     """
-    media_type = _negotiate(accept)
+    media_type = negotiate(accept, _RESULT_TYPES)
     if media_type is None:
         raise HttpNotAcceptableError(
             f"None of the media types in the Accept header can be served: send "
@@ -166,17 +101,13 @@ def negotiate_media_type(accept: str | None) -> str:
     return media_type
 
 
-@lru_cache(maxsize=512)
 def wants_html(accept: str | None) -> bool:
     """Whether a GET without ``query`` should get the explorer page rather than an error.
 
     True with no ``Accept`` header (Ariadne's behaviour) and when ``text/html`` is
     acceptable at least as much as either JSON media type (browsers, ``*/*``).
     """
-    html = quality_of(accept, HTML)[0]
-    if html <= 0:
-        return False
-    return html >= max(quality_of(accept, JSON)[0], quality_of(accept, GRAPHQL_RESPONSE_JSON)[0])
+    return negotiate(accept, _GET_TYPES) == HTML
 
 
 def content_type_for(media_type: str) -> str:
@@ -187,28 +118,30 @@ def content_type_for(media_type: str) -> str:
 BodyKind = Literal["json", "multipart"]
 
 
-@lru_cache(maxsize=256)
 def request_body_kind(content_type: str | None) -> BodyKind:
     """Classify a POST body by its ``Content-Type``: ``"json"`` or ``"multipart"``.
 
     Raises ``HttpUnsupportedMediaTypeError`` (415) when the header is missing (GoH: a
     POST without Content-Type SHOULD get a 4xx), names another media type, or names a
     charset other than utf-8 for JSON (GoH: JSON bodies are utf-8).
+
+    # Required arguments
+
+    `content_type`: the request's ``Content-Type`` header value, or None.
     """
-    if not content_type or not content_type.strip():
-        raise HttpUnsupportedMediaTypeError(
-            f"Missing Content-Type header: send '{JSON}' or '{MULTIPART}'."
-        )
-    essence, params = _split_media_range(content_type)
+    essence, params = parse_content_type(content_type)
     if essence == JSON:
-        charset = params.get("charset", "utf-8").lower()
-        if charset not in ("utf-8", "utf8"):
+        if not is_utf8_charset(params):
             raise HttpUnsupportedMediaTypeError(
-                f"Unsupported charset {charset!r} for {JSON}: only utf-8 is accepted."
+                f"Unsupported charset {params['charset']!r} for {JSON}: only utf-8 is accepted."
             )
         return "json"
     if essence == MULTIPART:
         return "multipart"
+    if not essence:
+        raise HttpUnsupportedMediaTypeError(
+            f"Missing Content-Type header: send '{JSON}' or '{MULTIPART}'."
+        )
     raise HttpUnsupportedMediaTypeError(
         f"Unsupported Content-Type {essence!r}: send '{JSON}' or '{MULTIPART}'."
     )
@@ -217,46 +150,31 @@ def request_body_kind(content_type: str | None) -> BodyKind:
 # --- request data --------------------------------------------------------------------------
 
 
-def decode_json(raw: bytes | str, what: str = "Request body") -> Any:
-    """Decode JSON text, raising ``HttpBadRequestError`` (400) with a clear message.
-
-    Bytes must be utf-8 (GoH assumes utf-8 when the media type carries no charset).
-
-    # Required arguments
-
-    `raw`: the JSON text as bytes or str.
-
-    # Optional arguments
-
-    `what`: names the value in error messages ("Request body", "'variables'", ...).
-    """
-    if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise HttpBadRequestError(
-                f"{what} is not valid UTF-8 (invalid byte at position {error.start})."
-            ) from None
+def _json_param(name: str, value: str) -> Any:
     try:
-        return json.loads(raw)
+        return json.loads(value)
     except json.JSONDecodeError as error:
         raise HttpBadRequestError(
-            f"{what} is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})."
+            f"The {name!r} query parameter is not valid JSON: {error.msg} (column {error.colno})."
         ) from None
     except RecursionError:
-        raise HttpBadRequestError(f"{what} is not valid JSON: nested too deeply.") from None
+        raise HttpBadRequestError(
+            f"The {name!r} query parameter is not valid JSON: nested too deeply."
+        ) from None
 
 
 def data_from_json_body(body: bytes) -> Any:
     """The GraphQL request data in a JSON POST body, not yet checked.
 
-    Only the JSON itself is checked here: the execution layer checks the shape (an
-    object, ``query`` a string, ...) so that GoH can answer 422 rather than 400.
-    An empty body gets a 400 that says so.
+    Only the JSON itself is checked here (400 for an empty body, bad UTF-8 or bad JSON,
+    see ``requests.parse_json_body``): the execution layer checks the shape (an object,
+    ``query`` a string, ...) so that GoH can answer 422 rather than 400.
+
+    # Required arguments
+
+    `body`: the whole request body.
     """
-    if not body.strip():
-        raise HttpBadRequestError("Request body is empty: expected a JSON object.")
-    return decode_json(body)
+    return parse_json_body(body)
 
 
 #: GET parameters whose value is JSON text (GoH: ``variables`` and ``extensions``).
@@ -282,7 +200,7 @@ def data_from_query_params(params: Mapping[str, str]) -> dict[str, Any]:
     for name in _JSON_PARAMS:
         value = params.get(name)
         if value:
-            data[name] = decode_json(value, f"The {name!r} query parameter")
+            data[name] = _json_param(name, value)
     return data
 
 
@@ -357,12 +275,9 @@ __all__ = [
     "content_type_for",
     "data_from_json_body",
     "data_from_query_params",
-    "decode_json",
     "encode_json",
     "error_body",
     "negotiate_media_type",
-    "parse_accept",
-    "quality_of",
     "request_body_kind",
     "result_status",
     "wants_html",
