@@ -1,11 +1,12 @@
 """GraphQL-over-HTTP rules that do not depend on the transport (shared by ASGI and WSGI).
 
-Everything here is pure: strings and bytes in, values or ``HttpError`` out. The ASGI
-handler and the WSGI app both call these functions, so the two transports agree on
+Everything here is pure: strings and bytes in; values, ``HttpError`` or a ready
+``JSONResponse`` (status, headers and body bytes, which WSGI can send as they are) out.
+The ASGI handler and the WSGI app both call these functions, so the two transports agree on
 
 * how request data is read from a JSON body and from GET query parameters,
 * which response media type an ``Accept`` header asks for (``q=`` values honoured),
-* which status code a GraphQL result gets.
+* which status code a GraphQL result gets, and how refused requests are answered.
 
 Error bodies produced for an ``HttpError`` (bad JSON, wrong Content-Type, ...) are
 ``{"errors": [{"message": ...}]}`` labelled ``application/json``: GoH says a body that is
@@ -26,7 +27,8 @@ result                                         status
 request not well-formed                        422
 document does not parse                        400
 validation failed                              422
-operation not allowed here (GET mutation)      405 (+ ``Allow: POST``)
+mutation or subscription over GET (any mode)   405 (+ ``Allow: POST``)
+subscription over POST                         422
 variables / operation name could not be used   422
 =============================================  ======
 """
@@ -39,12 +41,14 @@ from typing import Any, Literal
 
 from .errors import (
     HttpBadRequestError,
+    HttpError,
     HttpNotAcceptableError,
     HttpUnsupportedMediaTypeError,
 )
 from .execution import failure_of
 from .mediatypes import is_utf8_charset, negotiate, parse_content_type
 from .requests import parse_json_body
+from .responses import JSONResponse
 
 JSON = "application/json"
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -64,13 +68,6 @@ _FAILURE_STATUS: dict[str | None, int] = {
     "operation": 422,
     "execution": 422,
 }
-
-ERROR_CONTENT_TYPE = "application/json; charset=utf-8"
-_CONTENT_TYPES = {
-    JSON: "application/json; charset=utf-8",
-    GRAPHQL_RESPONSE_JSON: "application/graphql-response+json; charset=utf-8",
-}
-
 
 # --- media types ---------------------------------------------------------------------------
 
@@ -108,11 +105,6 @@ def wants_html(accept: str | None) -> bool:
     acceptable at least as much as either JSON media type (browsers, ``*/*``).
     """
     return negotiate(accept, _GET_TYPES) == HTML
-
-
-def content_type_for(media_type: str) -> str:
-    """The ``Content-Type`` header value for a negotiated GraphQL media type (utf-8)."""
-    return _CONTENT_TYPES[media_type]
 
 
 BodyKind = Literal["json", "multipart"]
@@ -218,7 +210,7 @@ def result_status(
     """The HTTP status for a GraphQL result (see the module docstring's table).
 
     A GET whose operation was refused (a mutation or subscription over GET) is 405 in
-    every mode, with ``Allow: POST`` added by the caller (``allow_header_for``).
+    every mode (``result_response`` adds ``Allow: POST``).
 
     # Required arguments
 
@@ -246,23 +238,42 @@ def result_status(
     return PARTIAL_SUCCESS if response.get("errors") else 200
 
 
-def allow_header_for(status: int) -> dict[str, str]:
-    """Extra headers a result status needs: RFC 9110 says a 405 MUST carry ``Allow``."""
-    return {"allow": "POST"} if status == 405 else {}
+def result_response(
+    response: dict[str, Any],
+    success: bool,
+    media_type: str,
+    *,
+    method: str = "POST",
+    status_mode: StatusMode = "ariadne",
+) -> JSONResponse:
+    """The HTTP response for a GraphQL result: its status, media type and JSON body.
+
+    The status comes from ``result_status``; a 405 gets ``Allow: POST`` (RFC 9110 says
+    a 405 MUST carry ``Allow``). Arguments are those of ``result_status``.
+    """
+    status = result_status(response, success, media_type, method=method, status_mode=status_mode)
+    headers = _ALLOW_POST if status == 405 else None
+    return JSONResponse(response, status_code=status, headers=headers, media_type=media_type)
 
 
-def encode_json(value: Any) -> bytes:
-    """Serialize a JSON-ready value to compact utf-8 bytes (non-ASCII kept as is)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+_ALLOW_POST = {"allow": "POST"}
 
 
-def error_body(message: str) -> bytes:
-    """The body of a non-GraphQL error response: ``{"errors": [{"message": ...}]}``."""
-    return encode_json({"errors": [{"message": message}]})
+def error_response(error: HttpError) -> JSONResponse:
+    """The response for a request refused before any GraphQL work.
+
+    Body ``{"errors": [{"message": ...}]}`` with the error's status and headers, always
+    labelled ``application/json``: GoH forbids labelling a body that is not a GraphQL
+    response ``application/graphql-response+json``.
+    """
+    return JSONResponse(
+        {"errors": [{"message": error.message}]},
+        status_code=error.status,
+        headers=error.headers,
+    )
 
 
 __all__ = [
-    "ERROR_CONTENT_TYPE",
     "GRAPHQL_RESPONSE_JSON",
     "HTML",
     "JSON",
@@ -271,14 +282,12 @@ __all__ = [
     "STATUS_MODES",
     "BodyKind",
     "StatusMode",
-    "allow_header_for",
-    "content_type_for",
     "data_from_json_body",
     "data_from_query_params",
-    "encode_json",
-    "error_body",
+    "error_response",
     "negotiate_media_type",
     "request_body_kind",
+    "result_response",
     "result_status",
     "wants_html",
 ]

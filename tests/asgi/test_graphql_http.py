@@ -88,12 +88,6 @@ def test_wants_html(accept: str | None, html: bool) -> None:
     assert gh.wants_html(accept) is html
 
 
-def test_content_types_carry_utf8() -> None:
-    assert gh.content_type_for(JSON) == "application/json; charset=utf-8"
-    assert gh.content_type_for(GRJ) == f"{GRJ}; charset=utf-8"
-    assert gh.ERROR_CONTENT_TYPE.startswith("application/json")
-
-
 # --- Content-Type ----------------------------------------------------------------------------
 
 
@@ -237,14 +231,25 @@ def test_result_status(
 @pytest.mark.parametrize("media_type", [JSON, GRJ])
 @pytest.mark.parametrize("mode", gh.STATUS_MODES)
 def test_get_mutation_is_405_in_every_mode(media_type: str, mode: gh.StatusMode) -> None:
-    status = gh.result_status(
-        failed("operation"), False, media_type, method="GET", status_mode=mode
-    )
-    assert status == 405
-    assert gh.allow_header_for(status) == {"allow": "POST"}
-    assert gh.allow_header_for(200) == {}
+    response = failed("operation")
+    assert gh.result_status(response, False, media_type, method="GET", status_mode=mode) == 405
+    http = gh.result_response(response, False, media_type, method="GET", status_mode=mode)
+    assert http.status_code == 405
+    assert (b"allow", b"POST") in http.raw_headers
 
 
-def test_bodies() -> None:
-    assert gh.encode_json({"a": "é"}) == '{"a":"é"}'.encode()
-    assert json.loads(gh.error_body("Nope")) == {"errors": [{"message": "Nope"}]}
+@pytest.mark.parametrize("media_type", [JSON, GRJ])
+def test_result_response(media_type: str) -> None:
+    http = gh.result_response({"data": {"a": "é"}}, True, media_type)
+    assert http.status_code == 200
+    assert http.body == '{"data":{"a":"é"}}'.encode()
+    headers = dict(http.raw_headers)
+    assert headers[b"content-type"] == f"{media_type}; charset=utf-8".encode()
+    assert b"allow" not in headers
+
+
+def test_error_response_is_never_graphql_response_json() -> None:
+    http = gh.error_response(HttpNotAcceptableError("Nope"))
+    assert http.status_code == 406
+    assert json.loads(http.body) == {"errors": [{"message": "Nope"}]}
+    assert dict(http.raw_headers)[b"content-type"] == b"application/json; charset=utf-8"
