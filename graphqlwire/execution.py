@@ -522,7 +522,7 @@ async def subscribe(
     def finish(result: ExecutionResult) -> dict[str, Any]:
         return _execution_result(result, manager, logger, error_formatter, debug)[1]
 
-    if prepared.operation_type is not OperationType.SUBSCRIPTION:
+    if prepared.operation_type in (OperationType.QUERY, OperationType.MUTATION):
         return True, _single_result(run, root, finish)
     source = create_event_stream(
         schema, prepared.document, root, context_value, prepared.variables,

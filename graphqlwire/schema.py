@@ -23,6 +23,8 @@ from graphql import (
 Resolvers = Mapping[str, Mapping[str, Any]]
 
 _SCALAR_HOOKS = ("serialize", "parse_value", "parse_literal")
+#: graphql-core 3.3 reads these names (copied from the old ones at construction only).
+_SCALAR_HOOK_ALIASES = {"serialize": "coerce_output_value", "parse_value": "coerce_input_value"}
 
 
 def make_executable_schema(
@@ -70,6 +72,9 @@ def _bind(graphql_type: Any, type_name: str, bindings: Mapping[str, Any]) -> Non
         _only_keys(type_name, bindings, _SCALAR_HOOKS)
         for hook, function in bindings.items():
             setattr(graphql_type, hook, function)
+            alias = _SCALAR_HOOK_ALIASES.get(hook)
+            if alias and hasattr(graphql_type, alias):
+                setattr(graphql_type, alias, function)
     elif isinstance(graphql_type, GraphQLEnumType):
         for name, value in bindings.items():
             if name not in graphql_type.values:
