@@ -123,14 +123,14 @@ async def test_illegal_orders_raise_runtime_error() -> None:
     websocket = connect(Peer({"type": "websocket.receive", "text": "x"}))
     with pytest.raises(RuntimeError, match="accept"):
         await websocket.receive_text()
-    with pytest.raises(RuntimeError, match="websocket.connect"):
+    with pytest.raises(RuntimeError, match=r"websocket\.connect"):
         await websocket.receive()
     with pytest.raises(RuntimeError, match="accept"):
         await websocket.send_text("before accept")
     peer = Peer({"type": "websocket.connect"}, {"type": "websocket.connect"})
     websocket = connect(peer)
     await websocket.accept()
-    with pytest.raises(RuntimeError, match="websocket.receive"):
+    with pytest.raises(RuntimeError, match=r"websocket\.receive"):
         await websocket.receive()
     with pytest.raises(RuntimeError):
         await websocket.send({"type": "websocket.accept"})
