@@ -1,0 +1,424 @@
+"""The per-connection ``asyncio.Protocol``: bytes in, h11 events, ASGI cycles, bytes out.
+
+One `HttpProtocol` per TCP connection owns one ``h11.Connection`` for its whole life
+(keep-alive requests reuse it) and at most one live `HttpCycle`. Pipelined requests wait in
+h11's buffer (reading is paused) and are answered one after another, in order. After an
+``Upgrade: websocket`` request the bytes go to a `WebSocketSession` instead.
+
+Limits enforced here, before the application sees a request: the head size (431, counted
+by us as well, because h11 only limits a head that arrives over several reads), the URL
+length (414), the body size (413), Content-Length together with Transfer-Encoding (400 and
+close: RFC 9112 §6.1 "a server MAY reject a request that contains both ... the server MUST
+close the connection after responding"), the head and body timeouts (408), the keep-alive
+idle timeout, and the connection limit (503).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from urllib.parse import unquote
+
+import h11
+
+from .http11 import BODY_HIGH_WATER, HttpCycle, simple_response
+from .proxy import apply_proxy_headers
+from .state import ServerState, logger
+from .ws import WebSocketSession
+
+__all__ = ["HttpProtocol"]
+
+ASGI_VERSION = {"version": "3.0", "spec_version": "2.5"}
+HTTP_VERSIONS = {b"1.1": "1.1", b"1.0": "1.0"}
+SPECIAL_HEADERS = frozenset(
+    {b"content-length", b"transfer-encoding", b"connection", b"expect", b"upgrade"}
+)
+_CLOSE_HEADERS = [(b"connection", b"close")]
+
+# What the connection deadline is guarding (see `_on_deadline`).
+IDLE, HEAD, BODY, LINGER = range(4)
+
+
+class HttpProtocol(asyncio.Protocol):
+    """One client connection."""
+
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+        self.config = state.config
+        self.loop = state.loop
+        self.conn = h11.Connection(
+            h11.SERVER, max_incomplete_event_size=self.config.max_header_size
+        )
+        self.transport: asyncio.Transport = None  # type: ignore[assignment]
+        self.client: tuple[str, int] | None = None
+        self.server: tuple[str, int | None] | None = None
+        self.scheme = "http"
+        self.cycle: HttpCycle | None = None
+        self.task: asyncio.Task[None] | None = None
+        self.ws: WebSocketSession | None = None
+        self.write_paused = False
+        self._drain_waiter: asyncio.Future[None] | None = None
+        self._read_paused = False
+        self._closed = False
+        self._discarding = False
+        self._head_bytes = 0
+        self._body_size = 0
+        self._deadline: float | None = None
+        self._deadline_kind = IDLE
+        self._timer: asyncio.TimerHandle | None = None
+
+    # --- asyncio.Protocol -----------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        state = self.state
+        state.connections.add(self)
+        peer = transport.get_extra_info("peername")
+        sock = transport.get_extra_info("sockname")
+        if isinstance(peer, (tuple, list)) and len(peer) >= 2:
+            self.client = (str(peer[0]), int(peer[1]))
+        if isinstance(sock, (tuple, list)) and len(sock) >= 2:
+            self.server = (str(sock[0]), int(sock[1]))
+        elif isinstance(sock, str) and sock:
+            self.server = (sock, None)
+        if transport.get_extra_info("sslcontext") is not None:
+            self.scheme = "https"
+        if len(state.connections) > self.config.max_connections or state.shutting_down:
+            logger.info("refusing a connection: %d open (limit %d)",
+                        len(state.connections), self.config.max_connections)
+            self.reject(503, "Service Unavailable")
+            return
+        self._set_deadline(self.config.request_head_timeout, HEAD)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._closed = True
+        self.state.connections.discard(self)
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self.cycle is not None:
+            self.cycle.disconnect()
+        if self.ws is not None:
+            self.ws.connection_lost()
+        waiter = self._drain_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def data_received(self, data: bytes) -> None:
+        if self.ws is not None:
+            self.ws.data_received(data)
+            return
+        if self._discarding:
+            return
+        self._head_bytes += len(data)
+        if self.cycle is None:
+            if self._deadline_kind != HEAD:
+                self._set_deadline(self.config.request_head_timeout, HEAD)
+        elif self._deadline_kind == BODY:
+            self._deadline = self.loop.time() + self.config.request_body_timeout
+        self.conn.receive_data(data)
+        self._handle_events()
+
+    def pause_writing(self) -> None:
+        self.write_paused = True
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        waiter = self._drain_waiter
+        if waiter is not None:
+            self._drain_waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    # --- used by cycles and sessions ------------------------------------------------------
+    def write(self, data: bytes) -> None:
+        """Queue bytes for the client (a no-op once the connection is closed)."""
+        if not self._closed:
+            self.transport.write(data)
+
+    async def drain(self) -> None:
+        """Wait until the transport's write buffer is below its high-water mark."""
+        while self.write_paused and not self._closed:
+            if self._drain_waiter is None:
+                self._drain_waiter = self.loop.create_future()
+            await asyncio.shield(self._drain_waiter)
+
+    def resume_body(self) -> None:
+        """The app consumed the buffered body: read more if reading was paused for it."""
+        if self._read_paused and self.cycle is not None and not self.cycle.body_complete:
+            self._read_paused = False
+            self.transport.resume_reading()
+
+    def cycle_done(self, cycle: HttpCycle, status: int) -> None:
+        """The response of `cycle` was fully written: move on to the next request."""
+        if cycle is not self.cycle:
+            return
+        self.cycle = None
+        conn = self.conn
+        try:
+            # The head was serialised by HttpCycle; replay it to h11 so that its state
+            # machine (keep-alive, pipelining, protocol switches) stays in step.
+            conn._process_event(
+                h11.SERVER,
+                h11.Response(
+                    status_code=status,
+                    headers=[] if cycle.keep_alive else _CLOSE_HEADERS,
+                    _parsed=True,
+                ),
+            )
+            conn._process_event(h11.SERVER, h11.EndOfMessage())
+        except h11.LocalProtocolError:
+            cycle.keep_alive = False
+        if not cycle.keep_alive or conn.our_state is not h11.DONE:
+            self.close(linger=not cycle.body_complete)
+            return
+        conn.start_next_cycle()
+        self._head_bytes = 0
+        self._set_deadline(self.config.keep_alive_timeout, IDLE)
+        if self._read_paused:
+            self._read_paused = False
+            self.transport.resume_reading()
+        self._handle_events()
+
+    def abort_cycle(self, cycle: HttpCycle) -> None:
+        """`cycle` cannot finish its response: drop the connection."""
+        cycle.disconnect()
+        if cycle is self.cycle:
+            self.cycle = None
+            self.close(linger=False)
+
+    def reject(self, status: int, message: str) -> None:
+        """Answer an error ourselves (the app never saw, or may no longer answer) and close."""
+        cycle = self.cycle
+        if cycle is not None:
+            if cycle.response_started:
+                self.abort_cycle(cycle)
+                return
+            cycle.response_started = cycle.response_complete = True
+            cycle.disconnect()
+            self.cycle = None
+        self.write(simple_response(status, message, self.state.date_header))
+        self.close(linger=True)
+
+    def close(self, *, linger: bool) -> None:
+        """Close the connection; with `linger`, half-close first and discard what the client
+        still sends, so that unread input does not turn our last response into a reset."""
+        if self._closed or self.transport.is_closing():
+            return
+        if linger and self.transport.can_write_eof():
+            self._discarding = True
+            self.transport.write_eof()
+            if self._read_paused:
+                self._read_paused = False
+                self.transport.resume_reading()
+            self._set_deadline(1.0, LINGER)
+        else:
+            self.transport.close()
+
+    def shutdown(self) -> None:
+        """Graceful shutdown: finish the current response, then close."""
+        if self.ws is not None:
+            self.ws.shutdown()
+        elif self.cycle is None:
+            self.close(linger=False)
+        else:
+            self.cycle.keep_alive = False
+
+    # --- h11 events -------------------------------------------------------------------------
+    def _handle_events(self) -> None:
+        conn = self.conn
+        while True:
+            try:
+                event = conn.next_event()
+            except h11.RemoteProtocolError as error:
+                status = error.error_status_hint
+                logger.info("bad request from %s: %s", self.client, error)
+                self.reject(status, "Request Header Fields Too Large" if status == 431
+                            else f"Bad Request: {error}")
+                return
+            kind = type(event)
+            if kind is h11.Data:
+                self._on_body(event.data)  # type: ignore[union-attr]
+                if self.cycle is None:
+                    return
+            elif kind is h11.Request:
+                self._on_request(event)  # type: ignore[arg-type]
+                if self.cycle is None:
+                    return
+            elif kind is h11.EndOfMessage:
+                cycle = self.cycle
+                if cycle is not None:
+                    cycle.end_of_body()
+                if self._deadline_kind == BODY:
+                    self._deadline = None
+            elif event is h11.NEED_DATA:
+                return
+            elif event is h11.PAUSED:
+                if not self._read_paused:
+                    self._read_paused = True
+                    self.transport.pause_reading()
+                return
+            else:  # ConnectionClosed
+                return
+
+    def _on_body(self, data: bytes) -> None:
+        cycle = self.cycle
+        if cycle is None:
+            return
+        self._body_size += len(data)
+        if self._body_size > self.config.max_body_size:
+            logger.info("request body from %s exceeds %d bytes", self.client,
+                        self.config.max_body_size)
+            self.reject(413, "Payload Too Large")
+            return
+        cycle.feed_body(data)
+        if cycle.buffered > BODY_HIGH_WATER and not self._read_paused:
+            self._read_paused = True
+            self.transport.pause_reading()
+
+    def _on_request(self, event: h11.Request) -> None:
+        config = self.config
+        if self._head_bytes > config.max_header_size and head_size(event) > config.max_header_size:
+            logger.info("request head from %s exceeds %d bytes", self.client,
+                        config.max_header_size)
+            self.reject(431, "Request Header Fields Too Large")
+            return
+        self._head_bytes = 0
+        self._body_size = 0
+        target = event.target
+        if len(target) > config.max_url_length:
+            logger.info("request URL from %s exceeds %d bytes", self.client,
+                        config.max_url_length)
+            self.reject(414, "URI Too Long")
+            return
+        version = HTTP_VERSIONS.get(event.http_version, "1.1")
+        keep_alive = version == "1.1"
+        content_length = -1
+        chunked = expect = upgrade = False
+        headers = []
+        for _, name, value in event.headers._full_items:
+            if name in SPECIAL_HEADERS:
+                if name == b"content-length":
+                    content_length = int(value)
+                elif name == b"transfer-encoding":
+                    chunked = True
+                elif name == b"connection":
+                    tokens = value.lower()
+                    if b"close" in tokens:
+                        keep_alive = False
+                    elif b"keep-alive" in tokens:
+                        keep_alive = True
+                elif name == b"expect":
+                    expect = value.lower() == b"100-continue"
+                else:
+                    upgrade = value.lower() == b"websocket"
+            headers.append((name, value))
+        if chunked and content_length >= 0:
+            logger.info("request from %s has both Content-Length and Transfer-Encoding",
+                        self.client)
+            self.reject(400, "Bad Request: both Content-Length and Transfer-Encoding")
+            return
+        if content_length > config.max_body_size:
+            logger.info("request body from %s announced as %d bytes (limit %d)",
+                        self.client, content_length, config.max_body_size)
+            self.reject(413, "Payload Too Large")
+            return
+        scope = self._scope(event, target, version, headers, upgrade)
+        if scope is None:
+            self.reject(400, "Bad Request: invalid request target")
+            return
+        if upgrade and event.method == b"GET":
+            self._deadline = None
+            self.ws = WebSocketSession(self, event, scope)
+            self.ws.start(self.conn.trailing_data[0])
+            return
+        cycle = self.cycle = HttpCycle(self, scope, keep_alive=keep_alive,
+                                       expect_continue=expect)
+        if content_length > 0 or chunked:
+            self._set_deadline(config.request_body_timeout, BODY)
+        else:
+            self._deadline = None
+        self.task = self.loop.create_task(cycle.run(self.state.app))
+
+    def _scope(
+        self, event: h11.Request, target: bytes, version: str,
+        headers: list[tuple[bytes, bytes]], websocket: bool,
+    ) -> dict[str, Any] | None:
+        raw_path, _, query = target.partition(b"?")
+        if raw_path[:1] != b"/":
+            if raw_path == b"*":
+                pass
+            elif b"://" in raw_path:  # absolute-form (RFC 9112 §3.2.2)
+                raw_path = b"/" + raw_path.split(b"://", 1)[1].partition(b"/")[2]
+            else:
+                return None
+        path = raw_path.decode("latin-1")
+        if b"%" in raw_path:
+            path = unquote(path)
+        root_path = self.config.root_path
+        if root_path:
+            path = root_path + path
+            raw_path = root_path.encode() + raw_path
+        scheme = self.scheme
+        client = self.client
+        if self.config.proxy_headers:
+            forwarded_scheme, client = apply_proxy_headers(self.config, headers, client,
+                                                           websocket)
+            if forwarded_scheme is not None:
+                scheme = forwarded_scheme
+        scope: dict[str, Any] = {
+            "type": "http",
+            "asgi": ASGI_VERSION,
+            "http_version": version,
+            "server": self.server,
+            "client": client,
+            "scheme": scheme,
+            "method": event.method.decode("ascii"),
+            "root_path": root_path,
+            "path": path,
+            "raw_path": raw_path,
+            "query_string": query,
+            "headers": headers,
+            "state": self.state.lifespan_state.copy(),
+        }
+        return scope
+
+    # --- timeouts ---------------------------------------------------------------------------
+    def _set_deadline(self, timeout: float, kind: int) -> None:
+        """Arm the single per-connection deadline (cheap to move: no timer churn)."""
+        deadline = self.loop.time() + timeout
+        self._deadline = deadline
+        self._deadline_kind = kind
+        timer = self._timer
+        if timer is not None:
+            if timer.when() <= deadline:
+                return
+            timer.cancel()
+        self._timer = self.loop.call_at(deadline, self._on_deadline)
+
+    def _on_deadline(self) -> None:
+        self._timer = None
+        deadline = self._deadline
+        if deadline is None or self._closed:
+            return
+        if self.loop.time() < deadline:
+            self._timer = self.loop.call_at(deadline, self._on_deadline)
+            return
+        self._deadline = None
+        kind = self._deadline_kind
+        if kind == HEAD and self._head_bytes:
+            logger.info("request head from %s timed out", self.client)
+            self.reject(408, "Request Timeout")
+        elif kind == BODY and self.cycle is not None:
+            logger.info("request body from %s timed out", self.client)
+            self.reject(408, "Request Timeout")
+        else:
+            self.transport.close()
+
+
+def head_size(event: h11.Request) -> int:
+    """Size of the request head as sent (give or take optional whitespace)."""
+    size = len(event.method) + len(event.target) + 14
+    for raw_name, _, value in event.headers._full_items:
+        size += len(raw_name) + len(value) + 4
+    return size

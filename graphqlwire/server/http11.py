@@ -1,0 +1,313 @@
+"""One HTTP/1.1 request/response cycle: the ASGI ``receive``/``send`` pair of a request.
+
+The connection (`connection.py`) feeds parsed request events in (`feed_body`,
+`end_of_body`, `disconnect`); the application drives `receive` and `send`. The response head
+is serialised here rather than by h11 (it is the hottest path of the server); the connection
+then tells h11 the response happened so its state machine stays consistent.
+
+Response framing follows RFC 9112 §6: a body sent whole with the start gets a
+``content-length``; a streamed body without one is chunked for HTTP/1.1 clients and
+delimited by closing the connection for HTTP/1.0 clients.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+from ..types import ASGIApp, Message, Scope
+from .state import ClientDisconnected, access_logger, logger
+
+if TYPE_CHECKING:
+    from .connection import HttpProtocol
+
+__all__ = ["HttpCycle", "simple_response"]
+
+#: Read no more than this much unconsumed request body before pausing the socket.
+BODY_HIGH_WATER = 64 * 1024
+
+STATUS_LINES: dict[int, bytes] = {
+    status.value: b"HTTP/1.1 %d %s\r\n" % (status.value, status.phrase.encode())
+    for status in HTTPStatus
+}
+NO_BODY_STATUSES = frozenset({204, 304, *range(100, 200)})
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+CLOSE_HEADER = b"connection: close\r\n"
+CHUNKED_HEADER = b"transfer-encoding: chunked\r\n"
+LAST_CHUNK = b"0\r\n\r\n"
+FRAMING_HEADERS = frozenset({b"content-length", b"transfer-encoding", b"connection"})
+
+
+def status_line(status: int) -> bytes:
+    """``HTTP/1.1 <status> <reason>\\r\\n`` (cached for the registered codes)."""
+    line = STATUS_LINES.get(status)
+    if line is None:
+        if not 200 <= status <= 999:
+            raise RuntimeError(f"invalid response status {status!r}")
+        line = b"HTTP/1.1 %d \r\n" % status
+    return line
+
+
+def simple_response(status: int, message: str, date: bytes, *, close: bool = True) -> bytes:
+    """A complete plain-text response the server sends on its own (errors, limits)."""
+    body = message.encode()
+    return b"".join((
+        status_line(status),
+        date,
+        b"content-type: text/plain; charset=utf-8\r\ncontent-length: %d\r\n" % len(body),
+        CLOSE_HEADER if close else b"",
+        b"\r\n",
+        body,
+    ))
+
+
+class HttpCycle:
+    """The ASGI side of one request: body buffering, response framing, disconnects."""
+
+    __slots__ = (
+        "body",
+        "body_complete",
+        "buffered",
+        "chunked",
+        "disconnected",
+        "ended",
+        "expect_continue",
+        "head_sent",
+        "headers",
+        "is_head",
+        "keep_alive",
+        "length_left",
+        "protocol",
+        "response_complete",
+        "response_started",
+        "scope",
+        "status",
+        "waiter",
+    )
+
+    def __init__(
+        self, protocol: HttpProtocol, scope: Scope, *, keep_alive: bool, expect_continue: bool
+    ) -> None:
+        self.protocol = protocol
+        self.scope = scope
+        self.keep_alive = keep_alive
+        self.expect_continue = expect_continue
+        self.body: list[bytes] = []
+        self.body_complete = False
+        #: Bytes of request body received but not yet handed to the app.
+        self.buffered = 0
+        self.disconnected = False
+        self.response_started = False
+        self.response_complete = False
+        self.head_sent = False
+        self.is_head = scope["method"] == "HEAD"
+        self.chunked = False
+        #: Bytes still owed for a response with a ``content-length`` (-1: not length-framed).
+        self.length_left = -1
+        self.status = 0
+        self.headers: Any = ()
+        self.waiter: asyncio.Future[None] | None = None
+        #: True once ``receive`` returned the last body chunk.
+        self.ended = False
+
+    # --- events from the connection -------------------------------------------------------
+    def feed_body(self, data: bytes) -> None:
+        """A piece of request body arrived."""
+        self.body.append(data)
+        self.buffered += len(data)
+        self._wake()
+
+    def end_of_body(self) -> None:
+        """The request body is complete."""
+        self.body_complete = True
+        self._wake()
+
+    def disconnect(self) -> None:
+        """The client went away (or the connection was closed under the request)."""
+        self.disconnected = True
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self.waiter
+        if waiter is not None:
+            self.waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    # --- ASGI -----------------------------------------------------------------------------
+    async def run(self, app: ASGIApp) -> None:
+        """Run the application for this request and clean up after it, whatever it does."""
+        try:
+            await app(self.scope, self.receive, self.send)
+        except ClientDisconnected:
+            logger.debug("client disconnected before the response was sent")
+        except asyncio.CancelledError:
+            self.protocol.abort_cycle(self)
+            raise
+        except BaseException as error:
+            logger.error("Exception in ASGI application", exc_info=error)
+            self._fail(500)
+            if not isinstance(error, Exception):
+                raise
+        else:
+            if not self.response_started and not self.disconnected:
+                logger.error("ASGI application returned without starting a response")
+                self._fail(500)
+            elif not self.response_complete and not self.disconnected:
+                logger.error("ASGI application returned without completing the response")
+                self._fail(0)
+
+    def _fail(self, status: int) -> None:
+        """Answer `status` if nothing was sent yet, else cut the connection."""
+        if self.disconnected or self.response_complete:
+            return
+        if status and not self.head_sent:
+            self.response_started = self.response_complete = True
+            self.keep_alive = False
+            protocol = self.protocol
+            protocol.write(simple_response(status, "Internal Server Error",
+                                           protocol.state.date_header))
+            protocol.cycle_done(self, status)
+        else:
+            self.protocol.abort_cycle(self)
+
+    async def receive(self) -> Message:
+        """Next ``http.request`` chunk, or ``http.disconnect`` once the client is gone."""
+        if self.expect_continue:
+            self.expect_continue = False
+            if not self.response_started and not self.disconnected:
+                self.protocol.write(CONTINUE)
+        if self.ended:
+            # ASGI: after the last body chunk, receive blocks until the client disconnects
+            # (a finished response counts as the end of the exchange, as in uvicorn).
+            while not self.disconnected and not self.response_complete:
+                await self._wait()
+            return {"type": "http.disconnect"}
+        while not self.body and not self.body_complete and not self.disconnected:
+            self.protocol.resume_body()
+            await self._wait()
+        if self.disconnected:
+            return {"type": "http.disconnect"}
+        body = self.body[0] if len(self.body) == 1 else b"".join(self.body)
+        self.body.clear()
+        self.buffered = 0
+        if self.body_complete:
+            self.ended = True
+        else:
+            self.protocol.resume_body()
+        return {"type": "http.request", "body": body, "more_body": not self.ended}
+
+    async def _wait(self) -> None:
+        self.waiter = self.protocol.state.loop.create_future()
+        await self.waiter
+
+    async def send(self, message: Message) -> None:
+        """Write the response: ``http.response.start`` then ``http.response.body`` messages."""
+        protocol = self.protocol
+        if protocol.write_paused:
+            await protocol.drain()
+        if self.disconnected:
+            raise ClientDisconnected("client disconnected")
+        kind = message["type"]
+        if not self.response_started:
+            if kind != "http.response.start":
+                raise RuntimeError(f"expected 'http.response.start', got {kind!r}")
+            self.response_started = True
+            self.status = message["status"]
+            self.headers = message.get("headers", ())
+            return
+        if self.response_complete:
+            raise RuntimeError(f"{kind!r} sent after the response was complete")
+        if kind != "http.response.body":
+            raise RuntimeError(f"expected 'http.response.body', got {kind!r}")
+        body: bytes = message.get("body", b"")
+        more_body: bool = message.get("more_body", False)
+        if not self.head_sent:
+            self.head_sent = True
+            head = self._head(None if more_body else len(body))
+            if self.is_head or self.status in NO_BODY_STATUSES:
+                protocol.write(head)
+            elif self.chunked and body:
+                protocol.write(b"%s%x\r\n%s\r\n" % (head, len(body), body))
+            else:
+                self._count(body)
+                protocol.write(head + body)
+        elif body and not self.is_head and self.status not in NO_BODY_STATUSES:
+            if self.chunked:
+                protocol.write(b"%x\r\n%s\r\n" % (len(body), body))
+            else:
+                self._count(body)
+                protocol.write(body)
+        if not more_body:
+            if self.chunked and not self.is_head:
+                protocol.write(LAST_CHUNK)
+            self.response_complete = True
+            if self.length_left > 0:
+                logger.warning("response shorter than its content-length; closing")
+                self.keep_alive = False
+            if protocol.state.access_log:
+                self._log_access()
+            protocol.cycle_done(self, self.status)
+            self._wake()
+
+    def _count(self, body: bytes) -> None:
+        if self.length_left >= 0:
+            self.length_left -= len(body)
+            if self.length_left < 0:
+                raise RuntimeError("response body longer than its content-length")
+
+    def _head(self, whole_length: int | None) -> bytes:
+        """Serialise the response head; decide framing and keep-alive."""
+        status = self.status
+        lines = [status_line(status), self.protocol.state.date_header]
+        content_length = -1
+        for name, value in self.headers:
+            lowered = name.lower()
+            if lowered in FRAMING_HEADERS:
+                if lowered == b"content-length":
+                    content_length = int(value)
+                elif lowered == b"connection":
+                    if b"close" in value.lower():
+                        self.keep_alive = False
+                    continue
+                else:  # transfer-encoding: we frame the body ourselves
+                    continue
+            lines.append(b"%s: %s\r\n" % (name, value))
+        if status in NO_BODY_STATUSES:
+            pass
+        elif content_length >= 0:
+            self.length_left = content_length if not self.is_head else -1
+        elif whole_length is not None:
+            if whole_length or not self.is_head:
+                lines.append(b"content-length: %d\r\n" % whole_length)
+        elif self.scope["http_version"] == "1.1":
+            self.chunked = True
+            lines.append(CHUNKED_HEADER)
+        else:
+            self.keep_alive = False
+        if not self.body_complete and not self.disconnected:
+            # The app answers before the body is in: we will not read the rest of it.
+            self.keep_alive = False
+        if not self.keep_alive or self.protocol.state.shutting_down:
+            self.keep_alive = False
+            lines.append(CLOSE_HEADER)
+        lines.append(b"\r\n")
+        head = b"".join(lines)
+        # Header injection guard: every header line must end exactly where we ended it.
+        lf = len(lines)
+        if head.count(b"\n") != lf or head.count(b"\r") != lf:
+            raise RuntimeError("invalid character in response header")
+        return head
+
+    def _log_access(self) -> None:
+        scope = self.scope
+        client = scope.get("client")
+        path = scope["path"]
+        if scope["query_string"]:
+            path = path + "?" + scope["query_string"].decode("latin-1")
+        access_logger.info(
+            '%s:%s - "%s %s HTTP/%s" %d',
+            client[0] if client else "-", client[1] if client else "-",
+            scope["method"], path, scope["http_version"], self.status,
+        )

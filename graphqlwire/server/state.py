@@ -1,0 +1,67 @@
+"""What every connection of one server shares: the app, the config, the live connections.
+
+Kept apart from `server.py` so that the protocol modules depend only on this small object,
+never on the listener or signal handling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from email.utils import formatdate
+from typing import TYPE_CHECKING, Any
+
+from ..types import ASGIApp
+from .config import Config
+
+if TYPE_CHECKING:
+    from .connection import HttpProtocol
+
+__all__ = ["ClientDisconnected", "ServerState", "logger"]
+
+logger = logging.getLogger("graphqlwire.server")
+access_logger = logging.getLogger("graphqlwire.access")
+
+
+class ClientDisconnected(OSError):
+    """Raised by ``send`` when the client has gone away.
+
+    An ``OSError`` (ASGI 2.4: "send ... raise an exception that is a subclass of OSError") so
+    that applications can tell a vanished client from their own bugs. The server never logs
+    it as an error.
+    """
+
+
+class ServerState:
+    """Shared, mutable state of one running server."""
+
+    __slots__ = (
+        "access_log",
+        "app",
+        "config",
+        "connections",
+        "date_header",
+        "lifespan_state",
+        "loop",
+        "shutting_down",
+        "tasks",
+    )
+
+    def __init__(self, app: ASGIApp, config: Config, loop: asyncio.AbstractEventLoop) -> None:
+        self.app = app
+        self.config = config
+        self.loop = loop
+        self.connections: set[HttpProtocol] = set()
+        #: Tasks running the application (one per request cycle or WebSocket).
+        self.tasks: set[asyncio.Task[None]] = set()
+        #: Filled by the lifespan startup; each connection scope gets a shallow copy.
+        self.lifespan_state: dict[str, Any] = {}
+        self.shutting_down = False
+        self.access_log = config.access_log
+        self.date_header = b""
+        self.refresh_date()
+
+    def refresh_date(self) -> None:
+        """Re-render the cached ``date`` response header (called once a second)."""
+        self.date_header = b"date: " + formatdate(time.time(), usegmt=True).encode() + b"\r\n"

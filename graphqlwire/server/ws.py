@@ -1,0 +1,345 @@
+"""A WebSocket connection after ``Upgrade: websocket``: wsproto events <-> ASGI messages.
+
+wsproto does the framing, masking, UTF-8 validation and the opening handshake; this module
+adds what RFC 6455 leaves to the server and ASGI asks of it:
+
+- closing before ``websocket.accept`` is an HTTP 403; the ``websocket.http.response``
+  extension lets the app deny the handshake with any status, headers and body;
+- fragmented messages are reassembled, up to ``ws_max_message_size`` (else close 1009;
+  text is measured in characters, after wsproto's UTF-8 validation);
+- pings are answered, and the server pings every ``ws_ping_interval`` seconds; a pong not
+  back within ``ws_ping_timeout`` closes with 1011;
+- a peer close without a status code reaches the app as 1005 (RFC 6455 §7.1.5), a lost
+  connection as 1006;
+- an app that returns before accepting gets the client a 500; one that raises while
+  connected closes with 1011; server shutdown closes with 1001 ("going away").
+
+No extension (permessage-deflate) is ever negotiated: a small compressed frame can inflate
+to hundreds of megabytes before any size check could run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from typing import TYPE_CHECKING, Any
+
+import h11
+from wsproto import ConnectionType, WSConnection
+from wsproto.connection import ConnectionState
+from wsproto.events import (
+    AcceptConnection,
+    BytesMessage,
+    CloseConnection,
+    Ping,
+    Pong,
+    RejectConnection,
+    RejectData,
+    Request,
+    TextMessage,
+)
+from wsproto.utilities import LocalProtocolError, RemoteProtocolError
+
+from ..types import Message
+from .http11 import simple_response
+from .state import ClientDisconnected, logger
+
+if TYPE_CHECKING:
+    from .connection import HttpProtocol
+
+__all__ = ["WebSocketSession"]
+
+#: Pause reading when the app falls this many messages behind.
+QUEUE_HIGH_WATER = 32
+#: How long to wait for the client's reply to our close frame before dropping the socket.
+CLOSE_TIMEOUT = 2.0
+GOING_AWAY, INTERNAL_ERROR, TOO_BIG = 1001, 1011, 1009
+
+# Handshake states, as seen by the application.
+CONNECTING, ACCEPTED, DENYING, CLOSED = range(4)
+
+
+class WebSocketSession:
+    """The WebSocket half of an `HttpProtocol`, from the upgrade request to the close."""
+
+    def __init__(self, protocol: HttpProtocol, request: h11.Request, scope: dict[str, Any]):
+        self.protocol = protocol
+        self.config = protocol.config
+        self.request = request
+        scope["type"] = "websocket"
+        del scope["method"]
+        scope["scheme"] = {"http": "ws", "https": "wss"}.get(scope["scheme"], scope["scheme"])
+        scope["subprotocols"] = [
+            token.strip()
+            for name, value in scope["headers"] if name == b"sec-websocket-protocol"
+            for token in value.decode("latin-1").split(",") if token.strip()
+        ]
+        scope["extensions"] = {"websocket.http.response": {}}
+        self.scope = scope
+        self.conn = WSConnection(ConnectionType.SERVER)
+        self.phase = CONNECTING
+        self.queue: collections.deque[Message] = collections.deque()
+        self.waiter: asyncio.Future[None] | None = None
+        self.disconnected = False
+        self.close_code: int | None = None
+        self.parts: list[Any] = []
+        self.size = 0
+        self.task: asyncio.Task[None] | None = None
+        self._read_paused = False
+        self._ping_timer: asyncio.TimerHandle | None = None
+        self._pong_due = False
+        self._close_timer: asyncio.TimerHandle | None = None
+
+    # --- bytes from the connection --------------------------------------------------------
+    def start(self, trailing: bytes) -> None:
+        """Replay the upgrade request (already parsed by h11) into wsproto."""
+        request = self.request
+        head = [b"%s %s HTTP/1.1\r\n" % (request.method, request.target)]
+        head.extend(b"%s: %s\r\n" % item for item in request.headers.raw_items())
+        head.append(b"\r\n")
+        self.data_received(b"".join(head) + trailing)
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self.conn.receive_data(data)
+            self._handle_events()
+        except RemoteProtocolError as error:
+            logger.info("bad WebSocket handshake from %s: %s", self.protocol.client, error)
+            hint = error.event_hint
+            status = hint.status_code if isinstance(hint, RejectConnection) else 400
+            self.protocol.write(simple_response(status, f"Bad Request: {error}",
+                                                self.protocol.state.date_header))
+            self._finish(None)
+        except LocalProtocolError:
+            pass  # data after the connection closed: nothing to do with it
+
+    def connection_lost(self) -> None:
+        self._cancel_timers()
+        self._disconnect(1006 if self.close_code is None else self.close_code)
+
+    def shutdown(self) -> None:
+        """Server shutdown: close with 1001 Going Away."""
+        if self.conn.state is ConnectionState.OPEN:
+            self._close(GOING_AWAY, "server shutting down")
+        elif self.phase == CONNECTING:
+            self.protocol.transport.close()
+
+    # --- wsproto events -------------------------------------------------------------------
+    def _handle_events(self) -> None:
+        for event in self.conn.events():
+            kind = type(event)
+            if kind is TextMessage or kind is BytesMessage:
+                self._on_message(event)  # type: ignore[arg-type]
+            elif kind is Ping:
+                self.protocol.write(self.conn.send(event.response()))  # type: ignore[attr-defined]
+            elif kind is Pong:
+                self._pong_due = False
+            elif kind is CloseConnection:
+                self._on_close(event)  # type: ignore[arg-type]
+            elif kind is Request:
+                self.queue.append({"type": "websocket.connect"})
+                self.task = self.protocol.loop.create_task(self._run())
+
+    def _on_message(self, event: TextMessage | BytesMessage) -> None:
+        if self.disconnected:
+            return
+        self.size += len(event.data)
+        if self.size > self.config.ws_max_message_size:
+            logger.info("WebSocket message from %s exceeds %d bytes", self.protocol.client,
+                        self.config.ws_max_message_size)
+            self._close(TOO_BIG, "message too big")
+            return
+        if not event.message_finished:
+            self.parts.append(event.data)
+            return
+        data = event.data
+        if self.parts:
+            self.parts.append(data)
+            data = ("" if isinstance(data, str) else b"").join(self.parts)
+            self.parts = []
+        self.size = 0
+        if isinstance(data, str):
+            self._push({"type": "websocket.receive", "text": data})
+        else:
+            self._push({"type": "websocket.receive", "bytes": bytes(data)})
+        if len(self.queue) > QUEUE_HIGH_WATER and not self._read_paused:
+            self._read_paused = True
+            self.protocol.transport.pause_reading()
+
+    def _on_close(self, event: CloseConnection) -> None:
+        state = self.conn.state
+        if state is ConnectionState.REMOTE_CLOSING:
+            # The peer closed: echo its code (RFC 6455 §5.5.1), then hang up.
+            self.protocol.write(self.conn.send(event.response()))
+            self._finish(event.code)
+        elif state is ConnectionState.OPEN:
+            # wsproto reports a protocol violation (bad UTF-8 -> 1007, ...) as a close
+            # event without closing: we close with that code.
+            logger.info("WebSocket protocol error from %s: %s", self.protocol.client,
+                        event.reason)
+            self._close(event.code, event.reason or "")
+        else:  # the reply to our own close frame
+            self._finish(self.close_code)
+
+    # --- closing ----------------------------------------------------------------------------
+    def _close(self, code: int, reason: str) -> None:
+        """Send a close frame, tell the app, and wait (briefly) for the client's reply."""
+        if self.conn.state is ConnectionState.OPEN:
+            self.protocol.write(self.conn.send(CloseConnection(code=code, reason=reason)))
+        self._disconnect(code)
+        self._cancel_timers()
+        self._close_timer = self.protocol.loop.call_later(
+            CLOSE_TIMEOUT, self.protocol.transport.close
+        )
+
+    def _finish(self, code: int | None) -> None:
+        """The conversation is over: close the socket and tell the app."""
+        self._cancel_timers()
+        if code is not None:
+            self._disconnect(code)
+        else:
+            self.disconnected = True
+            self._wake()
+        self.protocol.transport.close()
+
+    def _disconnect(self, code: int) -> None:
+        if not self.disconnected:
+            self.disconnected = True
+            self.close_code = code
+            self._push({"type": "websocket.disconnect", "code": code, "reason": ""})
+
+    def _cancel_timers(self) -> None:
+        for timer in (self._ping_timer, self._close_timer):
+            if timer is not None:
+                timer.cancel()
+        self._ping_timer = self._close_timer = None
+
+    # --- server pings -----------------------------------------------------------------------
+    def _schedule_ping(self) -> None:
+        interval = self.config.ws_ping_interval
+        if interval > 0:
+            self._ping_timer = self.protocol.loop.call_later(interval, self._ping)
+
+    def _ping(self) -> None:
+        if self.conn.state is not ConnectionState.OPEN:
+            return
+        self._pong_due = True
+        self.protocol.write(self.conn.send(Ping(payload=b"graphqlwire")))
+        timeout = self.config.ws_ping_timeout
+        if timeout > 0:
+            self._ping_timer = self.protocol.loop.call_later(timeout, self._check_pong)
+        else:
+            self._schedule_ping()
+
+    def _check_pong(self) -> None:
+        if self._pong_due:
+            logger.info("WebSocket client %s did not answer a ping", self.protocol.client)
+            self._close(INTERNAL_ERROR, "ping timeout")
+        else:
+            self._schedule_ping()
+
+    # --- ASGI -------------------------------------------------------------------------------
+    def _push(self, message: Message) -> None:
+        self.queue.append(message)
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self.waiter
+        if waiter is not None:
+            self.waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def _run(self) -> None:
+        try:
+            await self.protocol.state.app(self.scope, self.receive, self.send)
+        except ClientDisconnected:
+            logger.debug("WebSocket client disconnected")
+        except BaseException as error:
+            if not isinstance(error, asyncio.CancelledError):
+                logger.error("Exception in ASGI application", exc_info=error)
+            self._app_gone(error=True)
+            if not isinstance(error, Exception):
+                raise
+        else:
+            self._app_gone(error=False)
+
+    def _app_gone(self, *, error: bool) -> None:
+        if self.phase == CONNECTING and not self.disconnected:
+            if not error:
+                logger.error("ASGI application returned without accepting the WebSocket")
+            self.phase = CLOSED
+            self.protocol.write(simple_response(500, "Internal Server Error",
+                                                self.protocol.state.date_header))
+            self._finish(None)
+        elif self.phase == DENYING:
+            self._finish(None)
+        elif self.conn.state is ConnectionState.OPEN:
+            self._close(INTERNAL_ERROR if error else 1000, "")
+
+    async def receive(self) -> Message:
+        """Next ``websocket.connect`` / ``receive`` / ``disconnect`` message."""
+        while not self.queue:
+            if self.disconnected:
+                return {"type": "websocket.disconnect", "code": self.close_code or 1006,
+                        "reason": ""}
+            self.waiter = self.protocol.loop.create_future()
+            await self.waiter
+        message = self.queue.popleft()
+        if self._read_paused and len(self.queue) <= QUEUE_HIGH_WATER // 2:
+            self._read_paused = False
+            self.protocol.transport.resume_reading()
+        return message
+
+    async def send(self, message: Message) -> None:
+        """Handle ``websocket.accept`` / ``send`` / ``close`` / ``http.response.*``."""
+        protocol = self.protocol
+        if protocol.write_paused:
+            await protocol.drain()
+        kind = message["type"]
+        if self.phase == CONNECTING and not self.disconnected:
+            if kind == "websocket.accept":
+                self._accept(message)
+            elif kind == "websocket.close":
+                self.phase = CLOSED
+                protocol.write(self.conn.send(RejectConnection(status_code=403)))
+                self._finish(None)
+            elif kind == "websocket.http.response.start":
+                self.phase = DENYING
+                headers = [(bytes(n), bytes(v)) for n, v in message.get("headers", ())]
+                protocol.write(self.conn.send(RejectConnection(
+                    status_code=message["status"], headers=headers, has_body=True)))
+            else:
+                raise RuntimeError(f"{kind!r} sent before the WebSocket was accepted")
+        elif self.phase == DENYING:
+            if kind != "websocket.http.response.body":
+                raise RuntimeError(f"expected 'websocket.http.response.body', got {kind!r}")
+            more = message.get("more_body", False)
+            protocol.write(self.conn.send(RejectData(data=message.get("body", b""),
+                                                     body_finished=not more)))
+            if not more:
+                self.phase = CLOSED
+                self._finish(None)
+        elif self.disconnected or self.conn.state is not ConnectionState.OPEN:
+            raise ClientDisconnected("WebSocket is closed")
+        elif kind == "websocket.send":
+            text = message.get("text")
+            if text is not None:
+                protocol.write(self.conn.send(TextMessage(data=text)))
+            else:
+                protocol.write(self.conn.send(BytesMessage(data=message.get("bytes") or b"")))
+        elif kind == "websocket.close":
+            self._close(message.get("code") or 1000, message.get("reason") or "")
+        else:
+            raise RuntimeError(f"unexpected {kind!r} on an accepted WebSocket")
+
+    def _accept(self, message: Message) -> None:
+        subprotocol = message.get("subprotocol")
+        if subprotocol is not None and subprotocol not in self.scope["subprotocols"]:
+            # RFC 6455 §4.2.2: the server must pick one of the client's offers (or none).
+            raise RuntimeError(f"subprotocol {subprotocol!r} was not offered by the client")
+        headers = [(bytes(n), bytes(v)) for n, v in message.get("headers", ())]
+        self.protocol.write(self.conn.send(AcceptConnection(
+            subprotocol=subprotocol, extra_headers=headers, extensions=[])))
+        self.phase = ACCEPTED
+        self._schedule_ping()
