@@ -1,0 +1,188 @@
+"""The ``GraphQL`` ASGI application: one endpoint for HTTP and WebSocket GraphQL.
+
+``GraphQL(schema, **options)`` configures an HTTP handler (``GraphQLHTTPHandler`` by
+default) and a WebSocket handler (``GraphQLAutoWSHandler`` by default: it speaks both
+``graphql-transport-ws`` and the legacy ``graphql-ws`` subprotocol), then dispatches each
+ASGI connection on ``scope["type"]``. It runs under graphqlwire's server, uvicorn or
+hypercorn, and mounts in Starlette/FastAPI routes through ``handle_request`` and
+``handle_websocket``.
+"""
+
+from __future__ import annotations
+
+from logging import Logger, LoggerAdapter
+from typing import Any
+
+from graphql import GraphQLSchema
+
+from ..errors import format_error
+from ..explorers import Explorer, ExplorerGraphiQL
+from ..types import (
+    ContextValue,
+    ErrorFormatter,
+    Message,
+    QueryParser,
+    QueryValidator,
+    Receive,
+    RootValue,
+    Scope,
+    Send,
+    ValidationRules,
+)
+from .handlers.base import GraphQLHttpHandlerBase, GraphQLWebsocketHandler
+from .handlers.http import GraphQLHTTPHandler
+
+
+class GraphQL:
+    """ASGI application serving a GraphQL schema over HTTP and WebSocket."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        *,
+        context_value: ContextValue | None = None,
+        root_value: RootValue | None = None,
+        query_parser: QueryParser | None = None,
+        query_validator: QueryValidator | None = None,
+        validation_rules: ValidationRules | None = None,
+        execute_get_queries: bool = False,
+        debug: bool = False,
+        introspection: bool = True,
+        explorer: Explorer | None = None,
+        logger: str | Logger | LoggerAdapter[Logger] | None = None,
+        error_formatter: ErrorFormatter = format_error,
+        execution_context_class: type[Any] | None = None,
+        http_handler: GraphQLHttpHandlerBase | None = None,
+        websocket_handler: GraphQLWebsocketHandler | None = None,
+    ) -> None:
+        """Initialize the application and configure its handlers.
+
+        # Required arguments
+
+        `schema`: the `GraphQLSchema` to serve.
+
+        # Optional arguments
+
+        `context_value`: the context passed to resolvers, or a callable (maybe async)
+        called with `(request)` or `(request, data)` that returns it. Defaults to
+        `{"request": request}`.
+
+        `root_value`: the root value, or a callable `(context, document)` returning it.
+
+        `query_parser`: `(context, data) -> DocumentNode`, replacing the default parser.
+
+        `query_validator`: replaces graphql-core's `validate`.
+
+        `validation_rules`: extra validation rules, or `(context, document, data)`
+        returning them.
+
+        `execute_get_queries`: execute queries sent with GET (mutations never are).
+
+        `debug`: add tracebacks to error results. Never enable in production.
+
+        `introspection`: allow introspection queries; `False` also hides the explorer.
+
+        `explorer`: the `Explorer` served to browsers on GET. Defaults to GraphiQL.
+
+        `logger`: the logger (or its name) resolver errors are logged to.
+
+        `error_formatter`: `(error, debug) -> dict` formatting every GraphQL error.
+
+        `execution_context_class`: graphql-core `ExecutionContext` subclass to execute with.
+
+        `http_handler`: the HTTP handler. Defaults to `GraphQLHTTPHandler()`.
+
+        `websocket_handler`: the WebSocket handler. Defaults to `GraphQLAutoWSHandler()`
+        (both subprotocols).
+        """
+        if http_handler is None:
+            http_handler = GraphQLHTTPHandler()
+        self.http_handler = http_handler
+        self.schema = schema
+        self._options: dict[str, Any] = {
+            "context_value": context_value,
+            "root_value": root_value,
+            "query_parser": query_parser,
+            "query_validator": query_validator,
+            "validation_rules": validation_rules,
+            "execute_get_queries": execute_get_queries,
+            "debug": debug,
+            "introspection": introspection,
+            "explorer": explorer if explorer is not None else ExplorerGraphiQL(),
+            "logger": logger,
+            "error_formatter": error_formatter,
+            "execution_context_class": execution_context_class,
+        }
+        http_handler.configure(schema, **self._options)
+        self._websocket_handler: GraphQLWebsocketHandler | None = None
+        if websocket_handler is not None:
+            self.websocket_handler = websocket_handler
+
+    @property
+    def websocket_handler(self) -> GraphQLWebsocketHandler:
+        """The WebSocket handler; the default one is created on first use.
+
+        Creating it lazily keeps the WebSocket machinery out of HTTP-only processes.
+        """
+        if self._websocket_handler is None:
+            from .handlers.auto_ws import GraphQLAutoWSHandler
+
+            self.websocket_handler = GraphQLAutoWSHandler()
+        assert self._websocket_handler is not None
+        return self._websocket_handler
+
+    @websocket_handler.setter
+    def websocket_handler(self, handler: GraphQLWebsocketHandler) -> None:
+        handler.configure(self.schema, http_handler=self.http_handler, **self._options)
+        self._websocket_handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Dispatch an ASGI connection: `http`, `websocket` or `lifespan`.
+
+        Lifespan events are acknowledged (the app needs no startup work), so servers
+        that require lifespan support run it as is. Other scope types raise `ValueError`.
+        """
+        kind = scope["type"]
+        if kind == "http":
+            await self.http_handler.handle(scope, receive, send)
+        elif kind == "websocket":
+            await self.websocket_handler.handle(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+        else:
+            raise ValueError(f"Unsupported ASGI scope type {kind!r}: expected http or websocket.")
+
+    async def handle_request(self, request: Any) -> Any:
+        """Handle an HTTP request with the HTTP handler and return its response.
+
+        A shortcut for mounting the app as a request handler in a framework route.
+
+        # Required arguments
+
+        `request`: the `Request`.
+        """
+        return await self.http_handler.handle_request(request)
+
+    async def handle_websocket(self, websocket: Any) -> Any:
+        """Handle a WebSocket connection with the WebSocket handler.
+
+        A shortcut for mounting the app as a WebSocket handler in a framework route.
+
+        # Required arguments
+
+        `websocket`: the `WebSocket`.
+        """
+        return await self.websocket_handler.handle_websocket(websocket)
+
+    @staticmethod
+    async def _lifespan(receive: Receive, send: Send) -> None:
+        while True:
+            message: Message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+__all__ = ["GraphQL"]

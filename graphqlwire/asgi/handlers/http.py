@@ -1,0 +1,391 @@
+"""``GraphQLHTTPHandler``: queries and mutations over HTTP (GET, POST JSON, POST multipart).
+
+Each step is a method so that a subclass can replace exactly one of them: reading the
+request data, building the context, extensions and middleware, executing, and turning
+the result into a response. The GraphQL-over-HTTP rules themselves (Accept negotiation,
+status codes, GET parameters, Content-Type) live in ``graphqlwire.graphql_http`` and are
+shared with the WSGI app.
+
+Requests refused before any GraphQL work (wrong method, Content-Type or Accept, bad JSON,
+broken multipart, a body over the limit) get a 4xx whose JSON body is
+``{"errors": [{"message": "<what was wrong>"}]}``, labelled ``application/json``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from graphql import DocumentNode, MiddlewareManager
+
+from ...errors import HttpBadRequestError, HttpError, HttpMethodNotAllowedError
+from ...execution import graphql
+from ...explorers import Explorer
+from ...graphql_http import (
+    StatusMode,
+    data_from_query_params,
+    error_response,
+    negotiate_media_type,
+    request_body_kind,
+    result_response,
+    wants_html,
+)
+from ...requests import ClientDisconnect, Request
+from ...responses import HTMLResponse, Response
+from ...types import (
+    ExtensionList,
+    Extensions,
+    GraphQLResult,
+    MiddlewareList,
+    Middlewares,
+    Receive,
+    Scope,
+    Send,
+)
+from .base import GraphQLHttpHandlerBase
+
+
+class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
+    """Default ASGI handler for HTTP requests: executes queries and mutations.
+
+    Subscriptions are refused over HTTP (use a WebSocket handler).
+    """
+
+    def __init__(
+        self,
+        extensions: Extensions | None = None,
+        middleware: Middlewares | None = None,
+        middleware_manager_class: type[MiddlewareManager] | None = None,
+        *,
+        status_mode: StatusMode = "ariadne",
+        max_body_size: int | None = None,
+        max_files: int = 1000,
+        max_file_size: int | None = None,
+    ) -> None:
+        """Initialize the HTTP handler.
+
+        # Optional arguments
+
+        `extensions`: a list of extensions (classes or factories), or a callable
+        `(request, context) -> list` (may be async). Defaults to no extensions.
+
+        `middleware`: a list of GraphQL middlewares, or a callable
+        `(request, context) -> list` (may be async). Defaults to no middleware.
+
+        `middleware_manager_class`: the `MiddlewareManager` (sub)class combining the
+        middlewares. Defaults to graphql-core's `MiddlewareManager`.
+
+        `status_mode`: `"ariadne"` (default) answers `application/json` clients with 200
+        when `data` is not null and 400 otherwise; `"spec"` gives them the
+        GraphQL-over-HTTP codes too. Clients preferring
+        `application/graphql-response+json` always get the GraphQL-over-HTTP codes.
+
+        `max_body_size`: refuse request bodies over this many bytes with 413.
+
+        `max_files`: most files in one multipart request (413 past it).
+
+        `max_file_size`: most bytes in one uploaded file (413 past it).
+        """
+        super().__init__()
+        self.extensions = extensions
+        self.middleware = middleware
+        self.middleware_manager_class = middleware_manager_class
+        if status_mode not in ("ariadne", "spec"):
+            raise ValueError(f"status_mode must be 'ariadne' or 'spec', not {status_mode!r}")
+        self.status_mode: StatusMode = status_mode
+        self.max_body_size = max_body_size
+        self.max_files = max_files
+        self.max_file_size = max_file_size
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """An entrypoint for the GraphQL HTTP handler.
+
+        Builds a `Request` for the scope, calls `handle_request` with it and sends the
+        response back. Uploaded files are closed once the response is built. A client
+        that disconnects while its body is being read gets nothing.
+
+        # Required arguments
+
+        `scope`: the ASGI `http` connection scope.
+
+        `receive`: the ASGI receive callable.
+
+        `send`: the ASGI send callable.
+        """
+        request = Request(scope, receive, max_body_size=self.max_body_size)
+        try:
+            response = await self.handle_request(request)
+        except ClientDisconnect:
+            return
+        finally:
+            await request.close()
+        await response(scope, receive, send)
+
+    async def handle_request(self, request: Request) -> Response:
+        """Handle a GraphQL request and return the response for the client.
+
+        `GET`: executes the query in the URL when `execute_get_queries` is on and the
+        request has a `query`; otherwise clients that accept HTML get the explorer (405
+        when the explorer or introspection is disabled), and JSON clients get a 400
+        saying the query is missing (405 with `Allow` when GET execution is off).
+
+        `POST`: executes the query from an `application/json` or `multipart/form-data`
+        body. Other methods go to `handle_not_allowed_method`.
+
+        # Required arguments
+
+        `request`: the `Request`.
+        """
+        method = request.method
+        if method == "POST":
+            return await self.graphql_http_server(request)
+        if method != "GET":
+            return self.handle_not_allowed_method(request)
+        has_query = bool(request.query_params.get("query"))
+        if has_query and self.execute_get_queries:
+            return await self.graphql_http_server(request)
+        if wants_html(request.headers.get("accept")):
+            if self.introspection and self.explorer is not None:
+                return await self.render_explorer(request, self.explorer)
+            return self.handle_not_allowed_method(request)
+        if has_query:
+            return error_response(
+                HttpMethodNotAllowedError(
+                    "Executing queries sent with GET is disabled on this server: use POST.",
+                    allow=self._allowed_methods(),
+                )
+            )
+        return error_response(
+            HttpBadRequestError(
+                "Missing GraphQL query: send it in the body of a POST request"
+                + (" or in the 'query' URL parameter." if self.execute_get_queries else ".")
+            )
+        )
+
+    async def render_explorer(self, request: Request, explorer: Explorer) -> Response:
+        """Return an HTML response with the GraphQL explorer.
+
+        # Required arguments
+
+        `request`: the `Request`.
+
+        `explorer`: an `Explorer` whose `html(request)` (maybe async) returns the page,
+        or None, in which case the response is a 405 from `handle_not_allowed_method`.
+        """
+        html = explorer.html(request)
+        if inspect.isawaitable(html):
+            html = await html
+        if html is None:
+            return self.handle_not_allowed_method(request)
+        return HTMLResponse(html)
+
+    async def graphql_http_server(self, request: Request) -> Response:
+        """Execute the GraphQL request in `request` and return its JSON response.
+
+        Checks first that the client accepts a GraphQL media type (406 otherwise), then
+        extracts the data with `extract_data_from_request`, runs `execute_graphql_query`
+        and builds the response with `create_json_response`. A request refused before
+        execution gets a 4xx JSON error whose message says what was wrong.
+
+        # Required arguments
+
+        `request`: the `Request`.
+        """
+        try:
+            negotiate_media_type(request.headers.get("accept"))
+            data = await self.extract_data_from_request(request)
+        except HttpError as error:
+            return error_response(error)
+        success, result = await self.execute_graphql_query(request, data)
+        return await self.create_json_response(request, result, success)
+
+    async def extract_data_from_request(self, request: Request) -> Any:
+        """Return the GraphQL request data of `request`, not yet validated.
+
+        GET reads the URL parameters; POST dispatches on the Content-Type to
+        `extract_data_from_json_request` or `extract_data_from_multipart_request`.
+        Raises `HttpUnsupportedMediaTypeError` (415) for a missing or other Content-Type.
+
+        # Required arguments
+
+        `request`: the `Request`.
+        """
+        if request.method == "GET":
+            return self.extract_data_from_get_request(request)
+        if request_body_kind(request.headers.get("content-type")) == "json":
+            return await self.extract_data_from_json_request(request)
+        return await self.extract_data_from_multipart_request(request)
+
+    async def extract_data_from_json_request(self, request: Request) -> Any:
+        """Return the decoded JSON body, not yet validated (400 for bad JSON or UTF-8).
+
+        # Required arguments
+
+        `request`: the `Request`.
+        """
+        return await request.json()
+
+    async def extract_data_from_multipart_request(
+        self, request: Request
+    ) -> dict[str, Any] | list[Any]:
+        """Return the operations of a GraphQL multipart request with files put in place.
+
+        Implements the GraphQL multipart request spec: the `operations` JSON, the `map`
+        of file fields to paths, and the files (`UploadFile`s in the variables).
+        Malformed bodies and maps get a 400; limits a 413.
+
+        # Required arguments
+
+        `request`: the `Request`.
+        """
+        from ...uploads import combine_multipart_data
+
+        form = await request.form(max_files=self.max_files, max_file_size=self.max_file_size)
+        return combine_multipart_data(form)
+
+    def extract_data_from_get_request(self, request: Request) -> dict[str, Any]:
+        """Return the GraphQL data in the URL's query parameters, not yet validated.
+
+        `variables` and `extensions` are JSON text (400 when invalid); empty values
+        count as absent.
+
+        # Required arguments
+
+        `request`: the `Request`.
+        """
+        return data_from_query_params(request.query_params)
+
+    async def execute_graphql_query(
+        self,
+        request: Any,
+        data: Any,
+        *,
+        context_value: Any | None = None,
+        query_document: DocumentNode | None = None,
+    ) -> GraphQLResult:
+        """Execute the GraphQL request `data` and return `(success, result)`.
+
+        Builds the context (unless given), extensions and middleware for the request,
+        then runs `graphqlwire.execution.graphql` with the handler's options. GET
+        requests may only run queries (`require_query`).
+
+        # Required arguments
+
+        `request`: the `Request`.
+
+        `data`: the GraphQL request data.
+
+        # Optional arguments
+
+        `context_value`: the context for this request (built by
+        `get_context_for_request` when None).
+
+        `query_document`: an already parsed document, so the query is not parsed again.
+        """
+        if context_value is None:
+            context_value = await self.get_context_for_request(request, data)
+        extensions = await self.get_extensions_for_request(request, context_value)
+        middleware = await self.get_middleware_for_request(request, context_value)
+        assert self.schema is not None, "the handler was not configured with a schema"
+        return await graphql(
+            self.schema,
+            data,
+            context_value=context_value,
+            root_value=self.root_value,
+            query_parser=self.query_parser,
+            query_validator=self.query_validator,
+            query_document=query_document,
+            validation_rules=self.validation_rules,
+            require_query=getattr(request, "method", None) == "GET",
+            debug=self.debug,
+            introspection=self.introspection,
+            logger=self.logger,
+            error_formatter=self.error_formatter,
+            extensions=extensions,
+            middleware=middleware,
+            middleware_manager_class=self.middleware_manager_class,
+            execution_context_class=self.execution_context_class,
+        )
+
+    async def get_extensions_for_request(self, request: Any, context: Any) -> ExtensionList:
+        """Return the extensions for this request (the `extensions` option, resolved).
+
+        # Required arguments
+
+        `request`: the `Request`.
+
+        `context`: the GraphQL context value for this request.
+        """
+        if callable(self.extensions):
+            extensions = self.extensions(request, context)
+            if inspect.isawaitable(extensions):
+                extensions = await extensions
+            return extensions
+        return self.extensions
+
+    async def get_middleware_for_request(self, request: Any, context: Any) -> MiddlewareList:
+        """Return the GraphQL middlewares for this request (the `middleware` option, resolved).
+
+        # Required arguments
+
+        `request`: the `Request`.
+
+        `context`: the GraphQL context value for this request.
+        """
+        if callable(self.middleware):
+            middleware = self.middleware(request, context)
+            if inspect.isawaitable(middleware):
+                middleware = await middleware
+            return middleware
+        return self.middleware
+
+    async def create_json_response(
+        self, request: Request, result: dict[str, Any], success: bool
+    ) -> Response:
+        """Return the JSON response for a GraphQL result.
+
+        The media type is negotiated from `Accept`. For `application/json` in the default
+        `"ariadne"` status mode the status is 200 if `success` else 400; otherwise the
+        GraphQL-over-HTTP codes apply (294 partial, 400/422 failures, 405 for a mutation
+        over GET, see `graphqlwire.graphql_http`).
+
+        # Required arguments
+
+        `request`: the `Request`.
+
+        `result`: the JSON-ready result dict.
+
+        `success`: whether `data` is not null.
+        """
+        try:
+            media_type = negotiate_media_type(request.headers.get("accept"))
+        except HttpError as error:
+            return error_response(error)
+        return result_response(
+            result, success, media_type, method=request.method, status_mode=self.status_mode
+        )
+
+    def handle_not_allowed_method(self, request: Request) -> Response:
+        """Answer a request whose method is not served.
+
+        `OPTIONS` gets an empty 200 with `Allow`; other methods a 405 with `Allow` and a
+        JSON error body naming the allowed methods. GET is allowed when the explorer
+        (with introspection) or GET queries are enabled.
+
+        # Required arguments
+
+        `request`: the `Request`.
+        """
+        allowed = self._allowed_methods()
+        if request.method == "OPTIONS":
+            return Response(status_code=200, headers={"allow": ", ".join(allowed)})
+        return error_response(
+            HttpMethodNotAllowedError(
+                f"Method {request.method} is not allowed here: use {', '.join(allowed)}.",
+                allow=allowed,
+            )
+        )
+
+    def _allowed_methods(self) -> list[str]:
+        get = self.execute_get_queries or (self.introspection and self.explorer is not None)
+        return ["GET", "POST", "OPTIONS"] if get else ["POST", "OPTIONS"]
