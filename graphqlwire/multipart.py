@@ -11,19 +11,17 @@ line ``--boundary`` (optionally followed by spaces or tabs) and CRLF, then the c
 delimiter ``--boundary--`` and an epilogue. The CRLF *before* each delimiter belongs to
 the delimiter, not to the part before it. Preamble and epilogue are ignored.
 
-``parse_form`` (sync, for WSGI) and ``parse_form_async`` (for ASGI ``receive`` streams)
-drive the parser into a ``FormData`` of strings and spooled ``UploadFile`` objects.
+``graphqlwire.uploads`` drives it into a ``FormData`` of strings and ``UploadFile`` objects.
 """
 
 from __future__ import annotations
 
 import enum
 import re
-from collections.abc import AsyncIterable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from .datastructures import DEFAULT_SPOOL_SIZE, FormData, Headers, UploadFile
+from .datastructures import Headers
 from .errors import HttpBadRequestError, HttpError, HttpPayloadTooLargeError
 from .mediatypes import parse_header_params
 
@@ -331,7 +329,7 @@ def _check_boundary(boundary: str | bytes | None) -> bytes:
     if not boundary:
         raise MultipartParseError("multipart/form-data Content-Type has no boundary parameter.")
     if isinstance(boundary, str):
-        boundary = boundary.encode("latin-1", "replace")
+        boundary = boundary.encode("utf-8")
     if len(boundary) > _MAX_BOUNDARY or any(byte < 0x20 or byte > 0x7E for byte in boundary):
         raise MultipartParseError(
             f"multipart/form-data boundary is invalid: it must be 1 to {_MAX_BOUNDARY} "
@@ -356,128 +354,3 @@ def _parse_header_block(block: bytes, number: int) -> list[tuple[bytes, bytes]]:
             )
         raw.append((name.lower(), value.strip(b" \t")))
     return raw
-
-
-class _FormBuilder:
-    """Collects parser events into ``FormData``; file bytes are handed back to the driver.
-
-    Returning ``(upload, data)`` instead of writing lets the async driver await
-    ``UploadFile.write`` (off the loop once on disk) and the sync driver write directly.
-    """
-
-    def __init__(self, spool_size: int) -> None:
-        self._spool_size = spool_size
-        self._items: list[tuple[str, str | UploadFile]] = []
-        self._uploads: list[UploadFile] = []
-        self._name = ""
-        self._field: bytearray | None = None
-        self._upload: UploadFile | None = None
-
-    def handle(self, event: Event) -> tuple[UploadFile, bytes] | None:
-        if isinstance(event, PartData):
-            if self._upload is not None:
-                return self._upload, event.data
-            if self._field is not None:
-                self._field += event.data
-        elif isinstance(event, PartStart):
-            self._name = event.name
-            if event.filename is None:
-                self._field = bytearray()
-            else:
-                self._upload = UploadFile.spooled(event.filename, event.headers, self._spool_size)
-                self._uploads.append(self._upload)
-        elif isinstance(event, PartEnd):
-            self._end_part()
-        return None
-
-    def _end_part(self) -> None:
-        if self._upload is not None:
-            self._upload.file.seek(0)
-            self._items.append((self._name, self._upload))
-            self._upload = None
-        elif self._field is not None:
-            try:
-                value = self._field.decode("utf-8")
-            except UnicodeDecodeError:
-                raise MultipartParseError(
-                    f"Multipart field {self._name!r} is not valid UTF-8."
-                ) from None
-            self._items.append((self._name, value))
-            self._field = None
-
-    def form(self) -> FormData:
-        return FormData(self._items)
-
-    def discard(self) -> None:
-        """Close every file created so far (parsing failed)."""
-        for upload in self._uploads:
-            upload.file.close()
-
-
-def parse_form(
-    chunks: Iterable[bytes],
-    boundary: str | bytes | None,
-    limits: MultipartLimits | None = None,
-    spool_size: int = DEFAULT_SPOOL_SIZE,
-) -> FormData:
-    """Parse a whole ``multipart/form-data`` body from ``chunks`` without an event loop.
-
-    For WSGI: pass ``read_chunks(environ["wsgi.input"].read, content_length)``. Files are
-    written to ``UploadFile``s spooled to disk past ``spool_size`` bytes. Raises
-    ``MultipartParseError`` (400) or ``MultipartTooLargeError`` (413); files already
-    created are closed first.
-    """
-    parser = MultipartParser(boundary, limits)
-    builder = _FormBuilder(spool_size)
-    try:
-        for chunk in chunks:
-            for event in parser.feed(chunk):
-                write = builder.handle(event)
-                if write is not None:
-                    write[0].write_sync(write[1])
-        parser.finish()
-    except BaseException:
-        builder.discard()
-        raise
-    return builder.form()
-
-
-async def parse_form_async(
-    chunks: AsyncIterable[bytes],
-    boundary: str | bytes | None,
-    limits: MultipartLimits | None = None,
-    spool_size: int = DEFAULT_SPOOL_SIZE,
-) -> FormData:
-    """Like ``parse_form``, reading an async stream of chunks (``Request.stream()``)."""
-    parser = MultipartParser(boundary, limits)
-    builder = _FormBuilder(spool_size)
-    try:
-        async for chunk in chunks:
-            for event in parser.feed(chunk):
-                write = builder.handle(event)
-                if write is not None:
-                    await write[0].write(write[1])
-        parser.finish()
-    except BaseException:
-        builder.discard()
-        raise
-    return builder.form()
-
-
-def read_chunks(
-    read: Callable[[int], bytes], content_length: int | None, chunk_size: int = 64 * 1024
-) -> Iterator[bytes]:
-    """Yield a WSGI-style body in chunks of at most ``chunk_size`` bytes.
-
-    Stops after ``content_length`` bytes (reading past it can block forever on some WSGI
-    servers) or at the first empty read; None reads until an empty read.
-    """
-    remaining = content_length
-    while remaining is None or remaining > 0:
-        size = chunk_size if remaining is None else min(chunk_size, remaining)
-        data = read(size)
-        if not data:
-            return
-        if remaining is not None:
-            remaining -= len(data)
-        yield data

@@ -246,7 +246,8 @@ class Request:
             body = await self.body()
             self._form = FormData(parse_urlencoded(body, max_fields=max_fields))
         elif media_type == "multipart/form-data":
-            from .multipart import MultipartLimits, parse_form_async
+            from .multipart import MultipartLimits
+            from .uploads import parse_form_async
 
             limits = MultipartLimits(
                 max_files=max_files,
