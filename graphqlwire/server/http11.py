@@ -146,7 +146,11 @@ class HttpCycle:
             self.protocol.abort_cycle(self)
             raise
         except BaseException as error:
-            logger.error("Exception in ASGI application", exc_info=error)
+            if self.disconnected:
+                # Typically the app's own "client went away" exception: not a server error.
+                logger.info("ASGI application raised after the client left: %r", error)
+            else:
+                logger.error("Exception in ASGI application", exc_info=error)
             self._fail(500)
             if not isinstance(error, Exception):
                 raise
@@ -224,8 +228,8 @@ class HttpCycle:
         body: bytes = message.get("body", b"")
         more_body: bool = message.get("more_body", False)
         if not self.head_sent:
-            self.head_sent = True
             head = self._head(None if more_body else len(body))
+            self.head_sent = True
             if self.is_head or self.status in NO_BODY_STATUSES:
                 protocol.write(head)
             elif self.chunked and body:
