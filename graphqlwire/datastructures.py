@@ -1,58 +1,28 @@
 """Request-side data types shared by the ASGI and WSGI layers.
 
-``Headers`` and ``QueryParams`` are read-only views built straight from what the ASGI scope
-carries (raw ``(bytes, bytes)`` header pairs, the raw query string), decoded lazily so that a
-request that never looks at them pays nothing. ``FormData`` and ``UploadFile`` hold what the
-form parsers (``graphqlwire.multipart``) produce. None of these types does any I/O of its own
-except ``UploadFile``, whose async methods move disk access off the event loop once the
-spooled file has rolled over to disk.
+``Headers`` and ``QueryParams`` are read-only views over what the ASGI scope carries (raw
+``(bytes, bytes)`` header pairs, the raw query string). ``FormData`` and ``UploadFile`` hold
+what the form parsers (``graphqlwire.uploads``) produce; ``UploadFile``'s async methods move
+disk access off the event loop once its spooled file has rolled over to disk.
 """
 
 from __future__ import annotations
 
 import asyncio
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
-from typing import IO, Any, TypeVar
-from urllib.parse import SplitResult, quote, unquote_to_bytes, urlencode, urlsplit
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import IO, Any, TypeVar, overload
+from urllib.parse import quote, urlencode, urlsplit
 
-from .errors import HttpPayloadTooLargeError
+from .mediatypes import parse_urlencoded
 from .types import Scope
 
 V = TypeVar("V")
+T = TypeVar("T")
 
 #: Uploads stay in memory up to this many bytes, then spill to a temporary file on disk.
 DEFAULT_SPOOL_SIZE = 1024 * 1024
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
-
-
-def _decode_component(raw: bytes) -> str:
-    if b"+" in raw:
-        raw = raw.replace(b"+", b" ")
-    if b"%" in raw:
-        raw = unquote_to_bytes(raw)
-    return raw.decode("utf-8", "replace")
-
-
-def parse_urlencoded(data: bytes | str, max_fields: int | None = None) -> list[tuple[str, str]]:
-    """Parse ``application/x-www-form-urlencoded`` data the WHATWG URL standard way.
-
-    Split on ``&`` (empty sequences skipped), split each at the first ``=`` (a name without
-    ``=`` gets the empty value), turn ``+`` into a space, percent-decode to bytes, then decode
-    UTF-8 with U+FFFD for invalid sequences. More than ``max_fields`` pairs raises
-    ``HttpPayloadTooLargeError``.
-    """
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    pairs: list[tuple[str, str]] = []
-    for sequence in data.split(b"&"):
-        if not sequence:
-            continue
-        if max_fields is not None and len(pairs) >= max_fields:
-            raise HttpPayloadTooLargeError(f"Too many form fields: the limit is {max_fields}.")
-        name, _, value = sequence.partition(b"=")
-        pairs.append((_decode_component(name), _decode_component(value)))
-    return pairs
 
 
 class ImmutableMultiDict(Mapping[str, V]):
@@ -161,6 +131,10 @@ class Headers:
         except UnicodeEncodeError:
             return None
 
+    @overload
+    def get(self, name: str) -> str | None: ...
+    @overload
+    def get(self, name: str, default: T) -> str | T: ...
     def get(self, name: str, default: Any = None) -> Any:
         """The first value of header ``name``, or ``default``."""
         key = self._key(name)
@@ -170,7 +144,7 @@ class Headers:
         return default
 
     def __getitem__(self, name: str) -> str:
-        value: str | None = self.get(name)
+        value = self.get(name)
         if value is None:
             raise KeyError(name)
         return value
@@ -181,18 +155,11 @@ class Headers:
         return [value.decode("latin-1") for raw_name, value in self._raw if raw_name == key]
 
     def __contains__(self, name: object) -> bool:
-        if not isinstance(name, str):
-            return False
-        key = self._key(name)
-        return any(raw_name == key for raw_name, _ in self._raw)
+        return isinstance(name, str) and self.get(name) is not None
 
     def keys(self) -> list[str]:
         """Header names (lowercase), repeated names included."""
         return [name.decode("latin-1") for name, _ in self._raw]
-
-    def values(self) -> list[str]:
-        """Header values, in order."""
-        return [value.decode("latin-1") for _, value in self._raw]
 
     def items(self) -> list[tuple[str, str]]:
         """``(name, value)`` pairs, repeated names included, in order."""
@@ -252,16 +219,11 @@ class MutableHeaders(Headers):
 
     def setdefault(self, name: str, value: str) -> str:
         """Set ``name`` to ``value`` unless it is already set; return its (first) value."""
-        current: str | None = self.get(name)
+        current = self.get(name)
         if current is None:
             self.append(name, value)
             return value
         return current
-
-    def update(self, other: Mapping[str, str]) -> None:
-        """Set every header of ``other``, replacing existing values."""
-        for name, value in other.items():
-            self[name] = value
 
 
 def _url_from_scope(scope: Scope) -> str:
@@ -296,26 +258,13 @@ class URL:
     omitted), ``path`` (which includes ``root_path``) percent-encoded, and the query string.
     """
 
-    __slots__ = ("_parts", "_url")
+    __slots__ = ("_url", "components", "fragment", "netloc", "path", "query", "scheme")
 
     def __init__(self, url: str = "", *, scope: Scope | None = None) -> None:
         self._url = _url_from_scope(scope) if scope is not None else url
-        self._parts: SplitResult | None = None
-
-    @property
-    def components(self) -> SplitResult:
-        """The ``urllib.parse.urlsplit`` result (parsed once, on first use)."""
-        if self._parts is None:
-            self._parts = urlsplit(self._url)
-        return self._parts
-
-    @property
-    def scheme(self) -> str:
-        return self.components.scheme
-
-    @property
-    def netloc(self) -> str:
-        return self.components.netloc
+        #: The ``urllib.parse.urlsplit`` result.
+        self.components = urlsplit(self._url)
+        self.scheme, self.netloc, self.path, self.query, self.fragment = self.components
 
     @property
     def hostname(self) -> str | None:
@@ -328,18 +277,6 @@ class URL:
             return self.components.port
         except ValueError:
             return None
-
-    @property
-    def path(self) -> str:
-        return self.components.path
-
-    @property
-    def query(self) -> str:
-        return self.components.query
-
-    @property
-    def fragment(self) -> str:
-        return self.components.fragment
 
     @property
     def is_secure(self) -> bool:
@@ -402,14 +339,19 @@ class UploadFile:
     @property
     def content_type(self) -> str | None:
         """The part's ``Content-Type`` header, if it had one."""
-        value: str | None = self.headers.get("content-type")
-        return value
+        return self.headers.get("content-type")
 
     @property
     def _on_disk(self) -> bool:
         # SpooledTemporaryFile sets _rolled once it has moved to a real file; any other file
         # object is assumed to be on disk.
         return bool(getattr(self.file, "_rolled", True))
+
+    async def _io(self, method: Callable[..., T], *args: Any) -> T:
+        # In memory, file calls are instant; on disk they may block, so use a thread.
+        if self._on_disk:
+            return await asyncio.to_thread(method, *args)
+        return method(*args)
 
     def write_sync(self, data: bytes) -> None:
         """Append ``data`` and count it in ``size`` (for synchronous parsers)."""
@@ -419,32 +361,19 @@ class UploadFile:
 
     async def write(self, data: bytes) -> None:
         """Append ``data`` and count it in ``size``."""
-        if self._on_disk:
-            if self.size is not None:
-                self.size += len(data)
-            await asyncio.to_thread(self.file.write, data)
-        else:
-            self.write_sync(data)
+        await self._io(self.write_sync, data)
 
     async def read(self, size: int = -1) -> bytes:
         """Read up to ``size`` bytes (everything left by default)."""
-        if self._on_disk:
-            return await asyncio.to_thread(self.file.read, size)
-        return self.file.read(size)
+        return await self._io(self.file.read, size)
 
     async def seek(self, offset: int) -> None:
         """Move to byte ``offset``."""
-        if self._on_disk:
-            await asyncio.to_thread(self.file.seek, offset)
-        else:
-            self.file.seek(offset)
+        await self._io(self.file.seek, offset)
 
     async def close(self) -> None:
         """Close the file (a rolled-over temporary file is deleted)."""
-        if self._on_disk:
-            await asyncio.to_thread(self.file.close)
-        else:
-            self.file.close()
+        await self._io(self.file.close)
 
     def __repr__(self) -> str:
         return (

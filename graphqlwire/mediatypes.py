@@ -1,4 +1,5 @@
-"""``Accept`` and ``Content-Type`` parsing, and content negotiation with ``q`` values.
+"""Media type parsing: ``Accept`` negotiation with ``q`` values, ``Content-Type`` and
+header parameters, and ``application/x-www-form-urlencoded`` decoding.
 
 Pure functions with no I/O. They run on every request, so parsed ``Accept`` headers are
 kept in a small LRU cache (clients send the same few strings over and over).
@@ -16,6 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import unquote_to_bytes
+
+from .errors import HttpPayloadTooLargeError
 
 _UTF8 = ("utf-8", "utf8")
 
@@ -193,3 +197,32 @@ def negotiate(accept_header: str | None, offered: Sequence[str]) -> str | None:
     if accept_header is None or not accept_header.strip():
         return offered[0]
     return _negotiate(accept_header, tuple(offered))
+
+
+def _decode_component(raw: bytes) -> str:
+    if b"+" in raw:
+        raw = raw.replace(b"+", b" ")
+    if b"%" in raw:
+        raw = unquote_to_bytes(raw)
+    return raw.decode("utf-8", "replace")
+
+
+def parse_urlencoded(data: bytes | str, max_fields: int | None = None) -> list[tuple[str, str]]:
+    """Parse ``application/x-www-form-urlencoded`` data the WHATWG URL standard way.
+
+    Split on ``&`` (empty sequences skipped), split each at the first ``=`` (a name without
+    ``=`` gets the empty value), turn ``+`` into a space, percent-decode to bytes, then decode
+    UTF-8 with U+FFFD for invalid sequences. More than ``max_fields`` pairs raises
+    ``HttpPayloadTooLargeError``.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    pairs: list[tuple[str, str]] = []
+    for sequence in data.split(b"&"):
+        if not sequence:
+            continue
+        if max_fields is not None and len(pairs) >= max_fields:
+            raise HttpPayloadTooLargeError(f"Too many form fields: the limit is {max_fields}.")
+        name, _, value = sequence.partition(b"=")
+        pairs.append((_decode_component(name), _decode_component(value)))
+    return pairs

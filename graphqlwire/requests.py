@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator
 from http.cookies import SimpleCookie
 from typing import Any
 
-from .datastructures import URL, FormData, Headers, QueryParams, parse_urlencoded
+from .datastructures import URL, FormData, Headers, QueryParams
 from .errors import HttpBadRequestError, HttpPayloadTooLargeError, HttpUnsupportedMediaTypeError
-from .mediatypes import parse_content_type
+from .mediatypes import parse_content_type, parse_urlencoded
 from .types import Message, Receive, Scope
 
 #: Defaults for ``Request.form`` (Starlette's, so ported code behaves the same).

@@ -13,9 +13,9 @@ from graphqlwire.datastructures import (
     MutableHeaders,
     QueryParams,
     UploadFile,
-    parse_urlencoded,
 )
 from graphqlwire.errors import HttpPayloadTooLargeError
+from graphqlwire.mediatypes import parse_urlencoded
 
 
 def test_headers_from_raw_pairs_are_case_insensitive_and_keep_repeats():
@@ -28,7 +28,6 @@ def test_headers_from_raw_pairs_are_case_insensitive_and_keep_repeats():
     assert "missing" not in headers
     assert 3 not in headers
     assert headers.keys() == ["content-type", "x-a", "x-a"]
-    assert headers.values() == ["text/plain", "1", "2"]
     assert headers.items() == [("content-type", "text/plain"), ("x-a", "1"), ("x-a", "2")]
     assert list(headers) == headers.keys()
     assert len(headers) == 3
@@ -41,6 +40,7 @@ def test_headers_missing_key_raises_key_error_and_get_returns_default():
     with pytest.raises(KeyError):
         headers["accept"]
     assert headers.get("accept", "*/*") == "*/*"
+    assert headers.get("host", "") == "example.org"
     assert headers.get("snowman-\u2603") is None
     assert "snowman-\u2603" not in headers
 
@@ -63,7 +63,7 @@ def test_mutable_headers_write_through_to_the_raw_list():
     assert headers.getlist("vary") == ["accept", "origin"]
     assert headers.setdefault("x", "2") == "1"
     assert headers.setdefault("y", "3") == "3"
-    headers.update({"x": "9"})
+    headers["x"] = "9"
     assert headers["x"] == "9"
     del headers["vary"]
     assert "vary" not in headers
