@@ -196,6 +196,45 @@ def data_from_query_params(params: Mapping[str, str]) -> dict[str, Any]:
     return data
 
 
+# --- CSRF ----------------------------------------------------------------------------------
+
+#: Request headers that a browser can only send after a CORS preflight: their presence
+#: proves the request is not a cross-site "simple" request (Apollo's names included).
+PREFLIGHT_HEADERS = (
+    "graphql-require-preflight",
+    "apollo-require-preflight",
+    "x-apollo-operation-name",
+)
+#: Content types a cross-site form or ``fetch`` can send without a preflight.
+_SIMPLE_CONTENT_TYPES = frozenset(
+    {"", "multipart/form-data", "application/x-www-form-urlencoded", "text/plain"}
+)
+
+
+def is_csrf_prone(method: str, content_type: str | None, get_has_query: bool) -> bool:
+    """Whether a request could have been sent cross-site without a CORS preflight.
+
+    Browsers send GET and POST with a CORS-"simple" Content-Type (multipart, urlencoded,
+    text/plain, none) to any site without asking first, with the user's cookies: the
+    GraphQL multipart spec's security note. Such requests must carry a header from
+    ``PREFLIGHT_HEADERS`` to run. A GET without a ``query`` (the explorer page) and JSON
+    POSTs (``application/json`` is not simple) are not prone.
+
+    # Required arguments
+
+    `method`: the request method.
+
+    `content_type`: the ``Content-Type`` header value, or None.
+
+    `get_has_query`: whether the URL carries a ``query`` parameter.
+    """
+    if method == "GET":
+        return get_has_query
+    if method != "POST":
+        return False
+    return parse_content_type(content_type)[0] in _SIMPLE_CONTENT_TYPES
+
+
 # --- responses -----------------------------------------------------------------------------
 
 
@@ -279,12 +318,14 @@ __all__ = [
     "JSON",
     "MULTIPART",
     "PARTIAL_SUCCESS",
+    "PREFLIGHT_HEADERS",
     "STATUS_MODES",
     "BodyKind",
     "StatusMode",
     "data_from_json_body",
     "data_from_query_params",
     "error_response",
+    "is_csrf_prone",
     "negotiate_media_type",
     "request_body_kind",
     "result_response",

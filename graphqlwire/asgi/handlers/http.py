@@ -42,6 +42,7 @@ from ...types import (
     Scope,
     Send,
 )
+from ...uploads import multipart_operations
 from .base import GraphQLHttpHandlerBase
 
 
@@ -231,17 +232,17 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         """Return the operations of a GraphQL multipart request with files put in place.
 
         Implements the GraphQL multipart request spec: the `operations` JSON, the `map`
-        of file fields to paths, and the files (`UploadFile`s in the variables).
-        Malformed bodies and maps get a 400; limits a 413.
+        of file fields to paths, and the files (`UploadFile`s in the variables). Malformed
+        bodies and maps get a 400 and limits a 413 (`graphqlwire.uploads`). A batch
+        (an `operations` array) is returned as a list, which execution refuses: batching
+        is not supported.
 
         # Required arguments
 
         `request`: the `Request`.
         """
-        from ...uploads import combine_multipart_data
-
         form = await request.form(max_files=self.max_files, max_file_size=self.max_file_size)
-        return combine_multipart_data(form)
+        return multipart_operations(form)
 
     def extract_data_from_get_request(self, request: Request) -> dict[str, Any]:
         """Return the GraphQL data in the URL's query parameters, not yet validated.

@@ -1,0 +1,223 @@
+"""Optional ASGI middleware for GraphQL endpoints: CORS and a CSRF guard.
+
+Both wrap any ASGI app (the ``GraphQL`` app, or a whole Starlette app) and only look at
+``http`` scopes; WebSocket and lifespan connections pass through untouched.
+
+    app = CORSMiddleware(
+        RequirePreflightMiddleware(GraphQL(schema)),
+        allow_origins=["https://example.com"],
+        allow_headers=["content-type", "graphql-require-preflight"],
+    )
+
+``CORSMiddleware`` answers preflight requests (``OPTIONS`` with
+``Access-Control-Request-Method``) itself and adds ``Access-Control-Allow-Origin`` (and
+friends) to the responses of allowed origins. ``RequirePreflightMiddleware`` refuses, with
+a 400, the requests a browser would send cross-site without a preflight (see
+``graphql_http.is_csrf_prone``) unless they carry a header such as
+``GraphQL-Require-Preflight``: multipart uploads, forms, ``text/plain`` and GET queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..datastructures import Headers, QueryParams
+from ..errors import HttpBadRequestError
+from ..graphql_http import PREFLIGHT_HEADERS, error_response, is_csrf_prone
+from ..responses import PlainTextResponse, Response
+from ..types import ASGIApp, Message, Receive, Scope, Send
+
+_SAFELISTED_HEADERS = frozenset({"accept", "accept-language", "content-language", "content-type"})
+
+
+class CORSMiddleware:
+    """Cross-Origin Resource Sharing for an ASGI app.
+
+    # Required arguments
+
+    `app`: the ASGI app to wrap.
+
+    # Optional arguments
+
+    `allow_origins`: origins allowed to call the app, like ``"https://example.com"``;
+    ``"*"`` allows any origin.
+
+    `allow_methods`: methods allowed in cross-origin requests (``"*"`` for any).
+
+    `allow_headers`: request headers allowed in cross-origin requests (``"*"`` for any);
+    the CORS-safelisted ones (``Accept``, ``Content-Type``, ...) always are.
+
+    `allow_credentials`: let browsers send cookies and read responses to credentialed
+    requests (the origin is then echoed instead of ``*``).
+
+    `max_age`: seconds browsers may cache a preflight answer.
+
+    `expose_headers`: response headers that scripts may read.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        allow_origins: Iterable[str] = (),
+        allow_methods: Iterable[str] = ("GET", "POST", "OPTIONS"),
+        allow_headers: Iterable[str] = (),
+        allow_credentials: bool = False,
+        max_age: int = 600,
+        expose_headers: Iterable[str] = (),
+    ) -> None:
+        self.app = app
+        origins = set(allow_origins)
+        self.any_origin = "*" in origins
+        self.origins = frozenset(origins - {"*"})
+        methods = {method.upper() for method in allow_methods}
+        self.any_method = "*" in methods
+        self.methods = ", ".join(sorted(methods - {"*"}))
+        headers = {header.lower() for header in allow_headers}
+        self.any_header = "*" in headers
+        self.headers = frozenset((headers - {"*"}) | _SAFELISTED_HEADERS)
+        self.credentials = allow_credentials
+        self.max_age = max_age
+        self.expose = ", ".join(expose_headers)
+        self._methods_set = frozenset(methods)
+
+    def is_allowed_origin(self, origin: str) -> bool:
+        """Whether ``origin`` may call the app."""
+        return self.any_origin or origin in self.origins
+
+    def _origin_headers(self, origin: str) -> dict[str, str]:
+        # With credentials, "*" is not allowed by the Fetch spec: echo the origin instead,
+        # and say the answer varies with it so caches keep one per origin.
+        wildcard = self.any_origin and not self.credentials
+        headers = {"access-control-allow-origin": "*" if wildcard else origin}
+        if not wildcard:
+            headers["vary"] = "Origin"
+        if self.credentials:
+            headers["access-control-allow-credentials"] = "true"
+        return headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        origin = headers.get("origin")
+        if origin is None:
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
+            await self.preflight(origin, headers)(scope, receive, send)
+            return
+        if not self.is_allowed_origin(origin):
+            await self.app(scope, receive, send)
+            return
+        extra = self._origin_headers(origin)
+        if self.expose:
+            extra["access-control-expose-headers"] = self.expose
+        encoded = [
+            (name.encode("latin-1"), value.encode("latin-1")) for name, value in extra.items()
+        ]
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = dict(message)
+                message["headers"] = _merge_vary(list(message.get("headers") or []), encoded)
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)
+
+    def preflight(self, origin: str, headers: Headers) -> Response:
+        """The answer to a CORS preflight request from ``origin``.
+
+        400 with a plain-text reason when the origin, method or a requested header is
+        not allowed; otherwise 200 with the ``Access-Control-Allow-*`` headers.
+        """
+        method = headers.get("access-control-request-method", "").upper()
+        requested = [
+            name.strip().lower()
+            for name in headers.get("access-control-request-headers", "").split(",")
+            if name.strip()
+        ]
+        problems = []
+        if not self.is_allowed_origin(origin):
+            problems.append(f"origin {origin!r}")
+        if not self.any_method and method not in self._methods_set:
+            problems.append(f"method {method!r}")
+        refused = [name for name in requested if name not in self.headers]
+        if refused and not self.any_header:
+            problems.append(f"headers {', '.join(refused)}")
+        if problems:
+            return PlainTextResponse(f"Disallowed CORS {'; '.join(problems)}.", status_code=400)
+        answer = self._origin_headers(origin)
+        answer["vary"] = "Origin"
+        answer["access-control-allow-methods"] = method if self.any_method else self.methods
+        if requested:
+            answer["access-control-allow-headers"] = ", ".join(requested)
+        answer["access-control-max-age"] = str(self.max_age)
+        return PlainTextResponse("OK", status_code=200, headers=answer)
+
+
+def _merge_vary(
+    headers: list[tuple[bytes, bytes]], extra: list[tuple[bytes, bytes]]
+) -> list[tuple[bytes, bytes]]:
+    """Add ``extra`` to response headers, joining ``Vary`` values rather than repeating."""
+    for name, value in extra:
+        if name == b"vary":
+            for index, (existing, current) in enumerate(headers):
+                if existing.lower() == b"vary":
+                    headers[index] = (existing, current + b", " + value)
+                    break
+            else:
+                headers.append((name, value))
+        else:
+            headers.append((name, value))
+    return headers
+
+
+class RequirePreflightMiddleware:
+    """CSRF guard: refuse requests a browser could send cross-site without a preflight.
+
+    Multipart and urlencoded bodies, ``text/plain`` and GET queries are CORS "simple"
+    requests: a hostile page can make a visitor's browser send them, cookies included.
+    They get a 400 unless they carry one of ``header_names`` (any value), which a
+    browser only sends cross-site after a CORS preflight the server approved. JSON POSTs,
+    the explorer page (GET without ``query``) and ``OPTIONS`` pass.
+
+    # Required arguments
+
+    `app`: the ASGI app to wrap.
+
+    # Optional arguments
+
+    `header_names`: the headers that prove a preflight; defaults to
+    ``GraphQL-Require-Preflight``, ``Apollo-Require-Preflight`` and
+    ``X-Apollo-Operation-Name``.
+    """
+
+    def __init__(self, app: ASGIApp, header_names: Iterable[str] = PREFLIGHT_HEADERS) -> None:
+        self.app = app
+        self.header_names = tuple(name.lower() for name in header_names)
+        names = ", ".join(f"'{name}'" for name in self.header_names)
+        self._refusal = error_response(
+            HttpBadRequestError(
+                "This request could have been sent cross-site (a CSRF risk) and is refused: "
+                f"add a non-empty {names} header (any of them), or send JSON with POST."
+            )
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.is_refused(scope):
+            await self._refusal(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def is_refused(self, scope: Scope) -> bool:
+        """Whether the request in ``scope`` is CSRF-prone and carries no preflight header."""
+        headers = Headers(scope=scope)
+        method: str = scope["method"]
+        has_query = method == "GET" and "query" in QueryParams(scope.get("query_string") or b"")
+        if not is_csrf_prone(method, headers.get("content-type"), has_query):
+            return False
+        return not any(headers.get(name) for name in self.header_names)
+
+
+__all__ = ["CORSMiddleware", "RequirePreflightMiddleware"]
