@@ -111,13 +111,11 @@ class Headers:
             self._raw = raw
         elif scope is not None:
             self._raw = list(scope.get("headers") or ())
-        elif headers:
+        else:
             self._raw = [
                 (name.lower().encode("latin-1"), value.encode("latin-1"))
-                for name, value in headers.items()
+                for name, value in (headers or {}).items()
             ]
-        else:
-            self._raw = []
 
     @property
     def raw(self) -> list[tuple[bytes, bytes]]:
@@ -198,14 +196,12 @@ class MutableHeaders(Headers):
     def __setitem__(self, name: str, value: str) -> None:
         """Set ``name`` to the single ``value``, replacing every earlier value."""
         key = name.lower().encode("latin-1")
-        encoded = value.encode("latin-1")
-        positions = [i for i, (raw_name, _) in enumerate(self._raw) if raw_name == key]
-        if not positions:
-            self._raw.append((key, encoded))
-            return
-        self._raw[positions[0]] = (key, encoded)
-        for index in reversed(positions[1:]):
-            del self._raw[index]
+        pair, raw = (key, value.encode("latin-1")), self._raw
+        index = next((i for i, (raw_name, _) in enumerate(raw) if raw_name == key), None)
+        if index is None:
+            raw.append(pair)
+        else:
+            raw[index:] = [pair, *(other for other in raw[index + 1 :] if other[0] != key)]
 
     def __delitem__(self, name: str) -> None:
         key = self._key(name)
