@@ -14,8 +14,6 @@ from graphqlwire.datastructures import (
     QueryParams,
     UploadFile,
 )
-from graphqlwire.errors import HttpPayloadTooLargeError
-from graphqlwire.mediatypes import parse_urlencoded
 
 
 def test_headers_from_raw_pairs_are_case_insensitive_and_keep_repeats():
@@ -72,31 +70,6 @@ def test_mutable_headers_write_through_to_the_raw_list():
     copy = Headers(raw=raw).mutablecopy()
     copy["z"] = "1"
     assert "z" not in Headers(raw=raw)
-
-
-def test_parse_urlencoded_follows_whatwg():
-    assert parse_urlencoded(b"a=1&b=x+y&c=%E2%82%AC&&d&e=&=f") == [
-        ("a", "1"),
-        ("b", "x y"),
-        ("c", "\u20ac"),
-        ("d", ""),
-        ("e", ""),
-        ("", "f"),
-    ]
-    # invalid UTF-8 becomes U+FFFD; '=' after the first belongs to the value; ';' is not a separator
-    assert parse_urlencoded("x=%FF&y=a=b&z=1;w=2") == [
-        ("x", "\ufffd"),
-        ("y", "a=b"),
-        ("z", "1;w=2"),
-    ]
-    # raw (not percent-encoded) UTF-8 bytes are decoded as UTF-8
-    assert parse_urlencoded("q=\u00e9".encode()) == [("q", "\u00e9")]
-
-
-def test_parse_urlencoded_field_limit():
-    assert len(parse_urlencoded(b"a=1&b=2", max_fields=2)) == 2
-    with pytest.raises(HttpPayloadTooLargeError, match="Too many form fields: the limit is 2"):
-        parse_urlencoded(b"a=1&b=2&c=3", max_fields=2)
 
 
 def test_query_params_multi_values_and_first_value_wins():
