@@ -1,0 +1,221 @@
+"""``GraphQL``: a WSGI application serving a schema with ``graphql_sync``.
+
+It answers like the ASGI ``GraphQLHTTPHandler`` (same status codes, media types and error
+messages, from the shared ``graphqlwire.graphql_http`` rules): GET renders the explorer or,
+with ``execute_get_queries``, runs queries; POST runs ``application/json`` and
+``multipart/form-data`` (GraphQL multipart request spec) bodies; OPTIONS answers with
+``Allow``; other methods get 405. Subscriptions are refused: WSGI has no WebSocket.
+
+Each step is a method taking the WSGI ``environ`` and returning a value or a shared
+``Response``, so a subclass replaces exactly one step; only ``__call__`` and
+``return_response`` speak WSGI. The body is read in bounded chunks, never past
+``CONTENT_LENGTH`` (see ``graphqlwire.wsgi.environ``), and files are spooled to disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+
+from ..datastructures import FormData
+from ..errors import HttpBadRequestError, HttpError, HttpMethodNotAllowedError
+from ..explorers import Explorer
+from ..graphql_http import error_response, negotiate_media_type, result_response, wants_html
+from ..responses import HTMLResponse, PlainTextResponse, Response
+from .base import FORM_KEY, Environ, GraphQLBase, request_method
+from .environ import BodyReader, request_for
+
+StartResponse = Callable[..., Any]
+
+#: Reason phrases the stdlib does not know (PEP 3333 wants "<code> <reason>").
+_REASONS = {294: "Partial Success"}
+
+
+def status_line(status: int) -> str:
+    """The PEP 3333 status string for ``status``: ``"200 OK"``, ``"294 Partial Success"``."""
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = _REASONS.get(status, "Unknown")
+    return f"{status} {reason}"
+
+
+class GraphQL(GraphQLBase):
+    """WSGI application serving a GraphQL schema over HTTP (queries and mutations)."""
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        """The WSGI entry point: answer one request.
+
+        A step that raises `HttpError` gets its 4xx. Uploaded files are closed and a
+        small unread body is skipped before the answer goes out.
+
+        # Required arguments
+
+        `environ`: the WSGI environ.
+
+        `start_response`: the WSGI `start_response` callable.
+        """
+        try:
+            try:
+                response = self.handle_request(environ)
+            except HttpError as error:
+                response = error_response(error)
+        finally:
+            form: FormData | None = environ.pop(FORM_KEY, None)
+            if form is not None:
+                form.close_sync()
+            BodyReader.of(environ, self.max_body_size).drain()
+        return self.return_response(response, start_response)
+
+    def handle_request(self, environ: Environ) -> Response:
+        """Dispatch on the method: GET to `handle_get`, POST to `handle_post`, others to
+        `handle_not_allowed_method`.
+
+        # Required arguments
+
+        `environ`: the WSGI environ.
+        """
+        method = request_method(environ)
+        if method == "GET":
+            return self.handle_get(environ)
+        if method == "POST":
+            return self.handle_post(environ)
+        return self.handle_not_allowed_method(environ)
+
+    def handle_get(self, environ: Environ) -> Response:
+        """Answer a GET: run the query in the URL when `execute_get_queries` is on,
+        otherwise render the explorer for clients that accept HTML.
+
+        JSON clients without an executable query get a 400 saying the query is missing
+        (405 with `Allow` when the URL has a query but GET execution is off); HTML
+        clients get 405 when the explorer or introspection is disabled.
+
+        # Required arguments
+
+        `environ`: the WSGI environ.
+        """
+        request = request_for(environ)
+        has_query = bool(request.query_params.get("query"))
+        if has_query and self.execute_get_queries:
+            return self.graphql_http_server(environ)
+        if wants_html(request.headers.get("accept")):
+            if self.introspection and self.explorer is not None:
+                return self.render_explorer(environ, self.explorer)
+            return self.handle_not_allowed_method(environ)
+        if has_query:
+            raise HttpMethodNotAllowedError(
+                "Executing queries sent with GET is disabled on this server: use POST.",
+                allow=self.allowed_methods(),
+            )
+        where = " or in the 'query' URL parameter." if self.execute_get_queries else "."
+        raise HttpBadRequestError(
+            "Missing GraphQL query: send it in the body of a POST request" + where
+        )
+
+    def handle_post(self, environ: Environ) -> Response:
+        """Answer a POST: execute the query in its JSON or multipart body.
+
+        # Required arguments
+
+        `environ`: the WSGI environ.
+        """
+        return self.graphql_http_server(environ)
+
+    def render_explorer(self, environ: Environ, explorer: Explorer) -> Response:
+        """Return the explorer's HTML page (405 when it returns None).
+
+        The explorer gets graphqlwire's `Request` view of the environ; an async explorer
+        is run to completion in this worker thread.
+
+        # Required arguments
+
+        `environ`: the WSGI environ.
+
+        `explorer`: the `Explorer` to render.
+        """
+        html = explorer.html(request_for(environ))
+        if inspect.isawaitable(html):
+            html = asyncio.run(_awaited(html))
+        if html is None:
+            return self.handle_not_allowed_method(environ)
+        return HTMLResponse(html)
+
+    def graphql_http_server(self, environ: Environ) -> Response:
+        """Execute the GraphQL request of `environ` and return its JSON response.
+
+        406 first when the client accepts no GraphQL media type; then the data from
+        `extract_data_from_request`, `execute_query`, and `create_json_response`.
+
+        # Required arguments
+
+        `environ`: the WSGI environ.
+        """
+        negotiate_media_type(request_for(environ).headers.get("accept"))
+        data = self.extract_data_from_request(environ)
+        success, result = self.execute_query(environ, data)
+        return self.create_json_response(environ, result, success)
+
+    def create_json_response(
+        self, environ: Environ, result: dict[str, Any], success: bool
+    ) -> Response:
+        """Return the JSON response for a result: media type from `Accept`, status from
+        `status_mode` (see `graphqlwire.graphql_http`).
+
+        # Required arguments
+
+        `environ`: the WSGI environ.
+
+        `result`: the JSON-ready result dict.
+
+        `success`: whether `data` is not null.
+        """
+        media_type = negotiate_media_type(request_for(environ).headers.get("accept"))
+        method = request_method(environ)
+        return result_response(
+            result, success, media_type, method=method, status_mode=self.status_mode
+        )
+
+    def handle_not_allowed_method(self, environ: Environ) -> Response:
+        """OPTIONS: an empty 200 with `Allow`; other methods: 405 with `Allow` and a JSON
+        error naming the allowed methods.
+
+        # Required arguments
+
+        `environ`: the WSGI environ.
+        """
+        allowed = self.allowed_methods()
+        method = request_method(environ)
+        if method == "OPTIONS":
+            # An empty text/plain body: PEP 3333 validators want a Content-Type on a 200.
+            return PlainTextResponse(headers={"allow": ", ".join(allowed)})
+        raise HttpMethodNotAllowedError(
+            f"Method {method} is not allowed here: use {', '.join(allowed)}.", allow=allowed
+        )
+
+    def allowed_methods(self) -> list[str]:
+        """The methods served: GET only with GET queries or a visible explorer."""
+        get = self.execute_get_queries or (self.introspection and self.explorer is not None)
+        return ["GET", "POST", "OPTIONS"] if get else ["POST", "OPTIONS"]
+
+    def return_response(self, response: Response, start_response: StartResponse) -> list[bytes]:
+        """Send `response` the WSGI way: status line and `str` headers, body as bytes.
+
+        # Required arguments
+
+        `response`: the `Response` to send.
+
+        `start_response`: the WSGI `start_response` callable.
+        """
+        headers = [
+            (name.decode("latin-1"), value.decode("latin-1"))
+            for name, value in response.raw_headers
+        ]
+        start_response(status_line(response.status_code), headers)
+        return [response.body]
+
+
+async def _awaited(value: Any) -> Any:
+    return await value

@@ -1,0 +1,290 @@
+"""``GraphQLBase``: the options of the WSGI ``GraphQL`` app and the steps that run a request.
+
+Reading the request data (URL parameters, JSON body, multipart uploads), building the
+context, extensions and middleware, and executing with ``graphql_sync``. Every step takes
+the WSGI ``environ`` and is a method, so a subclass replaces exactly one of them; nothing
+per request is stored on the app, which is shared by every worker thread.
+``graphqlwire.wsgi.app.GraphQL`` adds the HTTP side (methods, explorer, responses).
+"""
+
+from __future__ import annotations
+
+from logging import Logger, LoggerAdapter
+from typing import Any
+
+from graphql import DocumentNode, GraphQLSchema, MiddlewareManager
+
+from ..asgi.handlers.base import _takes_data
+from ..errors import format_error
+from ..execution import _sync, graphql_sync
+from ..explorers import Explorer, ExplorerGraphiQL
+from ..graphql_http import (
+    StatusMode,
+    data_from_json_body,
+    data_from_query_params,
+    request_body_kind,
+)
+from ..multipart import MultipartLimits
+from ..types import (
+    ContextValue,
+    ErrorFormatter,
+    ExtensionList,
+    Extensions,
+    GraphQLResult,
+    MiddlewareList,
+    Middlewares,
+    QueryParser,
+    QueryValidator,
+    RootValue,
+    ValidationRules,
+)
+from ..uploads import multipart_operations, parse_form
+from .environ import BodyReader, request_for
+
+Environ = dict[str, Any]
+
+#: Default ``max_body_size``: JSON bodies are held in memory, so they are always bounded.
+DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
+#: Where the parsed multipart form of a request waits to have its files closed.
+FORM_KEY = "graphqlwire.form"
+
+
+def request_method(environ: Environ) -> str:
+    """The request method, uppercase."""
+    method: str = environ.get("REQUEST_METHOD", "GET")
+    return method.upper()
+
+
+class GraphQLBase:
+    """Options and GraphQL steps of the WSGI app (see ``GraphQL`` for the arguments)."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        *,
+        context_value: ContextValue | None = None,
+        root_value: RootValue | None = None,
+        query_parser: QueryParser | None = None,
+        query_validator: QueryValidator | None = None,
+        validation_rules: ValidationRules | None = None,
+        execute_get_queries: bool = False,
+        debug: bool = False,
+        introspection: bool = True,
+        explorer: Explorer | None = None,
+        logger: str | Logger | LoggerAdapter[Logger] | None = None,
+        error_formatter: ErrorFormatter = format_error,
+        extensions: Extensions | None = None,
+        middleware: Middlewares | None = None,
+        middleware_manager_class: type[MiddlewareManager] | None = None,
+        execution_context_class: type[Any] | None = None,
+        max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+        max_files: int = 1000,
+        max_file_size: int | None = None,
+        status_mode: StatusMode = "ariadne",
+    ) -> None:
+        """Initialize the WSGI application.
+
+        # Required arguments
+
+        `schema`: the `GraphQLSchema` to serve.
+
+        # Optional arguments
+
+        `context_value`: the context passed to resolvers, or a callable called with the
+        WSGI `environ` (or with `(environ, data)` when it takes two parameters) that
+        returns it. Defaults to `{"request": environ}`.
+
+        `root_value`: the root value, or a callable `(context, document)` returning it.
+
+        `query_parser`, `query_validator`, `validation_rules`, `debug`, `introspection`
+        (`False` also hides the explorer), `logger`, `error_formatter`,
+        `execution_context_class`: as for the ASGI `GraphQL` app.
+
+        `execute_get_queries`: execute queries sent with GET (mutations never are).
+
+        `explorer`: the `Explorer` served to browsers on GET. Defaults to GraphiQL.
+
+        `extensions`, `middleware`: a list, or a callable `(environ, context)` returning one.
+
+        `middleware_manager_class`: the `MiddlewareManager` (sub)class to combine them.
+
+        `max_body_size`: refuse bodies over this many bytes with 413 (default 10 MiB;
+        None for no limit, which lets a JSON body of any size into memory).
+
+        `max_files`, `max_file_size`: limits on multipart uploads (413 past them).
+
+        `status_mode`: `"ariadne"` or `"spec"`, see `graphqlwire.graphql_http`.
+        """
+        if status_mode not in ("ariadne", "spec"):
+            raise ValueError(f"status_mode must be 'ariadne' or 'spec', not {status_mode!r}")
+        self.schema = schema
+        self.context_value = context_value
+        self.root_value = root_value
+        self.query_parser = query_parser
+        self.query_validator = query_validator
+        self.validation_rules = validation_rules
+        self.execute_get_queries = execute_get_queries
+        self.debug = debug
+        self.introspection = introspection
+        self.explorer: Explorer | None = explorer if explorer is not None else ExplorerGraphiQL()
+        self.logger = logger
+        self.error_formatter = error_formatter
+        self.extensions = extensions
+        self.middleware = middleware
+        self.middleware_manager_class = middleware_manager_class
+        self.execution_context_class = execution_context_class
+        self.max_body_size = max_body_size
+        self.max_files = max_files
+        self.max_file_size = max_file_size
+        self.status_mode: StatusMode = status_mode
+
+    def extract_data_from_request(self, environ: Environ) -> Any:
+        """Return the GraphQL request data, not yet validated.
+
+        GET reads the URL parameters; POST dispatches on `Content-Type` to the JSON or
+        multipart step (415 for a missing or other type).
+
+        # Required arguments
+
+        `environ`: the WSGI environ.
+        """
+        if request_method(environ) == "GET":
+            return self.extract_data_from_get_request(environ)
+        content_type = request_for(environ).headers.get("content-type")
+        if request_body_kind(content_type) == "json":
+            return self.extract_data_from_json_request(environ)
+        return self.extract_data_from_multipart_request(environ)
+
+    def extract_data_from_json_request(self, environ: Environ) -> Any:
+        """Return the decoded JSON body (400 for bad JSON or UTF-8, 413 past the limit).
+
+        # Required arguments
+
+        `environ`: the WSGI environ.
+        """
+        return data_from_json_body(BodyReader.of(environ, self.max_body_size).read())
+
+    def extract_data_from_multipart_request(self, environ: Environ) -> Any:
+        """Return the operations of a GraphQL multipart request with `UploadFile`s in place.
+
+        The body streams through the shared multipart parser; files are spooled (to
+        disk past 1 MiB) and closed after the response is built. Malformed bodies and
+        maps get a 400, limits a 413.
+
+        # Required arguments
+
+        `environ`: the WSGI environ.
+        """
+        _, params = request_for(environ).content_type
+        limits = MultipartLimits(
+            max_files=self.max_files,
+            max_file_size=self.max_file_size,
+            max_total_size=self.max_body_size,
+        )
+        reader = BodyReader.of(environ, self.max_body_size)
+        form = environ[FORM_KEY] = parse_form(reader.chunks(), params.get("boundary"), limits)
+        return multipart_operations(form)
+
+    def extract_data_from_get_request(self, environ: Environ) -> dict[str, Any]:
+        """Return the GraphQL data in the URL parameters (400 for bad JSON in them).
+
+        # Required arguments
+
+        `environ`: the WSGI environ.
+        """
+        return data_from_query_params(request_for(environ).query_params)
+
+    def execute_query(
+        self,
+        environ: Environ,
+        data: Any,
+        *,
+        context_value: Any | None = None,
+        query_document: DocumentNode | None = None,
+    ) -> GraphQLResult:
+        """Execute `data` with `graphql_sync` and return `(success, result)`.
+
+        GET requests may only run queries.
+
+        # Required arguments
+
+        `environ`: the WSGI environ.
+
+        `data`: the GraphQL request data.
+
+        # Optional arguments
+
+        `context_value`: the context (built by `get_context_for_request` when None).
+
+        `query_document`: an already parsed document.
+        """
+        if context_value is None:
+            context_value = self.get_context_for_request(environ, data)
+        return graphql_sync(
+            self.schema,
+            data,
+            context_value=context_value,
+            root_value=self.root_value,
+            query_parser=self.query_parser,
+            query_validator=self.query_validator,
+            query_document=query_document,
+            validation_rules=self.validation_rules,
+            require_query=request_method(environ) == "GET",
+            debug=self.debug,
+            introspection=self.introspection,
+            logger=self.logger,
+            error_formatter=self.error_formatter,
+            extensions=self.get_extensions_for_request(environ, context_value),
+            middleware=self.get_middleware_for_request(environ, context_value),
+            middleware_manager_class=self.middleware_manager_class,
+            execution_context_class=self.execution_context_class,
+        )
+
+    def get_context_for_request(self, environ: Environ, data: Any) -> Any:
+        """Return the context: `context_value` called with `(environ)` or `(environ, data)`
+        by its arity, used as is, or `{"request": environ}` by default.
+
+        # Required arguments
+
+        `environ`: the WSGI environ.
+
+        `data`: the GraphQL request data.
+        """
+        context_value = self.context_value
+        if context_value is None:
+            return {"request": environ}
+        if not callable(context_value):
+            return context_value
+        if _takes_data(context_value):
+            return _sync(context_value(environ, data), "context_value")
+        return _sync(context_value(environ), "context_value")
+
+    def get_extensions_for_request(self, environ: Environ, context: Any) -> ExtensionList:
+        """Return the extensions: the `extensions` option, called with `(environ, context)`
+        when callable.
+
+        # Required arguments
+
+        `environ`: the WSGI environ.
+
+        `context`: the context value.
+        """
+        if callable(self.extensions):
+            extensions: ExtensionList = _sync(self.extensions(environ, context), "extensions")
+            return extensions
+        return self.extensions
+
+    def get_middleware_for_request(self, environ: Environ, context: Any) -> MiddlewareList:
+        """Return the GraphQL middlewares: the `middleware` option, called with
+        `(environ, context)` when callable.
+
+        # Required arguments
+
+        `environ`: the WSGI environ.
+
+        `context`: the context value.
+        """
+        if callable(self.middleware):
+            middleware: MiddlewareList = _sync(self.middleware(environ, context), "middleware")
+            return middleware
+        return self.middleware
