@@ -1,0 +1,47 @@
+"""Run an ASGI app on a real loopback socket (port 0) under graphqlwire's server or uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+SERVERS = ("graphqlwire", "uvicorn")
+
+
+@contextlib.asynccontextmanager
+async def run_server(kind: str, app: Any) -> AsyncIterator[str]:
+    """Serve ``app`` on 127.0.0.1 with an OS-chosen port; yields the base URL."""
+    if kind == "graphqlwire":
+        from graphqlwire.server import Config, Server
+
+        server = Server(app, Config(host="127.0.0.1", port=0, lifespan="on", log_level=None))
+        await server.start()
+        try:
+            yield server.url
+        finally:
+            await server.shutdown()
+        return
+
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(
+        app, http="h11", ws="wsproto", lifespan="on", log_level="critical", access_log=False
+    )
+    userver = uvicorn.Server(config)
+    task = asyncio.ensure_future(userver.serve(sockets=[sock]))
+    try:
+        for _ in range(500):  # bounded wait for start-up (at most ~5 s)
+            if userver.started or task.done():
+                break
+            await asyncio.sleep(0.01)
+        assert userver.started, "uvicorn did not start"
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        userver.should_exit = True
+        await asyncio.wait_for(task, 10)
+        sock.close()
