@@ -1,0 +1,223 @@
+"""WebSocket behaviour under graphqlwire's server (and uvicorn's wsproto mode for parity)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+import pytest
+from conftest import RunServer, graphqlwire_server, raw_exchange, status_of
+from server_apps import make_app
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from ws_client import RawWebSocket
+from wsproto.events import (
+    AcceptConnection,
+    BytesMessage,
+    CloseConnection,
+    Ping,
+)
+
+
+def ws_url(url: str, path: str) -> str:
+    return url.replace("http://", "ws://") + path
+
+
+async def test_echo_and_fragments(run_server: RunServer) -> None:
+    app = make_app()
+    async with run_server(app) as url:
+        async with connect(ws_url(url, "/ws/echo"), ping_interval=None) as ws:
+            await ws.send("hello")
+            assert await ws.recv() == "hello"
+            await ws.send(b"\x00\x01")
+            assert await ws.recv() == b"\x00\x01"
+            await ws.send(["frag", "mented", " text"])
+            assert await ws.recv() == "fragmented text"
+            await ws.send([b"ab", b"cd"])
+            assert await ws.recv() == b"abcd"
+            await ws.close(code=1000)
+        await app.recorder.wait_for(("ws.disconnect", 1000))
+
+
+async def test_close_before_accept_is_403(run_server: RunServer, app: Any) -> None:
+    async with run_server(app) as url:
+        with pytest.raises(InvalidStatus) as info:
+            async with connect(ws_url(url, "/ws/close-before")):
+                pass
+    assert info.value.response.status_code == 403
+
+
+async def test_denial_response(run_server: RunServer, app: Any) -> None:
+    async with run_server(app) as url:
+        with pytest.raises(InvalidStatus) as info:
+            async with connect(ws_url(url, "/ws/deny")):
+                pass
+    response = info.value.response
+    assert response.status_code == 401
+    assert response.headers["x-why"] == "token"
+    assert response.body == b"no entry"
+
+
+async def test_subprotocol_and_extra_headers(run_server: RunServer, app: Any) -> None:
+    async with run_server(app) as url:
+        async with connect(ws_url(url, "/ws/subprotocol"),
+                           subprotocols=["graphql-ws", "graphql-transport-ws"]) as ws:
+            assert ws.subprotocol == "graphql-transport-ws"
+            assert ws.response.headers["x-extra"] == "yes"
+            assert json.loads(await ws.recv()) == ["graphql-ws", "graphql-transport-ws"]
+            with pytest.raises(ConnectionClosed):
+                await ws.recv()
+            assert ws.close_code == 1000
+
+
+@pytest.mark.parametrize("path", ["/ws/bad-subprotocol", "/ws/return"])
+async def test_handshake_failures_are_500(app: Any, path: str, caplog: Any) -> None:
+    # (uvicorn drops the connection without a response for the bad subprotocol.)
+    caplog.set_level(logging.CRITICAL)
+    async with graphqlwire_server(app) as url:
+        with pytest.raises(InvalidStatus) as info:
+            async with connect(ws_url(url, path), subprotocols=["offered"]):
+                pass
+    assert info.value.response.status_code == 500
+
+
+async def test_app_crash_while_connected_is_1011(app: Any, caplog: Any) -> None:
+    # (uvicorn's wsproto mode drops the TCP connection: the client sees 1006.)
+    caplog.set_level(logging.CRITICAL)
+    async with graphqlwire_server(app) as url:
+        async with connect(ws_url(url, "/ws/raise")) as ws:
+            await ws.send("trigger")
+            with pytest.raises(ConnectionClosed):
+                await ws.recv()
+    assert ws.close_code == 1011
+
+
+async def test_app_close_code_and_reason(run_server: RunServer, app: Any) -> None:
+    async with run_server(app) as url:
+        async with connect(ws_url(url, "/ws/close-4000")) as ws:
+            with pytest.raises(ConnectionClosed):
+                await ws.recv()
+    assert (ws.close_code, ws.close_reason) == (4000, "bye")
+
+
+async def test_scope(run_server: RunServer, app: Any) -> None:
+    async with run_server(app) as url:
+        async with connect(ws_url(url, "/ws/scope"), subprotocols=["a", "b"]) as ws:
+            info = json.loads(await ws.recv())
+    assert info["type"] == "websocket"
+    assert info["scheme"] == "ws"
+    assert info["path"] == "/ws/scope"
+    assert info["subprotocols"] == ["a", "b"]
+    assert info["http_response"] is True
+
+
+async def test_ping_is_answered(run_server: RunServer, app: Any) -> None:
+    async with run_server(app) as url:
+        async with connect(ws_url(url, "/ws/echo"), ping_interval=None) as ws:
+            latency = await asyncio.wait_for(await ws.ping(b"x"), 2)
+            assert latency >= 0
+
+
+async def test_close_without_code_reaches_app_as_1005(run_server: RunServer) -> None:
+    app = make_app()
+    async with run_server(app) as url:
+        ws = await RawWebSocket.connect(url, "/ws/echo")
+        assert isinstance(await ws.next_event(), AcceptConnection)
+        ws.send_raw(b"\x88\x80" + b"\x00\x00\x00\x00")  # masked close frame, no payload
+        event = await ws.next_event()
+        assert isinstance(event, CloseConnection)
+        await app.recorder.wait_for(("ws.disconnect", 1005))
+        ws.close()
+
+
+async def test_invalid_utf8_closes_1007(app: Any) -> None:
+    async with graphqlwire_server(app) as url:
+        ws = await RawWebSocket.connect(url, "/ws/echo")
+        assert isinstance(await ws.next_event(), AcceptConnection)
+        ws.send_raw(b"\x81\x82\x00\x00\x00\x00\xc3\x28")  # masked text frame, bad UTF-8
+        event = await ws.next_event()
+        assert isinstance(event, CloseConnection)
+        assert event.code == 1007
+        ws.close()
+
+
+async def test_message_too_big_closes_1009(caplog: Any) -> None:
+    app = make_app()
+    async with graphqlwire_server(app, ws_max_message_size=1000) as url:
+        async with connect(ws_url(url, "/ws/echo"), ping_interval=None) as ws:
+            await ws.send("x" * 1000)
+            assert await ws.recv() == "x" * 1000
+            await ws.send(["y" * 600, "y" * 600])  # fragmented: the total counts
+            with pytest.raises(ConnectionClosed):
+                await ws.recv()
+        assert ws.close_code == 1009
+        await app.recorder.wait_for(("ws.disconnect", 1009))
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_server_pings_and_pong_timeout_closes_1011() -> None:
+    app = make_app()
+    async with graphqlwire_server(app, ws_ping_interval=0.1, ws_ping_timeout=0.2) as url:
+        ws = await RawWebSocket.connect(url, "/ws/echo")
+        assert isinstance(await ws.next_event(), AcceptConnection)
+        ping = await ws.next_event()
+        assert isinstance(ping, Ping)
+        ws.send(ping.response())  # answer the first ping ...
+        assert isinstance(await ws.next_event(), Ping)  # ... but not the second
+        event = await ws.next_event()
+        assert isinstance(event, CloseConnection)
+        assert event.code == 1011
+        await app.recorder.wait_for(("ws.disconnect", 1011))
+        ws.close()
+
+
+async def test_client_answering_pings_stays_connected() -> None:
+    async with graphqlwire_server(make_app(), ws_ping_interval=0.05,
+                                  ws_ping_timeout=0.1) as url:
+        async with connect(ws_url(url, "/ws/echo")) as ws:  # websockets answers pings
+            await asyncio.sleep(0.4)
+            await ws.send("still here")
+            assert await ws.recv() == "still here"
+
+
+async def test_bad_handshake_is_400(app: Any) -> None:
+    request = (b"GET /ws/echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+               b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n")  # no key
+    async with graphqlwire_server(app) as url:
+        assert status_of(await raw_exchange(url, request)) == 400
+
+
+async def test_no_compression_is_negotiated(app: Any) -> None:
+    async with graphqlwire_server(app) as url:
+        async with connect(ws_url(url, "/ws/echo"), compression="deflate") as ws:
+            assert "sec-websocket-extensions" not in ws.response.headers
+            await ws.send("plain")
+            assert await ws.recv() == "plain"
+
+
+async def test_binary_and_unmasked_frames(app: Any) -> None:
+    async with graphqlwire_server(app) as url:
+        ws = await RawWebSocket.connect(url, "/ws/echo")
+        assert isinstance(await ws.next_event(), AcceptConnection)
+        ws.send(BytesMessage(data=b"bin"))
+        event = await ws.next_event()
+        assert isinstance(event, BytesMessage)
+        assert event.data == b"bin"
+        ws.send_raw(b"\x81\x02hi")  # client frames must be masked (RFC 6455 §5.1)
+        event = await ws.next_event()
+        assert isinstance(event, CloseConnection)
+        assert event.code == 1002
+        ws.close()
+
+
+async def test_many_websockets(app: Any) -> None:
+    async def one(i: int) -> None:
+        async with connect(ws_url(url, "/ws/echo")) as ws:
+            for j in range(3):
+                await ws.send(f"{i}-{j}")
+                assert await ws.recv() == f"{i}-{j}"
+
+    async with graphqlwire_server(app) as url:
+        await asyncio.gather(*(one(i) for i in range(30)))
