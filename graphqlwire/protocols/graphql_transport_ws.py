@@ -150,15 +150,19 @@ class GraphQLTransportWSConnection:
     # --- incoming --------------------------------------------------------------------
     def receive_text(self, text: str) -> Event:
         """Decode a text frame and check it: the event it stands for."""
+        message = self.decode(text)
+        return message if isinstance(message, Close) else self.receive_message(message)
+
+    def decode(self, text: str) -> Any:
+        """The JSON value of a text frame, or the ``Close`` (4400) when it is not JSON."""
         if self._close is not None:
             return self._close
         try:
-            message = decode_json(text)
+            return decode_json(text)
         except ValueError:
             return self.close(CloseCode.BAD_REQUEST, "Invalid message received: not JSON")
-        return self.receive_message(message)
 
-    def receive_bytes(self, data: bytes) -> Event:
+    def receive_bytes(self, data: bytes) -> Close:
         """A binary frame: the protocol only speaks JSON text frames."""
         return self._close or self.close(
             CloseCode.BAD_REQUEST, "Invalid message received: binary frames are not allowed"

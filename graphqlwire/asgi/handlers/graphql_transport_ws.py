@@ -1,0 +1,458 @@
+"""``GraphQLTransportWSHandler``: the ``graphql-transport-ws`` subprotocol (graphql-ws library).
+
+https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md. The rules that decide
+close codes live in the sans-IO ``graphqlwire.protocols.graphql_transport_ws``; this module
+pumps frames through it and runs the operations, one task each.
+
+Per-connection state is a ``ClientContext`` (never the shared handler). The
+``connection_init`` payload is stored as ``client_context.connection_params`` and in the
+connection scope as ``websocket.scope["connection_params"]``, so a ``context_value``
+callable can read it per operation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from ...protocols import LocalProtocolError
+from ...protocols.graphql_transport_ws import (
+    PROTOCOL,
+    Close,
+    CloseCode,
+    Complete,
+    ConnectionInit,
+    GraphQLTransportWSConnection,
+    Ping,
+    Pong,
+    Subscribe,
+)
+from ...types import Operation, Receive, Scope, Send
+from ...websocket import WebSocket, WebSocketDisconnect, WebSocketState
+from . import _ws_common as common
+from .base import GraphQLWebsocketHandler
+
+#: The message types a client may send (anything else is closed with 4400).
+CLIENT_MESSAGE_TYPES = frozenset({"connection_init", "ping", "pong", "subscribe", "complete"})
+
+
+@dataclass
+class ClientContext:
+    """The state of one ``graphql-transport-ws`` connection."""
+
+    #: The sans-IO protocol state: handshake and the ids of active operations.
+    protocol: GraphQLTransportWSConnection = field(default_factory=GraphQLTransportWSConnection)
+    #: The ``connection_init`` payload (an object or None).
+    connection_params: dict[str, Any] | None = None
+    #: Operations by id, from ``subscribe`` until they end.
+    operations: dict[str, Operation] = field(default_factory=dict)
+    connection_init_timeout_task: asyncio.Task[None] | None = None
+
+    @property
+    def connection_acknowledged(self) -> bool:
+        """Whether ``connection_ack`` was sent."""
+        return self.protocol.acknowledged
+
+    @property
+    def connection_init_received(self) -> bool:
+        """Whether ``connection_init`` arrived."""
+        return self.protocol.init_received
+
+
+class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
+    """Implementation of the (newer) ``graphql-transport-ws`` subprotocol.
+
+    Close codes: 4400 invalid message, 4401 subscribe before ack, 4403 rejected by
+    ``on_connect``, 4406 subprotocol not offered, 4408 no ``connection_init`` in time, 4409
+    duplicate operation id, 4429 second ``connection_init``, 4500 server bug.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        connection_init_wait_timeout: timedelta = timedelta(seconds=60),
+        **kwargs: Any,
+    ) -> None:
+        """Initialize the WebSocket handler.
+
+        # Optional arguments
+
+        `connection_init_wait_timeout`: a `timedelta`: how long a new connection may wait
+        before sending `connection_init`. Defaults to 60 seconds. The other arguments are
+        the hooks of `GraphQLWebsocketHandler`.
+        """
+        super().__init__(*args, **kwargs)
+        self.connection_init_wait_timeout = connection_init_wait_timeout
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """An entrypoint for the GraphQL WebSocket handler: wraps the ASGI connection.
+
+        # Required arguments
+
+        `scope`: the ASGI connection scope (type `websocket`).
+
+        `receive`: the ASGI receive callable.
+
+        `send`: the ASGI send callable.
+        """
+        await self.handle_websocket(WebSocket(scope, receive, send))
+
+    async def handle_websocket(self, websocket: WebSocket) -> None:
+        """Handle the GraphQL WebSocket connection, from handshake to cleanup.
+
+        A client that did not offer `graphql-transport-ws` is closed with 4406 (the handler
+        never picks a subprotocol the client did not offer). Whatever ends the connection,
+        every operation is stopped and `on_disconnect` runs.
+
+        # Required arguments
+
+        `websocket`: the `WebSocket` connection.
+        """
+        client_context = ClientContext()
+        try:
+            if PROTOCOL not in websocket.subprotocols:
+                await websocket.accept()
+                await websocket.close(
+                    CloseCode.SUBPROTOCOL_NOT_ACCEPTABLE, "Subprotocol not acceptable"
+                )
+                return
+            await websocket.accept(PROTOCOL)
+            # The init timer starts once the handshake is done (strawberry#2703).
+            client_context.connection_init_timeout_task = asyncio.create_task(
+                self.handle_connection_init_timeout(websocket, client_context)
+            )
+            await self._receive_messages(websocket, client_context)
+        except WebSocketDisconnect:
+            pass
+        except Exception:
+            common.log_bug(self, "graphql-transport-ws connection failed")
+            await self._close(
+                websocket,
+                client_context.protocol.close(
+                    CloseCode.INTERNAL_SERVER_ERROR, "Internal server error"
+                ),
+            )
+        finally:
+            try:
+                await common.wait_cancelled(client_context.connection_init_timeout_task)
+                for operation_id in list(client_context.operations):
+                    await self.stop_websocket_operation(websocket, operation_id, client_context)
+            finally:
+                await common.call_hook_logged(self, self.on_disconnect, websocket)
+
+    async def _receive_messages(self, websocket: WebSocket, client_context: ClientContext) -> None:
+        """Read frames until the client disconnects or the connection is closed."""
+        protocol = client_context.protocol
+        while websocket.application_state is WebSocketState.CONNECTED:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text")
+            if text is None:
+                await self._close(websocket, protocol.receive_bytes(message.get("bytes") or b""))
+                return
+            decoded = protocol.decode(text)
+            if isinstance(decoded, Close):
+                await self._close(websocket, decoded)
+                return
+            await self.handle_websocket_message(websocket, decoded, client_context)
+
+    async def _close(self, websocket: WebSocket, close: Close) -> None:
+        """Close with the protocol's decision, unless the connection is closed already."""
+        if websocket.application_state is WebSocketState.CONNECTED:
+            with contextlib.suppress(WebSocketDisconnect):
+                await websocket.close(close.code, close.reason)
+
+    async def handle_connection_init_timeout(
+        self, websocket: WebSocket, client_context: ClientContext
+    ) -> None:
+        """Close with 4408 when no `connection_init` arrived within the timeout.
+
+        # Required arguments
+
+        `websocket`: the `WebSocket` connection.
+
+        `client_context`: the `ClientContext` of the connection.
+        """
+        await asyncio.sleep(self.connection_init_wait_timeout.total_seconds())
+        if client_context.connection_init_received:
+            return
+        await self._close(
+            websocket,
+            client_context.protocol.close(
+                CloseCode.CONNECTION_INITIALISATION_TIMEOUT, "Connection initialisation timeout"
+            ),
+        )
+
+    async def handle_websocket_message(
+        self, websocket: WebSocket, message: dict[str, Any], client_context: ClientContext
+    ) -> None:
+        """Handle one decoded message: check it, then call the method for its type.
+
+        # Required arguments
+
+        `websocket`: the `WebSocket` connection.
+
+        `message`: the decoded message.
+
+        `client_context`: the `ClientContext` of the connection.
+        """
+        event = client_context.protocol.receive_message(message)
+        if isinstance(event, ConnectionInit):
+            await self.handle_websocket_connection_init_message(websocket, message, client_context)
+        elif isinstance(event, Ping):
+            await self.handle_websocket_ping_message(websocket, client_context)
+        elif isinstance(event, Pong):
+            await self.handle_websocket_pong_message(websocket, client_context)
+        elif isinstance(event, Subscribe):
+            await self.handle_websocket_subscribe(
+                websocket, event.payload, event.id, client_context
+            )
+        elif isinstance(event, Complete):
+            await self.handle_websocket_complete_message(websocket, event.id, client_context)
+        elif _is_unknown_type(message):
+            await self.handle_websocket_invalid_type(websocket)
+        elif isinstance(event, Close):
+            await self._close(websocket, event)
+
+    async def handle_websocket_connection_init_message(
+        self, websocket: WebSocket, message: dict[str, Any], client_context: ClientContext
+    ) -> None:
+        """Handle `connection_init`: run `on_connect`, then `connection_ack` or close 4403.
+
+        # Required arguments
+
+        `websocket`: the `WebSocket` connection.
+
+        `message`: the `connection_init` message.
+
+        `client_context`: the `ClientContext` of the connection.
+        """
+        timer = client_context.connection_init_timeout_task
+        if timer is not None and timer is not asyncio.current_task():
+            timer.cancel()
+        payload = message.get("payload")
+        client_context.connection_params = payload
+        websocket.scope["connection_params"] = payload
+        rejection = await common.run_on_connect(self, websocket, payload)
+        if rejection is not None:
+            reason = rejection.get("message")
+            await self._close(
+                websocket,
+                client_context.protocol.close(
+                    CloseCode.FORBIDDEN, reason if isinstance(reason, str) else "Forbidden"
+                ),
+            )
+            return
+        await websocket.send_text(client_context.protocol.connection_ack())
+
+    async def handle_websocket_ping_message(
+        self, websocket: WebSocket, client_context: ClientContext
+    ) -> None:
+        """Handle `ping`, answering with `pong` (which echoes the ping's payload).
+
+        # Required arguments
+
+        `websocket`: the `WebSocket` connection.
+
+        `client_context`: the `ClientContext` of the connection.
+        """
+        await websocket.send_text(client_context.protocol.pong())
+
+    async def handle_websocket_pong_message(
+        self, websocket: WebSocket, client_context: ClientContext
+    ) -> None:
+        """Handle `pong`: a heartbeat that needs no answer.
+
+        # Required arguments
+
+        `websocket`: the `WebSocket` connection.
+
+        `client_context`: the `ClientContext` of the connection.
+        """
+
+    async def handle_websocket_complete_message(
+        self, websocket: WebSocket, operation_id: str, client_context: ClientContext
+    ) -> None:
+        """Handle the client's `complete`: stop the operation and send nothing more for it.
+
+        An unknown or finished `operation_id` is ignored.
+
+        # Required arguments
+
+        `websocket`: the `WebSocket` connection.
+
+        `operation_id`: the id of the operation to stop.
+
+        `client_context`: the `ClientContext` of the connection.
+        """
+        await self.stop_websocket_operation(websocket, operation_id, client_context)
+
+    async def handle_websocket_subscribe(
+        self,
+        websocket: WebSocket,
+        data: Any,
+        operation_id: str,
+        client_context: ClientContext,
+    ) -> None:
+        """Handle `subscribe`: register the operation, run `on_operation`, start its task.
+
+        The operation runs in its own task, so the connection keeps reading messages (a
+        `complete` for it, other operations, pings) while it executes or streams.
+
+        # Required arguments
+
+        `websocket`: the `WebSocket` connection.
+
+        `data`: the `subscribe` payload (`query`, `variables`, `operationName`...).
+
+        `operation_id`: the id of the new operation.
+
+        `client_context`: the `ClientContext` of the connection.
+        """
+        name = data.get("operationName")
+        operation = Operation(id=operation_id, name=name if isinstance(name, str) else None)
+        client_context.operations[operation_id] = operation
+        try:
+            await common.call_hook(self.on_operation, websocket, operation)
+        except Exception as error:
+            common.log_bug(self, "on_operation raised an exception")
+            errors = [common.format_exception(self, error)]
+            await self._send_error(websocket, operation_id, errors, client_context)
+            await self._end_operation(websocket, operation, client_context)
+            return
+        operation.extra[common.TASK] = asyncio.create_task(
+            self._run_operation(websocket, data, operation, client_context)
+        )
+
+    async def _run_operation(
+        self,
+        websocket: WebSocket,
+        data: dict[str, Any],
+        operation: Operation,
+        client_context: ClientContext,
+    ) -> None:
+        """The operation's task: context, parse, execute, stream; then always clean up."""
+        try:
+            context_value = await self.get_context_for_request(websocket, data)
+            document, errors = common.parse_operation(self, context_value, data)
+            if document is not None:
+                _, results = await common.execute_operation(
+                    self, websocket, data, context_value, document
+                )
+                if isinstance(results, list):
+                    errors = results
+                else:
+                    operation.generator = results
+                    await self.observe_async_results(
+                        websocket, results, operation.id, client_context
+                    )
+            if errors:
+                await self._send_error(websocket, operation.id, errors, client_context)
+        except (WebSocketDisconnect, LocalProtocolError):
+            pass  # the client left, or ended the operation: nothing more to send
+        except Exception as error:
+            common.log_bug(self, f"Operation {operation.id!r} failed")
+            await self._send_error(
+                websocket, operation.id, [common.format_exception(self, error)], client_context
+            )
+        finally:
+            await self._end_operation(websocket, operation, client_context)
+
+    async def _send_error(
+        self,
+        websocket: WebSocket,
+        operation_id: str,
+        errors: list[dict[str, Any]],
+        client_context: ClientContext,
+    ) -> None:
+        """Send `error` (which ends the operation), unless the operation or socket is gone."""
+        with contextlib.suppress(WebSocketDisconnect, LocalProtocolError, RuntimeError):
+            await websocket.send_text(client_context.protocol.error(operation_id, errors))
+
+    async def _end_operation(
+        self, websocket: WebSocket, operation: Operation, client_context: ClientContext
+    ) -> None:
+        """Forget the operation (unless its id already names a newer one) and finish it."""
+        if client_context.operations.get(operation.id) is operation:
+            del client_context.operations[operation.id]
+        await common.finish_operation(
+            self, operation, lambda: self.handle_on_complete(websocket, operation)
+        )
+
+    async def handle_websocket_invalid_type(self, websocket: WebSocket) -> None:
+        """Handle a message of an unsupported type: close the connection with 4400.
+
+        # Required arguments
+
+        `websocket`: the `WebSocket` connection.
+        """
+        await self._close(websocket, Close(CloseCode.BAD_REQUEST, "Invalid message type"))
+
+    async def handle_on_complete(self, websocket: WebSocket, operation: Operation) -> None:
+        """Handle a finished operation: call `on_complete` (once per operation).
+
+        # Required arguments
+
+        `websocket`: the `WebSocket` connection.
+
+        `operation`: the `Operation` that ended.
+        """
+        await common.call_hook_logged(self, self.on_complete, websocket, operation)
+
+    async def stop_websocket_operation(
+        self, websocket: WebSocket, operation_id: str, client_context: ClientContext
+    ) -> None:
+        """Stop an operation: cancel its task and close its generator; unknown ids are ignored.
+
+        # Required arguments
+
+        `websocket`: the `WebSocket` connection.
+
+        `operation_id`: the id of the operation to stop.
+
+        `client_context`: the `ClientContext` of the connection.
+        """
+        operation = client_context.operations.get(operation_id)
+        if operation is not None:
+            await self._end_operation(websocket, operation, client_context)
+
+    async def observe_async_results(
+        self,
+        websocket: WebSocket,
+        results_producer: common.Results,
+        operation_id: str,
+        client_context: ClientContext,
+    ) -> None:
+        """Send each result as `next`, then `complete`; the producer is always closed.
+
+        # Required arguments
+
+        `websocket`: the `WebSocket` connection.
+
+        `results_producer`: the async generator of results from `subscribe()`.
+
+        `operation_id`: the id of the operation.
+
+        `client_context`: the `ClientContext` of the connection.
+        """
+        try:
+            async for result in results_producer:
+                await websocket.send_text(client_context.protocol.next(operation_id, result))
+            await websocket.send_text(client_context.protocol.complete(operation_id))
+        finally:
+            await results_producer.aclose()
+
+
+def _is_unknown_type(message: Any) -> bool:
+    return (
+        isinstance(message, dict)
+        and isinstance(message.get("type"), str)
+        and message["type"] not in CLIENT_MESSAGE_TYPES
+    )
+
+
+__all__ = ["ClientContext", "GraphQLTransportWSHandler"]

@@ -1,0 +1,378 @@
+"""``GraphQLWSHandler``: the legacy ``graphql-ws`` subprotocol (subscriptions-transport-ws).
+
+https://github.com/apollographql/subscriptions-transport-ws/blob/master/PROTOCOL.md. The
+message rules live in the sans-IO ``graphqlwire.protocols.graphql_ws``; this module pumps
+frames through it and runs the operations, one task each.
+
+Per-connection state: the operations dict that ``handle_websocket`` creates, and the
+protocol object, kept in the connection scope under ``"graphqlwire.graphql_ws"``. The
+``connection_init`` payload is stored in ``websocket.scope["connection_params"]`` so a
+``context_value`` callable can read it per operation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from graphql import DocumentNode
+
+from ...protocols import decode_json
+from ...protocols.graphql_ws import (
+    PROTOCOL,
+    ConnectionInit,
+    ConnectionTerminate,
+    GraphQLWSConnection,
+    Reply,
+    Start,
+    Stop,
+)
+from ...types import Message, Operation, Receive, Scope, Send
+from ...websocket import WebSocket, WebSocketDisconnect, WebSocketState
+from . import _ws_common as common
+from .base import GraphQLWebsocketHandler
+
+#: Where the connection's protocol state lives in the scope.
+SCOPE_KEY = "graphqlwire.graphql_ws"
+
+
+def _protocol(websocket: WebSocket) -> GraphQLWSConnection:
+    connection: GraphQLWSConnection = websocket.scope.setdefault(SCOPE_KEY, GraphQLWSConnection())
+    return connection
+
+
+class GraphQLWSHandler(GraphQLWebsocketHandler):
+    """Implementation of the (older) ``graphql-ws`` subprotocol.
+
+    Bad input keeps the connection open: unparsable frames get `connection_error`, unknown
+    types get `error`. A rejected `connection_init` gets `connection_error`, then close 1011.
+    """
+
+    def __init__(self, *args: Any, keepalive: float | None = None, **kwargs: Any) -> None:
+        """Initialize the WebSocket handler.
+
+        # Optional arguments
+
+        `keepalive`: seconds between the `ka` messages sent to acknowledged connections
+        (the first goes right after `connection_ack`). `None` or `0` sends none. The other
+        arguments are the hooks of `GraphQLWebsocketHandler`.
+        """
+        super().__init__(*args, **kwargs)
+        self.keepalive = keepalive
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """An entrypoint for the GraphQL WebSocket handler: wraps the ASGI connection.
+
+        # Required arguments
+
+        `scope`: the ASGI connection scope (type `websocket`).
+
+        `receive`: the ASGI receive callable.
+
+        `send`: the ASGI send callable.
+        """
+        await self.handle_websocket(WebSocket(scope, receive, send))
+
+    async def handle_websocket(self, websocket: WebSocket) -> None:
+        """Handle the GraphQL WebSocket connection, from handshake to cleanup.
+
+        A client that did not offer `graphql-ws` is closed with 1002 (as the reference
+        server does). Whatever ends the connection, every operation is stopped, the
+        keep-alive ends and `on_disconnect` runs.
+
+        # Required arguments
+
+        `websocket`: the `WebSocket` connection.
+        """
+        operations: dict[str, Operation] = {}
+        keepalive: asyncio.Task[None] | None = None
+        protocol = _protocol(websocket)
+        try:
+            if PROTOCOL not in websocket.subprotocols:
+                await websocket.accept()
+                await websocket.close(1002, "Subprotocol not acceptable")
+                return
+            await websocket.accept(PROTOCOL)
+            while websocket.application_state is WebSocketState.CONNECTED:
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    return
+                await self._receive_frame(websocket, message, operations)
+                if keepalive is None and self.keepalive and protocol.acknowledged:
+                    keepalive = asyncio.create_task(self.keep_websocket_alive(websocket))
+        except WebSocketDisconnect:
+            pass
+        except Exception:
+            common.log_bug(self, "graphql-ws connection failed")
+            if websocket.application_state is WebSocketState.CONNECTED:
+                with contextlib.suppress(WebSocketDisconnect):
+                    await websocket.close(1011)
+        finally:
+            try:
+                await common.wait_cancelled(keepalive)
+                for operation in list(operations.values()):
+                    del operations[operation.id]
+                    await self.stop_websocket_operation(websocket, operation)
+            finally:
+                await common.call_hook_logged(self, self.on_disconnect, websocket)
+
+    async def _receive_frame(
+        self, websocket: WebSocket, frame: Message, operations: dict[str, Operation]
+    ) -> None:
+        protocol = _protocol(websocket)
+        text = frame.get("text")
+        if text is None:
+            await self._reply(websocket, protocol.receive_bytes(frame.get("bytes") or b""))
+            return
+        try:
+            message = decode_json(text)
+        except ValueError:
+            await self._reply(websocket, protocol.receive_text(text))
+            return
+        await self.handle_websocket_message(websocket, message, operations)
+
+    async def _reply(self, websocket: WebSocket, event: Any) -> None:
+        if isinstance(event, Reply):
+            for message in event.messages:
+                await websocket.send_text(message)
+
+    async def handle_websocket_message(
+        self, websocket: WebSocket, message: dict[str, Any], operations: dict[str, Operation]
+    ) -> None:
+        """Handle one decoded message: check it, then call the method for its type.
+
+        # Required arguments
+
+        `websocket`: the `WebSocket` connection.
+
+        `message`: the decoded message.
+
+        `operations`: the connection's active operations by id.
+        """
+        event = _protocol(websocket).receive_message(message)
+        if isinstance(event, ConnectionInit):
+            await self.handle_websocket_connection_init_message(websocket, message)
+        elif isinstance(event, Start):
+            await self.process_single_message(websocket, event.payload, event.id, operations)
+        elif isinstance(event, Stop):
+            operation = operations.pop(event.id, None)
+            if operation is not None:
+                await self.stop_websocket_operation(websocket, operation)
+                await websocket.send_text(_protocol(websocket).complete(event.id))
+        elif isinstance(event, ConnectionTerminate):
+            await self.handle_websocket_connection_terminate_message(websocket)
+        else:
+            await self._reply(websocket, event)
+
+    async def process_single_message(
+        self,
+        websocket: WebSocket,
+        data: Any,
+        operation_id: str,
+        operations: dict[str, Operation],
+    ) -> None:
+        """Handle `start`: register the operation, run `on_operation`, start its task.
+
+        A `start` whose id is still running stops that operation first (no `complete` is
+        sent for it: the id now names the new one), as the reference server does.
+
+        # Required arguments
+
+        `websocket`: the `WebSocket` connection.
+
+        `data`: the `start` payload (`query`, `variables`, `operationName`...).
+
+        `operation_id`: the id of the new operation.
+
+        `operations`: the connection's active operations by id.
+        """
+        previous = operations.pop(operation_id, None)
+        if previous is not None:
+            await self.stop_websocket_operation(websocket, previous)
+        name = data.get("operationName")
+        operation = Operation(id=operation_id, name=name if isinstance(name, str) else None)
+        operations[operation_id] = operation
+        try:
+            await common.call_hook(self.on_operation, websocket, operation)
+        except Exception as error:
+            common.log_bug(self, "on_operation raised an exception")
+            await self._send_error(websocket, operation_id, [common.format_exception(self, error)])
+            await self._end_operation(websocket, operation, operations)
+            return
+        operation.extra[common.TASK] = asyncio.create_task(
+            self._run_operation(websocket, data, operation, operations)
+        )
+
+    async def _run_operation(
+        self,
+        websocket: WebSocket,
+        data: dict[str, Any],
+        operation: Operation,
+        operations: dict[str, Operation],
+    ) -> None:
+        """The operation's task: context, parse, execute, stream; then always clean up."""
+        try:
+            context_value = await self.get_context_for_request(websocket, data)
+            document, errors = common.parse_operation(self, context_value, data)
+            if document is None:
+                await self._send_error(websocket, operation.id, errors)
+            else:
+                await self.start_websocket_operation(
+                    websocket, data, context_value, document, operation.id, operations
+                )
+        except WebSocketDisconnect:
+            pass
+        except Exception as error:
+            common.log_bug(self, f"Operation {operation.id!r} failed")
+            await self._send_error(websocket, operation.id, [common.format_exception(self, error)])
+        finally:
+            await self._end_operation(websocket, operation, operations)
+
+    async def _send_error(
+        self, websocket: WebSocket, operation_id: str, errors: list[dict[str, Any]]
+    ) -> None:
+        """Send `error` with the first error, then `complete`, unless the socket is gone."""
+        protocol = _protocol(websocket)
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+            await websocket.send_text(protocol.error(operation_id, errors[0]))
+            await websocket.send_text(protocol.complete(operation_id))
+
+    async def _end_operation(
+        self, websocket: WebSocket, operation: Operation, operations: dict[str, Operation]
+    ) -> None:
+        """Forget the operation (unless its id already names a newer one) and stop it."""
+        if operations.get(operation.id) is operation:
+            del operations[operation.id]
+        await self.stop_websocket_operation(websocket, operation)
+
+    async def handle_websocket_connection_init_message(
+        self, websocket: WebSocket, message: dict[str, Any]
+    ) -> None:
+        """Handle `connection_init`: run `on_connect`, then `connection_ack` (and `ka`).
+
+        A rejection sends `connection_error` with the rejection's payload, then closes
+        the connection with 1011.
+
+        # Required arguments
+
+        `websocket`: the `WebSocket` connection.
+
+        `message`: the `connection_init` message.
+        """
+        protocol = _protocol(websocket)
+        payload = message.get("payload")
+        websocket.scope["connection_params"] = payload
+        rejection = await common.run_on_connect(self, websocket, payload)
+        if rejection is not None:
+            await websocket.send_text(protocol.connection_error(rejection))
+            await websocket.close(1011)
+            return
+        await websocket.send_text(protocol.connection_ack())
+        if self.keepalive:
+            await websocket.send_text(protocol.keep_alive())
+
+    async def handle_websocket_connection_terminate_message(self, websocket: WebSocket) -> None:
+        """Handle `connection_terminate`: close the connection.
+
+        # Required arguments
+
+        `websocket`: the `WebSocket` connection.
+        """
+        await websocket.close()
+
+    async def keep_websocket_alive(self, websocket: WebSocket) -> None:
+        """Send `ka` every `keepalive` seconds while the connection is open.
+
+        # Required arguments
+
+        `websocket`: the `WebSocket` connection.
+        """
+        interval = float(self.keepalive or 0)
+        if interval <= 0:
+            return
+        protocol = _protocol(websocket)
+        with contextlib.suppress(WebSocketDisconnect):
+            while True:
+                await asyncio.sleep(interval)
+                if websocket.application_state is not WebSocketState.CONNECTED:
+                    return
+                await websocket.send_text(protocol.keep_alive())
+
+    async def start_websocket_operation(
+        self,
+        websocket: WebSocket,
+        data: Any,
+        context_value: Any,
+        query_document: DocumentNode,
+        operation_id: str,
+        operations: dict[str, Operation],
+    ) -> None:
+        """Execute a parsed operation and stream its results.
+
+        Failures before execution (validation, unknown operation name...) get `error`
+        (the first error) and `complete`.
+
+        # Required arguments
+
+        `websocket`: the `WebSocket` connection.
+
+        `data`: the `start` payload.
+
+        `context_value`: the context value for this operation.
+
+        `query_document`: the parsed document.
+
+        `operation_id`: the id of the operation.
+
+        `operations`: the connection's active operations by id.
+        """
+        _, results = await common.execute_operation(
+            self, websocket, data, context_value, query_document
+        )
+        if isinstance(results, list):
+            await self._send_error(websocket, operation_id, results)
+            return
+        operation = operations.get(operation_id)
+        if operation is not None:
+            operation.generator = results
+        await self.observe_async_results(websocket, results, operation_id)
+
+    async def stop_websocket_operation(self, websocket: WebSocket, operation: Operation) -> None:
+        """Stop an operation: cancel its task, close its generator, call `on_complete` once.
+
+        # Required arguments
+
+        `websocket`: the `WebSocket` connection.
+
+        `operation`: the `Operation` to stop.
+        """
+        await common.finish_operation(
+            self,
+            operation,
+            lambda: common.call_hook_logged(self, self.on_complete, websocket, operation),
+        )
+
+    async def observe_async_results(
+        self, websocket: WebSocket, results: common.Results, operation_id: str
+    ) -> None:
+        """Send each result as `data`, then `complete`; the generator is always closed.
+
+        # Required arguments
+
+        `websocket`: the `WebSocket` connection.
+
+        `results`: the async generator of results from `subscribe()`.
+
+        `operation_id`: the id of the operation.
+        """
+        protocol = _protocol(websocket)
+        try:
+            async for result in results:
+                await websocket.send_text(protocol.data(operation_id, result))
+            await websocket.send_text(protocol.complete(operation_id))
+        finally:
+            await results.aclose()
+
+
+__all__ = ["GraphQLWSHandler"]
