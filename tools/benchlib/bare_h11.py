@@ -1,0 +1,92 @@
+"""The ceiling: a bare asyncio + h11 server answering every request with a fixed JSON body.
+
+Run as `python bare_h11.py --port PORT`. It does everything an h11-framed GraphQL server must
+do per request (parse the request with h11, read the whole body, frame a keep-alive response)
+and nothing else: the body is pre-encoded. A POST whose body mentions `items` gets the canned
+`items(n: 100)` answer, anything else the `{ hello }` answer, so both HTTP scenarios have a
+ceiling to compare against.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import cast
+
+import h11
+from schema_data import HELLO_RESULT, ITEMS_RESULT, compact
+
+HELLO_BODY = compact(HELLO_RESULT)
+ITEMS_BODY = compact(ITEMS_RESULT)
+
+
+def _headers(body: bytes) -> list[tuple[bytes, bytes]]:
+    return [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+
+
+class BareH11Protocol(asyncio.Protocol):
+    """One connection: feed bytes to h11, answer each complete request with a canned body."""
+
+    def __init__(self) -> None:
+        self.connection = h11.Connection(h11.SERVER)
+        self.transport: asyncio.Transport | None = None
+        self.body = bytearray()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+
+    def data_received(self, data: bytes) -> None:
+        assert self.transport is not None
+        self.connection.receive_data(data)
+        while True:
+            try:
+                event = self.connection.next_event()
+            except h11.RemoteProtocolError:
+                self.transport.close()
+                return
+            if event is h11.NEED_DATA or event is h11.PAUSED:
+                break
+            if isinstance(event, h11.Data):
+                self.body += event.data
+            elif isinstance(event, h11.EndOfMessage):
+                self._respond()
+            elif isinstance(event, h11.ConnectionClosed):
+                self.transport.close()
+                return
+        if self.connection.our_state is h11.MUST_CLOSE:
+            self.transport.close()
+
+    def _respond(self) -> None:
+        assert self.transport is not None
+        body = ITEMS_BODY if b"items" in self.body else HELLO_BODY
+        self.body.clear()
+        send = self.connection.send
+        response = h11.Response(status_code=200, headers=_headers(body))
+        self.transport.write(b"".join((send(response), send(h11.Data(data=body)),
+                                       send(h11.EndOfMessage()))))
+        if self.connection.our_state is h11.DONE and self.connection.their_state is h11.DONE:
+            self.connection.start_next_cycle()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.transport = None
+
+
+async def serve(host: str, port: int) -> None:
+    """Serve until cancelled."""
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(BareH11Protocol, host, port, backlog=1024)
+    async with server:
+        await server.serve_forever()
+
+
+def main() -> None:
+    """Command line: `--host`, `--port`."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    asyncio.run(serve(args.host, args.port))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,265 @@
+"""The benchmark harness behind `tools/bench` (runs inside `tools/.bench/venv`).
+
+Method: the server under test is pinned to CPU 0, this process and `wrk` to CPU 1. Each
+repetition starts every selected server in turn (A B C A B C ...), times spawn-to-first-answer,
+reads its idle RSS, then runs each scenario after a warm-up, and stops it. Medians of the
+repetitions are compared with Ariadne on uvicorn+httptools measured in the same run. Every HTTP
+status is checked and a sample of bodies compared; every subscription message is decoded and
+checked. A table is printed and everything is saved to `tools/.bench/results-<UTC time>.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.metadata
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+import http_load
+import report
+import servers
+import wsclient
+from schema_data import HELLO_QUERY, HELLO_RESULT, ITEMS_QUERY, ITEMS_RESULT, compact, post_body
+
+RESULTS = Path(__file__).resolve().parent.parent / ".bench"
+SERVER_CPU, LOADGEN_CPU = 0, 1
+HTTP_SCENARIOS = {  # name -> (query, expected result, connections)
+    "hello-c32": (HELLO_QUERY, HELLO_RESULT, 32),
+    "hello-c1": (HELLO_QUERY, HELLO_RESULT, 1),
+    "items-c32": (ITEMS_QUERY, ITEMS_RESULT, 32),
+}
+WS_SCENARIOS = {"sub-one": (1, 20_000), "sub-fanout": (200, 200)}  # name -> (sockets, events)
+IDLE_WS_CONNECTIONS = 500
+FAILURE_KEYS = ("non_200", "bad_body", "socket_errors", "timeouts")
+SCENARIOS = [*HTTP_SCENARIOS, *WS_SCENARIOS, "ws-idle"]
+PACKAGES = ["ariadne", "strawberry-graphql", "uvicorn", "hypercorn", "httptools", "uvloop",
+            "websockets", "graphql-core", "h11", "wsproto", "graphqlwire"]
+T = TypeVar("T")
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a client coroutine on uvloop when available (the client must be the fast side)."""
+    try:
+        import uvloop
+        loop = uvloop.new_event_loop()
+    except ImportError:
+        loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coroutine)
+    finally:
+        loop.close()
+
+
+class Harness:
+    """Runs the cells of one benchmark invocation and collects their samples."""
+
+    def __init__(self, args: argparse.Namespace, cpus: tuple[int | None, int | None]) -> None:
+        self.args = args
+        self.server_cpu, self.loadgen_cpu = cpus
+        self.use_wrk = http_load.have_wrk() and args.loadgen == "wrk"
+        self.samples: report.Samples = {}
+
+    def http(self, port: int, scenario: str) -> dict[str, Any] | str:
+        """Warm up, then load `port` with one HTTP scenario; a dict of metrics or an error."""
+        query, result, connections = HTTP_SCENARIOS[scenario]
+        body, expected = post_body(query), compact(result)
+        load: Callable[[float], dict[str, Any]]
+        if self.use_wrk:
+            def load(seconds: float) -> dict[str, Any]:
+                return http_load.run_wrk(port, body, expected, connections, seconds,
+                                         self.loadgen_cpu)
+        else:
+            def load(seconds: float) -> dict[str, Any]:
+                return run_async(http_load.run_asyncio(port, body, expected, connections,
+                                                       seconds))
+        try:
+            load(self.args.warmup)
+            metrics = load(self.args.duration)
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as error:
+            return f"{scenario}: load generator failed: {error}"
+        failures = {key: metrics[key] for key in FAILURE_KEYS if metrics[key]}
+        if failures or not metrics["requests"] or not metrics["checked"]:
+            return f"{scenario}: {failures or 'no answer'} in {metrics['requests']} requests"
+        return metrics
+
+    def ws(self, port: int, scenario: str) -> dict[str, Any] | str:
+        """Warm up, then run one subscription scenario; a dict of metrics or an error."""
+        sockets, events = WS_SCENARIOS[scenario]
+        timeout = 30.0 if self.args.quick else 120.0
+        warm = run_async(wsclient.stream("127.0.0.1", port, 1, 200, timeout))
+        if warm["error"]:
+            return f"{scenario} warm-up: {warm['error']}"
+        metrics = run_async(wsclient.stream("127.0.0.1", port, sockets, events, timeout))
+        if metrics["error"]:
+            return f"{scenario}: {metrics['error']} after {metrics['msgs']} messages"
+        return metrics
+
+    def ws_idle(self, running: servers.Running) -> dict[str, Any] | str:
+        """RSS growth per idle, acknowledged graphql-transport-ws connection."""
+        async def measure() -> dict[str, Any]:
+            before = servers.rss_kib(running.process.pid)
+            clients = await asyncio.wait_for(
+                wsclient.open_idle("127.0.0.1", running.port, IDLE_WS_CONNECTIONS), 60)
+            try:
+                await asyncio.sleep(0.5)
+                after = servers.rss_kib(running.process.pid)
+            finally:
+                for client in clients:
+                    client.close()
+            await asyncio.sleep(0.2)
+            return {"kib_per_conn": (after - before) / IDLE_WS_CONNECTIONS,
+                    "rss_before_kib": before, "rss_after_kib": after}
+        try:
+            return run_async(measure())
+        except (OSError, wsclient.ProtocolFailure, asyncio.TimeoutError) as error:
+            return f"ws-idle: {type(error).__name__}: {error}"
+
+    def record(self, server: str, scenario: str, sample: dict[str, Any] | str) -> None:
+        """Keep one repetition's sample and show it as it comes."""
+        self.samples.setdefault(server, {}).setdefault(scenario, []).append(sample)
+        shown = sample if isinstance(sample, str) else {
+            k: round(v, 2) for k, v in sample.items() if isinstance(v, float | int)}
+        print(f"    {scenario:<11} {shown}", flush=True)
+
+    def run_server(self, spec: servers.ServerSpec, scenarios: list[str]) -> None:
+        """Start one server, run its applicable scenarios, and always stop it."""
+        try:
+            running = servers.start(spec, self.server_cpu)
+        except RuntimeError as error:
+            for scenario in ["startup", *scenarios]:
+                self.record(spec.name, scenario, f"start failed: {error}")
+            return
+        try:
+            self.record(spec.name, "startup", {"spawn_ms": running.spawn_ms,
+                                               "idle_rss_mib": running.idle_rss_kib / 1024})
+            for scenario in scenarios:
+                if not running.alive():
+                    sample: dict[str, Any] | str = f"server died: {running.stderr_tail()}"
+                elif scenario in HTTP_SCENARIOS:
+                    sample = self.http(running.port, scenario)
+                elif not spec.websocket:
+                    continue
+                elif scenario in WS_SCENARIOS:
+                    sample = self.ws(running.port, scenario)
+                else:
+                    sample = self.ws_idle(running)
+                self.record(spec.name, scenario, sample)
+        finally:
+            running.stop()
+
+
+def pin_cpus() -> tuple[int | None, int | None]:
+    """Server CPU and load-generator CPU; this process moves to the latter. None: no pinning."""
+    available = sorted(os.sched_getaffinity(0))
+    if len(available) < 2:
+        print("bench: fewer than 2 CPUs, server and load generator share them", file=sys.stderr)
+        return None, None
+    server_cpu, loadgen_cpu = available[SERVER_CPU], available[LOADGEN_CPU]
+    os.sched_setaffinity(0, {loadgen_cpu})
+    return server_cpu, loadgen_cpu
+
+
+def versions() -> dict[str, str]:
+    """Installed versions of the servers, libraries and tools measured."""
+    found: dict[str, str] = {"python": platform.python_version()}
+    for package in PACKAGES:
+        try:
+            found[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            found[package] = "missing"
+    if http_load.have_wrk():
+        wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
+        found["wrk"] = (wrk.stdout or wrk.stderr).split("\n", 1)[0].strip()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True, check=False, cwd=RESULTS.parent)
+    found["graphqlwire commit"] = commit.stdout.strip()
+    return found
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line (see `tools/bench --help`)."""
+    parser = argparse.ArgumentParser(prog="tools/bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    names = [spec.name for spec in servers.SERVERS]
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke test: 2 s per cell, 1 s warm-up, 1 repetition")
+    parser.add_argument("--only", help=f"comma-separated servers (of {','.join(names)}); the "
+                        f"reference {servers.REFERENCE} is always added")
+    parser.add_argument("--scenarios", help=f"comma-separated, of {','.join(SCENARIOS)} "
+                        "(startup footprint is always measured)")
+    parser.add_argument("--duration", type=float, help="seconds per HTTP cell (default 5)")
+    parser.add_argument("--warmup", type=float, help="seconds of warm-up per HTTP cell (default 1)")
+    parser.add_argument("--repeat", type=int, help="interleaved repetitions (default 3)")
+    parser.add_argument("--loadgen", choices=["wrk", "asyncio"], default="wrk",
+                        help="HTTP load generator (asyncio is the fallback when wrk is missing)")
+    parser.add_argument("--selftest", action="store_true",
+                        help="measure the load generator and WS client against canned servers")
+    parser.add_argument("--list", action="store_true", help="list servers and scenarios")
+    args = parser.parse_args(argv)
+    args.duration = args.duration or (2.0 if args.quick else 5.0)
+    args.warmup = args.warmup or 1.0
+    args.repeat = args.repeat or (1 if args.quick else 3)
+    args.servers = _choose(args.only, names, "server")
+    if servers.REFERENCE not in args.servers:
+        args.servers.insert(0, servers.REFERENCE)
+    args.scenario_list = _choose(args.scenarios, SCENARIOS, "scenario")
+    return args
+
+
+def _choose(text: str | None, allowed: list[str], what: str) -> list[str]:
+    chosen = [name.strip() for name in text.split(",") if name.strip()] if text else list(allowed)
+    unknown = [name for name in chosen if name not in allowed]
+    if unknown:
+        sys.exit(f"bench: unknown {what} {', '.join(unknown)}; choose from {', '.join(allowed)}")
+    return chosen
+
+
+def main(argv: list[str]) -> None:
+    """Run the benchmark (or the self-test) and print/save the results."""
+    args = parse_args(argv)
+    if args.list:
+        for spec in servers.SERVERS:
+            print(f"{spec.name:<22} {spec.label}")
+        print("scenarios:", ", ".join(SCENARIOS))
+        return
+    cpus = pin_cpus()
+    if args.selftest:
+        import selftest
+        selftest.run(cpus, args)
+        return
+    harness = Harness(args, cpus)
+    if not harness.use_wrk:
+        print("bench: HTTP load from the asyncio generator (wrk not installed or not chosen)")
+    skipped = {}
+    for name in args.servers:
+        reason = servers.unavailable_reason(servers.BY_NAME[name])
+        if reason:
+            skipped[name] = reason
+            print(f"bench: {name}: {reason}")
+    started = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    for rep in range(args.repeat):
+        for name in args.servers:
+            if name not in skipped:
+                print(f"[{rep + 1}/{args.repeat}] {name}", flush=True)
+                harness.run_server(servers.BY_NAME[name], args.scenario_list)
+    summary = report.summarize(harness.samples, skipped)
+    print()
+    print(report.render(summary, args.servers))
+    meta = {"started": started, "args": dict(vars(args)),
+            "cpus": {"server": cpus[0], "loadgen": cpus[1]},
+            "loadgen": "wrk" if harness.use_wrk else "asyncio", "versions": versions(),
+            "servers": {s.name: s.label for s in servers.SERVERS if s.name in args.servers}}
+    path = RESULTS / f"results-{started}.json"
+    report.save(path, meta, harness.samples, summary)
+    print(f"\nsaved {path}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,171 @@
+"""Medians, ratios, the printed tables, the issue's target checks, and the saved JSON.
+
+Samples arrive as one list per (server, scenario): one dict of metrics per repetition, or an
+error string. A cell with any error in any repetition gets no number: a server that drops or
+breaks responses is not ranked.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from servers import CEILING, REFERENCE
+
+
+@dataclass(frozen=True)
+class Column:
+    """One reported metric: header, scenario, metric key, and whether higher is better."""
+
+    header: str
+    scenario: str
+    key: str
+    higher_is_better: bool
+    digits: int = 0
+
+
+COLUMNS = [
+    Column("hello c32 req/s", "hello-c32", "rps", True),
+    Column("hello c1 p50 ms", "hello-c1", "p50_ms", False, 2),
+    Column("hello c1 p99 ms", "hello-c1", "p99_ms", False, 2),
+    Column("items c32 req/s", "items-c32", "rps", True),
+    Column("1 sub msgs/s", "sub-one", "msgs_per_s", True),
+    Column("200x200 msgs/s", "sub-fanout", "msgs_per_s", True),
+    Column("KiB/idle ws", "ws-idle", "kib_per_conn", False, 1),
+    Column("idle RSS MiB", "startup", "idle_rss_mib", False, 1),
+    Column("spawn ms", "startup", "spawn_ms", False),
+]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One target of issue 7: `server`'s `column` value, as a ratio or absolute, vs a bound."""
+
+    text: str
+    server: str
+    header: str
+    against: str | None  # a server name for a ratio, None for an absolute value
+    bound: float
+
+
+TARGETS = [
+    Target("{ hello } c32 >= 8x reference", "graphqlwire", "hello c32 req/s", REFERENCE, 8),
+    Target("{ hello } c32 >= 0.9x bare h11", "graphqlwire", "hello c32 req/s", CEILING, 0.9),
+    Target("{ hello } c1 p99 <= 2 ms", "graphqlwire", "hello c1 p99 ms", None, 2),
+    Target("items(n: 100) c32 >= 2x reference", "graphqlwire", "items c32 req/s", REFERENCE, 2),
+    Target("one subscription >= 2x reference", "graphqlwire", "1 sub msgs/s", REFERENCE, 2),
+    Target("200-socket fan-out >= 2.5x reference", "graphqlwire", "200x200 msgs/s", REFERENCE, 2.5),
+    Target("idle RSS <= 28 MiB", "graphqlwire", "idle RSS MiB", None, 28),
+    Target("<= 10 KiB per idle ws connection", "graphqlwire", "KiB/idle ws", None, 10),
+    Target("spawn to first answer <= 150 ms", "graphqlwire", "spawn ms", None, 150),
+    Target("ASGI app { hello } c32 >= 5x reference", "graphqlwire-asgi", "hello c32 req/s",
+           REFERENCE, 5),
+]
+
+Samples = dict[str, dict[str, list[dict[str, Any] | str]]]  # server -> scenario -> per rep
+
+
+def summarize(samples: Samples, skipped: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Per server and column: {"median": x} or {"error": text}; skipped servers get their reason."""
+    summary: dict[str, dict[str, Any]] = {}
+    for server, scenarios in samples.items():
+        cells: dict[str, Any] = {}
+        for column in COLUMNS:
+            reps = scenarios.get(column.scenario)
+            if not reps:
+                continue
+            errors = [rep for rep in reps if isinstance(rep, str)]
+            if errors:
+                cells[column.header] = {"error": errors[0], "failed_reps": len(errors)}
+            else:
+                values = [rep[column.key] for rep in reps if isinstance(rep, dict)]
+                cells[column.header] = {"median": statistics.median(values), "samples": values}
+        summary[server] = cells
+    for server, reason in skipped.items():
+        summary[server] = {column.header: {"error": reason} for column in COLUMNS}
+    return summary
+
+
+def ratio(
+    summary: dict[str, dict[str, Any]], server: str, header: str, against: str
+) -> float | None:
+    """`server`'s median divided by `against`'s for one column (None when either is missing)."""
+    mine = summary.get(server, {}).get(header, {}).get("median")
+    theirs = summary.get(against, {}).get(header, {}).get("median")
+    if mine is None or not theirs:
+        return None
+    return float(mine) / float(theirs)
+
+
+def _cell(value: dict[str, Any] | None, digits: int) -> str:
+    if not value:
+        return "-"
+    if "median" in value:
+        return f"{value['median']:,.{digits}f}"
+    return "n/a" if str(value["error"]).startswith("not available") else "ERR"
+
+
+def render(summary: dict[str, dict[str, Any]], servers: list[str]) -> str:
+    """The values table, the ratio-to-reference table, error details and the target checks."""
+    columns = [c for c in COLUMNS if any(c.header in summary.get(s, {}) for s in servers)]
+    width = max(len(name) for name in servers) + 2
+    lines = ["Medians (lower is better for ms, MiB, KiB):", _header(columns, width)]
+    for server in servers:
+        cells = summary.get(server, {})
+        lines.append(server.ljust(width) + "".join(
+            _cell(cells.get(c.header), c.digits).rjust(len(c.header) + 2) for c in columns))
+    lines += ["", f"Ratios to {REFERENCE} (same run; >1 means better for every column):",
+              _header(columns, width)]
+    for server in servers:
+        row = []
+        for column in columns:
+            value = ratio(summary, server, column.header, REFERENCE)
+            if value and not column.higher_is_better:
+                value = 1 / value
+            row.append((f"{value:.2f}x" if value else "-").rjust(len(column.header) + 2))
+        lines.append(server.ljust(width) + "".join(row))
+    errors = [(s, h, v["error"]) for s in servers for h, v in summary.get(s, {}).items()
+              if "error" in v and not str(v["error"]).startswith("not available")]
+    skipped = {s: v["error"] for s in servers for v in summary.get(s, {}).values()
+               if str(v.get("error", "")).startswith("not available")}
+    if errors or skipped:
+        lines += ["", "No number for:"]
+        lines += [f"  {s}: {reason}" for s, reason in skipped.items()]
+        lines += [f"  {s} / {h}: {text}" for s, h, text in errors]
+    lines += ["", "Issue 7 targets:"]
+    lines += [f"  {check_target(summary, target)}" for target in TARGETS]
+    return "\n".join(lines)
+
+
+def _header(columns: list[Column], width: int) -> str:
+    return "server".ljust(width) + "".join(c.header.rjust(len(c.header) + 2) for c in columns)
+
+
+def check_target(summary: dict[str, dict[str, Any]], target: Target) -> str:
+    """One line: PASS/FAIL/---- with the measured figure."""
+    column = next(c for c in COLUMNS if c.header == target.header)
+    if target.against is None:
+        value = summary.get(target.server, {}).get(target.header, {}).get("median")
+        figure = f"{value:.{max(column.digits, 1)}f}" if value is not None else None
+    else:
+        value = ratio(summary, target.server, target.header, target.against)
+        figure = f"{value:.2f}x" if value is not None else None
+    if value is None:
+        return f"----  {target.text}  (not measured)"
+    passed = value >= target.bound if column.higher_is_better else value <= target.bound
+    return f"{'PASS' if passed else 'FAIL'}  {target.text}  ({target.server}: {figure})"
+
+
+def save(path: Path, meta: dict[str, Any], samples: Samples,
+         summary: dict[str, dict[str, Any]]) -> None:
+    """Write everything (settings, versions, raw samples, medians, ratios, targets) as JSON."""
+    ratios = {server: {c.header: ratio(summary, server, c.header, REFERENCE) for c in COLUMNS}
+              for server in summary}
+    targets = {target.text: check_target(summary, target) for target in TARGETS}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = {"meta": meta, "samples": samples, "summary": summary,
+                f"ratios_to_{REFERENCE}": ratios, "targets": targets}
+    path.write_text(json.dumps(document, indent=2, sort_keys=True, default=str) + "\n")

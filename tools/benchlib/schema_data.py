@@ -1,0 +1,75 @@
+"""The one schema every benchmarked server serves, and the answers it must give.
+
+Each peer app (Ariadne, Strawberry, graphql-core for graphqlwire) builds this schema with its
+own API but from the same data, so every server answers the same bytes modulo JSON spacing.
+The prices are multiples of 1/4 so their float repr is identical in every JSON encoder.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator
+from typing import Any
+
+SDL = """
+type Query {
+  hello: String!
+  items(n: Int!): [Item!]!
+}
+
+type Item {
+  id: ID!
+  name: String!
+  price: Float!
+  tags: [String!]!
+}
+
+type Subscription {
+  counter(upTo: Int!): Int!
+}
+"""
+
+HELLO_QUERY = "{ hello }"
+ITEMS_QUERY = "{ items(n: 100) { id name price tags } }"
+COUNTER_QUERY = "subscription ($upTo: Int!) { counter(upTo: $upTo) }"
+ITEMS_N = 100
+
+
+def make_item(index: int) -> dict[str, Any]:
+    """Return the `index`-th item (plain data, usable as a resolver result by every library)."""
+    return {
+        "id": str(index),
+        "name": f"item-{index}",
+        "price": index * 0.25 + 1.5,
+        "tags": ["red", "blue", f"tag-{index % 7}"],
+    }
+
+
+def resolve_hello() -> str:
+    """The `hello` field's value."""
+    return "world"
+
+
+def resolve_items(n: int) -> list[dict[str, Any]]:
+    """The `items(n)` field's value: `n` items, built per call like a real resolver would."""
+    return [make_item(index) for index in range(n)]
+
+
+async def count_up(up_to: int) -> AsyncGenerator[int, None]:
+    """The `counter(upTo)` source stream: 1..upTo with no sleeps."""
+    for value in range(1, up_to + 1):
+        yield value
+
+
+def compact(data: Any) -> bytes:
+    """JSON without spaces: how a response body is compared after stripping its whitespace."""
+    return json.dumps(data, separators=(",", ":")).encode()
+
+
+def post_body(query: str) -> bytes:
+    """The JSON body POSTed for `query`."""
+    return json.dumps({"query": query}).encode()
+
+
+HELLO_RESULT: dict[str, Any] = {"data": {"hello": resolve_hello()}}
+ITEMS_RESULT: dict[str, Any] = {"data": {"items": resolve_items(ITEMS_N)}}

@@ -1,0 +1,202 @@
+"""The servers under test: how to start each one, wait for it, measure it, and always stop it.
+
+Every server runs the same schema (see `schema_data.py`) as its own process, started in a new
+process group pinned to the server CPU, on a free loopback port, with `benchlib/` on
+`PYTHONPATH`. `Running.stop()` kills the whole group, so nothing outlives the harness.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from schema_data import HELLO_QUERY, HELLO_RESULT, compact, post_body
+
+HERE = Path(__file__).resolve().parent
+LOGS = HERE.parent / ".bench" / "logs"
+START_TIMEOUT = 30.0
+PY = sys.executable
+UVICORN = [PY, "-m", "uvicorn", "--host", "127.0.0.1", "--log-level", "warning", "--no-access-log"]
+UVICORN_FAST = [*UVICORN, "--http", "httptools", "--loop", "uvloop", "--ws", "websockets"]
+UVICORN_PURE = [*UVICORN, "--http", "h11", "--loop", "asyncio", "--ws", "wsproto"]
+REFERENCE = "ariadne-uvicorn"
+CEILING = "bare-h11"
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    """One contender: a name, what it is, its command (`{port}` filled in), what it can do."""
+
+    name: str
+    label: str
+    command: list[str]
+    websocket: bool = True
+    needs: str = ""  # a module that must import for the server to be "available"
+    http: bool = True  # False: readiness is a TCP connect, not a right `{ hello }` answer
+
+
+SERVERS = [
+    ServerSpec("ariadne-uvicorn", "Ariadne GraphQL, uvicorn httptools+uvloop (reference)",
+               [*UVICORN_FAST, "--port", "{port}", "app_ariadne:app"]),
+    ServerSpec("ariadne-uvicorn-h11", "Ariadne GraphQL, uvicorn h11+asyncio+wsproto",
+               [*UVICORN_PURE, "--port", "{port}", "app_ariadne:app"]),
+    ServerSpec("strawberry-uvicorn", "Strawberry GraphQL, uvicorn httptools+uvloop",
+               [*UVICORN_FAST, "--port", "{port}", "app_strawberry:app"]),
+    ServerSpec("ariadne-hypercorn", "Ariadne GraphQL, hypercorn (asyncio, 1 process)",
+               [PY, "-m", "hypercorn", "--workers", "0", "--log-level", "warning",
+                "--bind", "127.0.0.1:{port}", "app_ariadne:app"]),
+    ServerSpec("graphqlwire", "graphqlwire's own server (CLI, schema served with defaults)",
+               [PY, "-m", "graphqlwire", "--host", "127.0.0.1", "--port", "{port}",
+                "app_core:schema"], needs="graphqlwire.server"),
+    ServerSpec("graphqlwire-asgi", "graphqlwire.asgi.GraphQL, uvicorn httptools+uvloop",
+               [*UVICORN_FAST, "--port", "{port}", "app_graphqlwire:app"],
+               needs="graphqlwire.asgi"),
+    ServerSpec(CEILING, "bare asyncio+h11 server, fixed body (the ceiling)",
+               [PY, str(HERE / "bare_h11.py"), "--port", "{port}"], websocket=False),
+]
+BY_NAME = {spec.name: spec for spec in SERVERS}
+
+
+def unavailable_reason(spec: ServerSpec) -> str | None:
+    """Why `spec` cannot run in this checkout (its module does not import), or None."""
+    if not spec.needs:
+        return None
+    probe = subprocess.run(
+        [PY, "-c", f"import {spec.needs}"], capture_output=True, text=True, timeout=60, check=False
+    )
+    if probe.returncode == 0:
+        return None
+    last = (probe.stderr.strip().splitlines() or ["import failed"])[-1]
+    return f"not available ({spec.needs}: {last})"
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def post(port: int, body: bytes, timeout: float = 5.0) -> tuple[int, bytes]:
+    """POST `body` as JSON to 127.0.0.1:`port`/ on a fresh connection: (status, body)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("POST", "/", body, {"Content-Type": "application/json",
+                                               "Accept": "application/json"})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def rss_kib(pid: int) -> int:
+    """Resident set size of `pid` and all its descendants, in KiB (from /proc)."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+        pending += [int(child) for child in children]
+    return total
+
+
+@dataclass
+class Running:
+    """A started server: its process, port, spawn-to-first-answer time and idle RSS."""
+
+    spec: ServerSpec
+    process: subprocess.Popen[bytes]
+    port: int
+    log_path: Path
+    spawn_ms: float = 0.0
+    idle_rss_kib: int = 0
+
+    def alive(self) -> bool:
+        """True while the server process runs."""
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        """SIGTERM the process group, then SIGKILL whatever is left after 3 s."""
+        for sig, wait in ((signal.SIGTERM, 3.0), (signal.SIGKILL, 3.0)):
+            try:
+                os.killpg(self.process.pid, sig)
+            except ProcessLookupError:
+                return
+            try:
+                self.process.wait(timeout=wait)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+    def stderr_tail(self) -> str:
+        """The last lines the server wrote to stderr (for error reports)."""
+        try:
+            return self.log_path.read_text(errors="replace")[-600:]
+        except OSError:
+            return ""
+
+
+def start(spec: ServerSpec, cpu: int | None) -> Running:
+    """Start `spec`, poll `{ hello }` until the first right answer (bounded), measure its RSS.
+
+    Raises RuntimeError (after killing the process) when the server does not answer correctly
+    within START_TIMEOUT seconds.
+    """
+    port = free_port()
+    command = [part.replace("{port}", str(port)) for part in spec.command]
+    env = {**os.environ, "PYTHONPATH": str(HERE), "PYTHONDONTWRITEBYTECODE": "1"}
+
+    def pin() -> None:
+        if cpu is not None:
+            os.sched_setaffinity(0, {cpu})
+
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log_path = LOGS / f"{spec.name}.log"
+    with log_path.open("wb") as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, env=env, cwd=HERE, stdout=log, stderr=log,
+            start_new_session=True, preexec_fn=pin,
+        )
+    running = Running(spec, process, port, log_path)
+    expected = compact(HELLO_RESULT)
+    body = post_body(HELLO_QUERY)
+    try:
+        while time.perf_counter() - started < START_TIMEOUT:
+            if not running.alive():
+                raise RuntimeError(f"exited with {process.returncode}: {running.stderr_tail()}")
+            try:
+                if not spec.http:
+                    socket.create_connection(("127.0.0.1", port), timeout=2.0).close()
+                    running.spawn_ms = (time.perf_counter() - started) * 1e3
+                    break
+                status, answer = post(port, body, timeout=2.0)
+            except OSError:
+                time.sleep(0.002)
+                continue
+            if status != 200 or b"".join(answer.split()) != expected:
+                raise RuntimeError(f"wrong first answer {status} {answer[:200]!r}")
+            running.spawn_ms = (time.perf_counter() - started) * 1e3
+            break
+        else:
+            raise RuntimeError(f"no answer within {START_TIMEOUT:.0f} s: {running.stderr_tail()}")
+        time.sleep(0.3)  # let start-up garbage settle before reading the idle footprint
+        running.idle_rss_kib = rss_kib(process.pid)
+    except BaseException:
+        running.stop()
+        raise
+    return running

@@ -1,0 +1,49 @@
+-- wrk script for tools/bench: POST one JSON body over keep-alive, check every status and a
+-- sample of bodies, and print one machine-readable summary line.
+-- Arguments (after `--`): <request body> <expected body without whitespace> <check every Nth>
+
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  wrk.method = "POST"
+  wrk.body = args[1]
+  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["Accept"] = "application/json"
+  expected = args[2]
+  every = tonumber(args[3])
+  responses, non200, checked, bad = 0, 0, 0, 0
+end
+
+function response(status, headers, body)
+  responses = responses + 1
+  if status ~= 200 then
+    non200 = non200 + 1
+  end
+  if responses % every == 1 then
+    checked = checked + 1
+    local stripped = body:gsub("%s", "")
+    if stripped ~= expected then
+      bad = bad + 1
+    end
+  end
+end
+
+function done(summary, latency, requests)
+  local non200_total, checked_total, bad_total = 0, 0, 0
+  for _, thread in ipairs(threads) do
+    non200_total = non200_total + thread:get("non200")
+    checked_total = checked_total + thread:get("checked")
+    bad_total = bad_total + thread:get("bad")
+  end
+  local errors = summary.errors
+  io.write(string.format(
+    'BENCHJSON {"requests":%d,"seconds":%f,"p50_ms":%f,"p99_ms":%f,"non_200":%d,' ..
+    '"checked":%d,"bad_body":%d,"socket_errors":%d,"timeouts":%d}\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3,
+    latency:percentile(99) / 1e3, non200_total, checked_total, bad_total,
+    errors.connect + errors.read + errors.write, errors.timeout))
+end
