@@ -267,3 +267,36 @@ async def test_default_app_serves_schema_from_graphqlwire_server(
     async with run_server("graphqlwire", GraphQL(schema)) as base:
         response = await http.post(base, json={"query": "{ hello }"})
         assert response.json() == {"data": {"hello": "Hello, world!"}}
+
+
+# --- WebSocket dispatch of the default app --------------------------------------------------
+
+
+@pytest.mark.parametrize("server", SERVERS)
+@pytest.mark.parametrize(
+    ("subprotocol", "init", "start", "result_type"),
+    [
+        ("graphql-transport-ws", "connection_init", "subscribe", "next"),
+        ("graphql-ws", "connection_init", "start", "data"),
+    ],
+)
+async def test_default_app_speaks_both_websocket_subprotocols(
+    make_app: AppFactory, server: str, subprotocol: str, init: str, start: str, result_type: str
+) -> None:
+    from websockets.asyncio.client import connect
+
+    async with run_server(server, make_app()) as base:
+        ws_url = base.replace("http://", "ws://") + "/graphql"
+        async with connect(ws_url, subprotocols=[subprotocol], open_timeout=5) as ws:  # type: ignore[list-item]
+            assert ws.subprotocol == subprotocol
+            await ws.send(json.dumps({"type": init}))
+            assert json.loads(await ws.recv(decode=True))["type"] == "connection_ack"
+            payload = {"query": "query ($n: String) { hello(name: $n) }", "variables": {"n": "ws"}}
+            await ws.send(json.dumps({"type": start, "id": "1", "payload": payload}))
+            message = json.loads(await ws.recv(decode=True))
+            assert message == {
+                "type": result_type,
+                "id": "1",
+                "payload": {"data": {"hello": "Hello, ws!"}},
+            }
+            assert json.loads(await ws.recv(decode=True)) == {"type": "complete", "id": "1"}
