@@ -106,7 +106,7 @@ async def test_truncated_body_is_a_disconnect_not_an_error(caplog: Any) -> None:
                 return
 
     async with graphqlwire_server(app) as url:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port_of(url))
+        _reader, writer = await asyncio.open_connection("127.0.0.1", port_of(url))
         writer.write(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly some")
         await writer.drain()
         await asyncio.sleep(0.05)

@@ -61,15 +61,14 @@ async def test_denial_response(run_server: RunServer, app: Any) -> None:
 
 
 async def test_subprotocol_and_extra_headers(run_server: RunServer, app: Any) -> None:
-    async with run_server(app) as url:
-        async with connect(ws_url(url, "/ws/subprotocol"),
-                           subprotocols=["graphql-ws", "graphql-transport-ws"]) as ws:
-            assert ws.subprotocol == "graphql-transport-ws"
-            assert ws.response.headers["x-extra"] == "yes"
-            assert json.loads(await ws.recv()) == ["graphql-ws", "graphql-transport-ws"]
-            with pytest.raises(ConnectionClosed):
-                await ws.recv()
-            assert ws.close_code == 1000
+    async with run_server(app) as url, connect(ws_url(url, "/ws/subprotocol"),
+                       subprotocols=["graphql-ws", "graphql-transport-ws"]) as ws:
+        assert ws.subprotocol == "graphql-transport-ws"
+        assert ws.response.headers["x-extra"] == "yes"
+        assert json.loads(await ws.recv()) == ["graphql-ws", "graphql-transport-ws"]
+        with pytest.raises(ConnectionClosed):
+            await ws.recv()
+        assert ws.close_code == 1000
 
 
 @pytest.mark.parametrize("path", ["/ws/bad-subprotocol", "/ws/return"])
@@ -86,26 +85,24 @@ async def test_handshake_failures_are_500(app: Any, path: str, caplog: Any) -> N
 async def test_app_crash_while_connected_is_1011(app: Any, caplog: Any) -> None:
     # (uvicorn's wsproto mode drops the TCP connection: the client sees 1006.)
     caplog.set_level(logging.CRITICAL)
-    async with graphqlwire_server(app) as url:
-        async with connect(ws_url(url, "/ws/raise")) as ws:
-            await ws.send("trigger")
-            with pytest.raises(ConnectionClosed):
-                await ws.recv()
+    async with graphqlwire_server(app) as url, connect(ws_url(url, "/ws/raise")) as ws:
+        await ws.send("trigger")
+        with pytest.raises(ConnectionClosed):
+            await ws.recv()
     assert ws.close_code == 1011
 
 
 async def test_app_close_code_and_reason(run_server: RunServer, app: Any) -> None:
-    async with run_server(app) as url:
-        async with connect(ws_url(url, "/ws/close-4000")) as ws:
-            with pytest.raises(ConnectionClosed):
-                await ws.recv()
+    async with run_server(app) as url, connect(ws_url(url, "/ws/close-4000")) as ws:
+        with pytest.raises(ConnectionClosed):
+            await ws.recv()
     assert (ws.close_code, ws.close_reason) == (4000, "bye")
 
 
 async def test_scope(run_server: RunServer, app: Any) -> None:
-    async with run_server(app) as url:
-        async with connect(ws_url(url, "/ws/scope"), subprotocols=["a", "b"]) as ws:
-            info = json.loads(await ws.recv())
+    async with run_server(app) as url, connect(ws_url(url, "/ws/scope"),
+                                               subprotocols=["a", "b"]) as ws:
+        info = json.loads(await ws.recv())
     assert info["type"] == "websocket"
     assert info["scheme"] == "ws"
     assert info["path"] == "/ws/scope"
@@ -114,10 +111,10 @@ async def test_scope(run_server: RunServer, app: Any) -> None:
 
 
 async def test_ping_is_answered(run_server: RunServer, app: Any) -> None:
-    async with run_server(app) as url:
-        async with connect(ws_url(url, "/ws/echo"), ping_interval=None) as ws:
-            latency = await asyncio.wait_for(await ws.ping(b"x"), 2)
-            assert latency >= 0
+    async with run_server(app) as url, connect(ws_url(url, "/ws/echo"),
+                                               ping_interval=None) as ws:
+        latency = await asyncio.wait_for(await ws.ping(b"x"), 2)
+        assert latency >= 0
 
 
 async def test_close_without_code_reaches_app_as_1005(run_server: RunServer) -> None:
@@ -174,12 +171,11 @@ async def test_server_pings_and_pong_timeout_closes_1011() -> None:
 
 
 async def test_client_answering_pings_stays_connected() -> None:
-    async with graphqlwire_server(make_app(), ws_ping_interval=0.05,
-                                  ws_ping_timeout=0.1) as url:
-        async with connect(ws_url(url, "/ws/echo")) as ws:  # websockets answers pings
-            await asyncio.sleep(0.4)
-            await ws.send("still here")
-            assert await ws.recv() == "still here"
+    server = graphqlwire_server(make_app(), ws_ping_interval=0.05, ws_ping_timeout=0.1)
+    async with server as url, connect(ws_url(url, "/ws/echo")) as ws:  # it answers pings
+        await asyncio.sleep(0.4)
+        await ws.send("still here")
+        assert await ws.recv() == "still here"
 
 
 async def test_bad_handshake_is_400(app: Any) -> None:
@@ -190,11 +186,11 @@ async def test_bad_handshake_is_400(app: Any) -> None:
 
 
 async def test_no_compression_is_negotiated(app: Any) -> None:
-    async with graphqlwire_server(app) as url:
-        async with connect(ws_url(url, "/ws/echo"), compression="deflate") as ws:
-            assert "sec-websocket-extensions" not in ws.response.headers
-            await ws.send("plain")
-            assert await ws.recv() == "plain"
+    async with graphqlwire_server(app) as url, connect(ws_url(url, "/ws/echo"),
+                                                       compression="deflate") as ws:
+        assert "sec-websocket-extensions" not in ws.response.headers
+        await ws.send("plain")
+        assert await ws.recv() == "plain"
 
 
 async def test_binary_and_unmasked_frames(app: Any) -> None:
