@@ -197,16 +197,15 @@ class RequirePreflightMiddleware:
         self.app = app
         self.header_names = tuple(name.lower() for name in header_names)
         names = ", ".join(f"'{name}'" for name in self.header_names)
-        self._refusal = error_response(
-            HttpBadRequestError(
-                "This request could have been sent cross-site (a CSRF risk) and is refused: "
-                f"add a non-empty {names} header (any of them), or send JSON with POST."
-            )
+        self._message = (
+            "This request could have been sent cross-site (a CSRF risk) and is refused: "
+            f"add a non-empty {names} header (any of them), or send JSON with POST."
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and self.is_refused(scope):
-            await self._refusal(scope, receive, send)
+            # A fresh response each time: middleware further out may edit header lists.
+            await error_response(HttpBadRequestError(self._message))(scope, receive, send)
             return
         await self.app(scope, receive, send)
 

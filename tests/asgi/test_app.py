@@ -331,3 +331,15 @@ async def test_subclass_overrides_each_documented_step(make_app: AppFactory) -> 
     response = await client.request("PUT", "/")
     assert (response.status, response.text) == (418, "nope")
     assert handler.calls[-1] == "handle_not_allowed_method"
+
+
+async def test_http_error_from_any_step_becomes_a_4xx(make_app: AppFactory) -> None:
+    from graphqlwire.errors import HttpUnprocessableError
+
+    class Strict(GraphQLHTTPHandler):
+        async def handle_request(self, request: Request) -> Response:
+            raise HttpUnprocessableError("No thanks.", headers={"x-why": "policy"})
+
+    response = await ASGIClient(make_app(http_handler=Strict())).post("/", json={})
+    assert (response.status, response.json()) == (422, {"errors": [{"message": "No thanks."}]})
+    assert response.header("x-why") == "policy"

@@ -102,7 +102,8 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         """An entrypoint for the GraphQL HTTP handler.
 
         Builds a `Request` for the scope, calls `handle_request` with it and sends the
-        response back. Uploaded files are closed once the response is built. A client
+        response back. Uploaded files are closed once the response is built. An
+        `HttpError` raised by any step becomes its 4xx JSON error response; a client
         that disconnects while its body is being read gets nothing.
 
         # Required arguments
@@ -116,6 +117,8 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         request = Request(scope, receive, max_body_size=self.max_body_size)
         try:
             response = await self.handle_request(request)
+        except HttpError as error:  # raised by an override outside graphql_http_server
+            response = error_response(error)
         except ClientDisconnect:
             return
         finally:
