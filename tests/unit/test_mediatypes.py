@@ -161,3 +161,30 @@ def test_parse_urlencoded_field_limit():
     assert len(parse_urlencoded(b"a=1&b=2", max_fields=2)) == 2
     with pytest.raises(HttpPayloadTooLargeError, match="Too many form fields: the limit is 2"):
         parse_urlencoded(b"a=1&b=2&c=3", max_fields=2)
+
+
+# --- property-based fuzzing ---------------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FUZZ = settings(max_examples=200, deadline=None, database=None)
+header_chars = st.text(st.sampled_from('abj*/;,=q0.1 "\\\t+-éx'), max_size=40)
+
+
+@FUZZ
+@given(header_chars | st.text(max_size=40), st.lists(header_chars, max_size=3))
+def test_fuzz_header_parsing_never_raises(value: str, offered: list[str]):
+    parse_header_params(value)
+    parse_content_type(value)
+    for media_range in parse_accept(value):
+        assert 0.0 <= media_range.quality <= 1.0
+    choice = negotiate(value, offered)
+    assert choice is None or choice in offered
+
+
+@FUZZ
+@given(st.binary(max_size=60) | st.text(max_size=30))
+def test_fuzz_urlencoded_never_raises(data: bytes | str):
+    for name, value in parse_urlencoded(data):
+        assert isinstance(name, str)
+        assert isinstance(value, str)

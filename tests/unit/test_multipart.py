@@ -248,3 +248,136 @@ def test_memory_stays_bounded_for_a_big_file_fed_in_chunks():
         parser.feed(b"\r" + b"y" * 4095)
         assert len(parser._buffer) < 64
     assert not parser.complete
+
+
+# --- property-based fuzzing ---------------------------------------------------------------
+# GRAPHQLWIRE_FUZZ_EXAMPLES=5000 runs a deeper search than the default 150 examples.
+import os  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from graphqlwire.multipart import MultipartError  # noqa: E402
+
+FUZZ = settings(
+    max_examples=int(os.environ.get("GRAPHQLWIRE_FUZZ_EXAMPLES", "150")),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+# Boundaries end with "=", which content never contains, so content can hold every prefix
+# of the delimiter ("\r", "\r\n-", "\r\n--abc"...) without ever holding the delimiter.
+boundaries = st.text(st.sampled_from("abcXYZ019'()+_,-./:? "), min_size=0, max_size=20).map(
+    lambda text: text.strip() + "="
+)
+header_text = st.text(
+    st.characters(blacklist_characters='"\\\r\n', blacklist_categories=("Cs",)), max_size=12
+)
+
+
+@st.composite
+def multipart_bodies(draw: st.DrawFn) -> tuple[str, bytes, list[tuple[Any, ...]]]:
+    """A valid body, its boundary, and the events it must produce."""
+    boundary = draw(boundaries)
+    tricky = [b"\r", b"\n", b"\r\n", b"-", b"--", b"\r\n--", b"\r\n--" + boundary[:-1].encode()]
+    pieces = st.one_of(st.sampled_from(tricky), st.binary(max_size=6))
+    content = st.lists(pieces, max_size=8).map(lambda p: b"".join(p).replace(b"=", b"x"))
+    body = draw(st.sampled_from([b"", b"preamble\r\n", b"\r\n"]))
+    # A preamble without "--" cannot hold a delimiter or open with a boundary line.
+    body += draw(content).replace(b"--", b"")
+    expected: list[tuple[Any, ...]] = []
+    for _ in range(draw(st.integers(min_value=0, max_value=4))):
+        name = draw(header_text)
+        filename = draw(st.none() | header_text)
+        ctype = draw(st.sampled_from([None, "text/plain", "application/octet-stream"]))
+        data = draw(content)
+        head = f'Content-Disposition: form-data; name="{name}"'
+        head += f'; filename="{filename}"' if filename is not None else ""
+        head += f"\r\nContent-Type: {ctype}" if ctype else ""
+        body += f"\r\n--{boundary}\r\n{head}\r\n\r\n".encode() + data
+        expected.append(("start", name, filename, ctype))
+        expected.extend([("data", data)] if data else [])
+        expected.append(("end",))
+    body += f"\r\n--{boundary}--".encode() + draw(st.sampled_from([b"", b"\r\n", b"\r\nepi"]))
+    if body.startswith(b"\r\n--"):
+        body = body[2:]  # the first boundary may open the body directly
+    return boundary, body, [*expected, ("done",)]
+
+
+def split(body: bytes, cuts: list[int]) -> list[bytes]:
+    points = sorted({cut % (len(body) + 1) for cut in cuts})
+    return [body[start:end] for start, end in zip([0, *points], [*points, len(body)], strict=True)]
+
+
+@FUZZ
+@given(multipart_bodies(), st.lists(st.integers(min_value=0), max_size=12))
+def test_fuzz_valid_bodies_parse_the_same_however_they_are_split(
+    case: tuple[str, bytes, list[tuple[Any, ...]]], cuts: list[int]
+):
+    boundary, body, expected = case
+    parser = MultipartParser(boundary, MultipartLimits(max_files=None, max_fields=None))
+    events = [event for chunk in split(body, cuts) for event in parser.feed(chunk)]
+    parser.finish()
+    assert summarize(events) == expected
+
+
+def assert_only_typed_errors(run: Callable[[], None]) -> None:
+    """Run ``run``; anything it raises must be a MultipartError with a 400/413 and a message."""
+    error: MultipartError | None = None
+    try:
+        run()
+    except MultipartError as raised:
+        error = raised
+    assert error is None or (error.status in (400, 413) and error.message)
+
+
+def mutate(body: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
+    for position, delete, insert in edits:
+        at = position % (len(body) + 1)
+        body = body[:at] + insert + body[at + delete :]
+    return body
+
+
+@FUZZ
+@given(
+    multipart_bodies(),
+    st.lists(st.tuples(st.integers(0), st.integers(0, 4), st.binary(max_size=4)), max_size=4),
+    st.lists(st.integers(min_value=0), max_size=8),
+    st.builds(
+        MultipartLimits,
+        max_files=st.none() | st.integers(0, 3),
+        max_fields=st.none() | st.integers(0, 3),
+        max_header_size=st.integers(0, 200),
+        max_field_size=st.none() | st.integers(0, 20),
+        max_file_size=st.none() | st.integers(0, 20),
+        max_total_size=st.none() | st.integers(0, 400),
+    ),
+)
+def test_fuzz_broken_bodies_only_raise_typed_errors(
+    case: tuple[str, bytes, list[tuple[Any, ...]]],
+    edits: list[tuple[int, int, bytes]],
+    cuts: list[int],
+    limits: MultipartLimits,
+):
+    boundary, body, _ = case
+    parser = MultipartParser(boundary, limits)
+
+    def run() -> None:
+        for chunk in split(mutate(body, edits), cuts):
+            parser.feed(chunk)
+        parser.finish()
+
+    assert_only_typed_errors(run)
+
+
+@FUZZ
+@given(st.binary(max_size=300), st.binary(min_size=1, max_size=8) | st.none())
+def test_fuzz_random_bytes_only_raise_typed_errors(body: bytes, boundary: bytes | None):
+
+    def run() -> None:
+        parser = MultipartParser(boundary)
+        parser.feed(body)
+        parser.finish()
+
+    assert_only_typed_errors(run)

@@ -217,3 +217,71 @@ def test_multipart_operations_rejects_non_utf8_json_file_part():
         match="The multipart 'operations' field is not valid JSON: 'utf-8' codec",
     ):
         multipart_operations(form(("operations", blob), ("map", "{}")))
+
+
+# --- property-based fuzzing ---------------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from graphqlwire.multipart import MultipartError  # noqa: E402
+
+FUZZ = settings(max_examples=100, deadline=None, database=None)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["0", "1", "variables", "file", "x"]), children, max_size=3
+        )
+    ),
+    max_leaves=10,
+)
+paths = st.lists(
+    st.sampled_from(["0", "1", "variables", "file", "files", "x", "-1", ""]), max_size=4
+)
+
+
+@FUZZ
+@given(
+    json_values,
+    st.dictionaries(st.sampled_from(["0", "1", "2"]), st.lists(paths.map(".".join)) | json_values),
+    st.sets(st.sampled_from(["0", "1", "2"])),
+)
+def test_fuzz_combine_only_raises_400(operations: Any, files_map: Any, names: set[str]):
+    error: HttpBadRequestError | None = None
+    try:
+        combine_multipart_data(operations, files_map, {name: upload(name) for name in names})
+    except HttpBadRequestError as raised:
+        error = raised
+    assert error is None or (error.status == 400 and error.message)
+
+
+@FUZZ
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["operations", "map", "0", "1"]),
+            st.sampled_from([b"{}", b'{"v": null}', b'{"0": ["v"]}', b"[", b"\xff", b"null"]),
+            st.none() | st.just("f.txt"),
+        ),
+        max_size=5,
+    ),
+    st.lists(st.tuples(st.integers(0), st.integers(0, 3), st.binary(max_size=3)), max_size=3),
+)
+def test_fuzz_forms_from_broken_bodies_only_raise_http_errors(
+    parts: list[tuple[str, bytes, str | None]], edits: list[tuple[int, int, bytes]]
+):
+    data = body(*(part(name, content, filename) for name, content, filename in parts))
+    for position, delete, insert in edits:
+        at = position % (len(data) + 1)
+        data = data[:at] + insert + data[at + delete :]
+    error: HttpBadRequestError | MultipartError | None = None
+    try:
+        parsed = parse_form(chunks_of(data, 7), "B", MultipartLimits(max_field_size=64))
+        try:
+            multipart_operations(parsed)
+        finally:
+            parsed.close_sync()
+    except (HttpBadRequestError, MultipartError) as raised:
+        error = raised
+    assert error is None or (error.status in (400, 413) and error.message)
