@@ -204,3 +204,30 @@ async def test_send_after_disconnect_raises_oserror(caplog: pytest.LogCaptureFix
     assert isinstance(error, OSError)
     assert isinstance(error, ClientDisconnected)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.parametrize(("allowed", "trusted"), [("127.0.0.1", True), ("10.0.0.1", False)])
+async def test_proxy_headers(app: Any, allowed: str, trusted: bool) -> None:
+    headers = {"x-forwarded-for": "203.0.113.7, 127.0.0.1", "x-forwarded-proto": "https"}
+    async with graphqlwire_server(app, proxy_headers=True, forwarded_allow_ips=allowed) as url:
+        async with httpx.AsyncClient() as client:
+            info = (await client.get(url + "/scope", headers=headers)).json()
+        from websockets.asyncio.client import connect
+
+        async with connect(url.replace("http", "ws") + "/ws/scope",
+                           additional_headers=headers) as ws:
+            ws_info = json.loads(await ws.recv())
+    if trusted:
+        assert (info["scheme"], info["client"][0]) == ("https", "203.0.113.7")
+        assert ws_info["scheme"] == "wss"
+    else:
+        assert (info["scheme"], info["client"][0]) == ("http", "127.0.0.1")
+        assert ws_info["scheme"] == "ws"
+
+
+async def test_access_log(app: Any, caplog: pytest.LogCaptureFixture) -> None:
+    async with graphqlwire_server(app, access_log=True) as url, httpx.AsyncClient() as client:
+        await client.get(url + "/x?y=1")
+    lines = [r.getMessage() for r in caplog.records if r.name == "graphqlwire.access"]
+    assert len(lines) == 1
+    assert '"GET /x?y=1 HTTP/1.1" 200' in lines[0]
