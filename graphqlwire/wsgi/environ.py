@@ -115,7 +115,10 @@ class BodyReader:
         self._input: IO[bytes] = environ["wsgi.input"]
         self.max_body_size = max_body_size
         self.terminated = bool(environ.get("wsgi.input_terminated"))
-        self._declared: str = (environ.get("CONTENT_LENGTH") or "").strip()
+        declared: str = (environ.get("CONTENT_LENGTH") or "").strip()
+        self._declared = declared
+        # ASCII digits only: "²" is a latin-1 digit to str.isdigit() but not to int().
+        self._length = int(declared) if declared.isascii() and declared.isdigit() else None
         self.received = 0
         self.exhausted = False
 
@@ -133,13 +136,12 @@ class BodyReader:
         Raises 400 for a malformed ``CONTENT_LENGTH``, 411 when it is missing and the
         server did not set ``wsgi.input_terminated``, and 413 when it is over the limit.
         """
-        declared = self._declared
+        declared, length = self._declared, self._length
         if declared:
-            if not declared.isdigit():
+            if length is None:
                 raise HttpBadRequestError(
                     f"Invalid Content-Length header {declared[:40]!r}: expected a number of bytes."
                 )
-            length = int(declared)
             self._check_size(length)
             return length
         if self.terminated:
@@ -185,9 +187,9 @@ class BodyReader:
         a socket that still holds unread request bytes makes TCP reset the connection,
         and the client may lose the answer. Bigger bodies are left for the server to cut.
         """
-        if self.exhausted or self.terminated or not self._declared.isdigit():
+        if self.exhausted or self.terminated or self._length is None:
             return
-        remaining = int(self._declared) - self.received
+        remaining = self._length - self.received
         if remaining > limit:
             return
         while remaining > 0:
