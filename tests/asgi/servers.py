@@ -1,4 +1,4 @@
-"""Run an ASGI app on a real loopback socket (port 0) under graphqlwire's server or uvicorn."""
+"""Run an ASGI app on a real loopback socket (port 0): graphqlwire's server, uvicorn, hypercorn."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
-SERVERS = ("graphqlwire", "uvicorn")
+SERVERS = ("graphqlwire", "uvicorn", "hypercorn")
 
 
 @contextlib.asynccontextmanager
@@ -25,10 +25,15 @@ async def run_server(kind: str, app: Any) -> AsyncIterator[str]:
             await server.shutdown()
         return
 
-    import uvicorn
-
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
+    if kind == "hypercorn":
+        async with _hypercorn(app, sock) as base:
+            yield base
+        return
+
+    import uvicorn
+
     config = uvicorn.Config(
         app, http="h11", ws="wsproto", lifespan="on", log_level="critical", access_log=False
     )
@@ -45,3 +50,30 @@ async def run_server(kind: str, app: Any) -> AsyncIterator[str]:
         userver.should_exit = True
         await asyncio.wait_for(task, 10)
         sock.close()
+
+
+@contextlib.asynccontextmanager
+async def _hypercorn(app: Any, sock: socket.socket) -> AsyncIterator[str]:
+    from hypercorn.asyncio import serve
+    from hypercorn.config import Config
+
+    port = sock.getsockname()[1]
+    config = Config()
+    config.bind = [f"fd://{sock.detach()}"]  # hypercorn owns (and closes) the socket
+    config.accesslog = config.errorlog = None
+    stop = asyncio.Event()
+    task = asyncio.ensure_future(serve(app, config, shutdown_trigger=stop.wait))
+    try:
+        for _ in range(500):  # bounded wait until it accepts connections (at most ~5 s)
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+            except OSError:
+                await asyncio.sleep(0.01)
+                continue
+            writer.close()
+            await writer.wait_closed()
+            break
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
