@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO, Any, TypeVar, overload
 from urllib.parse import quote, urlencode, urlsplit
@@ -56,7 +57,7 @@ class ImmutableMultiDict(Mapping[str, V]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, ImmutableMultiDict):
-            return sorted(self._list) == sorted(other._list)
+            return Counter(self._list) == Counter(other._list)
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]

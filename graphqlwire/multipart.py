@@ -191,9 +191,8 @@ class MultipartParser:
             return self._read_headers(events)
         if state is _State.AFTER_BOUNDARY:
             return self._read_after_boundary(events)
-        if state is _State.PREAMBLE:
-            return self._skip_preamble()
-        return False
+        # PREAMBLE: feed() never steps in EPILOGUE.
+        return self._skip_preamble()
 
     def _skip_preamble(self) -> bool:
         buffer = self._buffer

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from http.cookies import SimpleCookie
 from typing import Any
 
 from .datastructures import URL, FormData, Headers, QueryParams
@@ -128,15 +127,16 @@ class Request:
 
     @property
     def cookies(self) -> dict[str, str]:
-        """Cookies from the ``Cookie`` header (malformed ones are skipped)."""
+        """Cookies from the ``Cookie`` headers (RFC 6265 §5.4); pieces without a name are
+        skipped, and the first of repeated names wins."""
         cookies: dict[str, str] = {}
         for header in self.headers.getlist("cookie"):
-            jar: SimpleCookie = SimpleCookie()
-            try:
-                jar.load(header)
-            except Exception:  # http.cookies raises CookieError on garbage; ignore it
-                continue
-            cookies.update({name: morsel.value for name, morsel in jar.items()})
+            for piece in header.split(";"):
+                name, equals, value = piece.partition("=")
+                name, value = name.strip(), value.strip()
+                if equals and name and name not in cookies:
+                    quoted = len(value) > 1 and value[0] == value[-1] == '"'
+                    cookies[name] = value[1:-1] if quoted else value
         return cookies
 
     @property

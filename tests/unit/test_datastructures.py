@@ -176,6 +176,9 @@ async def test_form_data_holds_fields_and_files_and_closes_files():
     await form.close()
     assert upload.file.closed
     assert other.file.closed
+    assert form == FormData([("a", "2"), ("a", "1"), ("file", upload), ("file", other)])
+    assert form != FormData([("a", "1")])
+    assert form != {"a": "1"}
 
 
 def test_form_data_close_sync():

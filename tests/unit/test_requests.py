@@ -88,9 +88,10 @@ def test_scope_without_optional_keys():
     assert request.content_type == ("", {})
 
 
-def test_bad_cookie_header_is_skipped():
-    request = Request(make_scope(headers=[(b"cookie", b'a="unterminated'), (b"cookie", b"b=1")]))
-    assert request.cookies == {"b": "1"}
+def test_cookie_parsing_is_lenient():
+    header = b'a="quoted"; noequals; =nameless; b=x=y; a=second; c="unterminated; d='
+    request = Request(make_scope(headers=[(b"cookie", header)]))
+    assert request.cookies == {"a": "quoted", "b": "x=y", "c": '"unterminated', "d": ""}
 
 
 def test_state_is_stored_in_the_scope():
