@@ -246,16 +246,19 @@ class ASGIClient:
         scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}}
         scope["state"] = self.state
         task = asyncio.ensure_future(self.app(scope, inbox.get, send))
-        await inbox.put({"type": "lifespan.startup"})
-        reply = await asyncio.wait_for(replies.get(), 5)
-        assert reply["type"] == "lifespan.startup.complete", reply
         try:
+            await inbox.put({"type": "lifespan.startup"})
+            reply = await asyncio.wait_for(replies.get(), 5)
+            assert reply["type"] == "lifespan.startup.complete", reply
             yield sent
-        finally:
             await inbox.put({"type": "lifespan.shutdown"})
             reply = await asyncio.wait_for(replies.get(), 5)
             assert reply["type"] == "lifespan.shutdown.complete", reply
             await asyncio.wait_for(task, 5)
+        finally:
+            if not task.done():
+                task.cancel()
+            await asyncio.wait({task})
 
 
 def _chunks(payload: bytes, size: int | None) -> list[bytes]:

@@ -1,4 +1,4 @@
-"""End to end: the GraphQL app on real sockets (graphqlwire's server and uvicorn) with httpx.
+"""End to end: the GraphQL app on real sockets (graphqlwire, uvicorn, hypercorn) with httpx.
 
 Also a real GraphQL client: gql with its HTTPX transport (query, mutation with variables,
 single and multiple file uploads).
