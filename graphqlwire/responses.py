@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from .datastructures import MutableHeaders
@@ -23,8 +24,13 @@ _ASCII = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=Fa
 _NO_LENGTH_STATUSES = frozenset({204, 304})
 
 
-def _is_text(media_type: str) -> bool:
-    return media_type.startswith("text/") or media_type.endswith(("/json", "+json"))
+@lru_cache(maxsize=64)
+def _content_type(media_type: str, charset: str) -> bytes:
+    """The encoded ``Content-Type`` value; text types get a charset unless they name one."""
+    is_text = media_type.startswith("text/") or media_type.endswith(("/json", "+json"))
+    if is_text and "charset=" not in media_type:
+        media_type = f"{media_type}; charset={charset}"
+    return media_type.encode("latin-1")
 
 
 class Response:
@@ -71,19 +77,20 @@ class Response:
         )
 
     def _build_headers(self, headers: Mapping[str, str] | None) -> list[tuple[bytes, bytes]]:
-        raw = [
-            (name.lower().encode("latin-1"), value.encode("latin-1"))
-            for name, value in (headers or {}).items()
-        ]
+        raw = (
+            [
+                (name.lower().encode("latin-1"), value.encode("latin-1"))
+                for name, value in headers.items()
+            ]
+            if headers
+            else []
+        )
         names = {name for name, _ in raw}
         status = self.status_code
         if b"content-length" not in names and status >= 200 and status not in _NO_LENGTH_STATUSES:
-            raw.append((b"content-length", str(len(self.body)).encode("latin-1")))
-        media_type = self.media_type
-        if media_type is not None and b"content-type" not in names:
-            if _is_text(media_type) and "charset=" not in media_type:
-                media_type = f"{media_type}; charset={self.charset}"
-            raw.append((b"content-type", media_type.encode("latin-1")))
+            raw.append((b"content-length", b"%d" % len(self.body)))
+        if self.media_type is not None and b"content-type" not in names:
+            raw.append((b"content-type", _content_type(self.media_type, self.charset)))
         return raw
 
     @property
