@@ -1,0 +1,187 @@
+"""Command line: ``graphqlwire [options] APP`` or ``python -m graphqlwire [options] APP``.
+
+APP is ``module:attribute`` (the attribute may be dotted). A `graphql.GraphQLSchema` is
+served by graphqlwire's ASGI ``GraphQL`` app, configured by the GraphQL flags below; anything
+else is taken to be an ASGI 3 application and served as is. Every limit and timeout of
+`graphqlwire.server.Config` has a flag of the same name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from .server.config import LOG_LEVELS, Config
+
+__all__ = ["build_parser", "load_app", "main"]
+
+#: (Config field, type, help) for each limit/timeout flag.
+LIMIT_FLAGS: list[tuple[str, type, str]] = [
+    ("max_header_size", int, "largest request head in bytes (431 beyond)"),
+    ("max_body_size", int, "largest request body in bytes (413 beyond)"),
+    ("max_url_length", int, "longest request target in bytes (414 beyond)"),
+    ("max_connections", int, "most concurrent connections (503 beyond)"),
+    ("keep_alive_timeout", float, "seconds an idle keep-alive connection stays open"),
+    ("request_head_timeout", float, "seconds to receive a whole request head (408 after)"),
+    ("request_body_timeout", float, "longest pause in seconds while reading a body (408)"),
+    ("ws_max_message_size", int, "largest WebSocket message (close 1009 beyond)"),
+    ("ws_ping_interval", float, "seconds between server pings (0: no pings)"),
+    ("ws_ping_timeout", float, "seconds to wait for a pong (close 1011 after; 0: forever)"),
+    ("shutdown_timeout", float, "grace period in seconds for in-flight requests on exit"),
+    ("backlog", int, "listen backlog"),
+]
+EXPLORERS = {
+    "graphiql": "ExplorerGraphiQL",
+    "apollo-sandbox": "ExplorerApolloSandbox",
+    "playground": "ExplorerPlayground",
+    "none": "ExplorerHttp405",
+}
+WS_HANDLERS = {
+    "auto": "GraphQLAutoWSHandler",
+    "graphql-transport-ws": "GraphQLTransportWSHandler",
+    "graphql-ws": "GraphQLWSHandler",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``graphqlwire`` command."""
+    defaults = Config()
+    parser = argparse.ArgumentParser(
+        prog="graphqlwire",
+        description="Serve a GraphQL schema or any ASGI 3 app over HTTP/1.1 and WebSocket.",
+    )
+    parser.add_argument("app", metavar="APP",
+                        help="module:attribute naming a GraphQLSchema or an ASGI app")
+    parser.add_argument("--app-dir", default=".",
+                        help="folder to import APP from (default: the current one)")
+    where = parser.add_argument_group("listening")
+    where.add_argument("--host", default=defaults.host)
+    where.add_argument("--port", type=int, default=defaults.port)
+    where.add_argument("--uds", help="listen on this Unix socket instead of TCP")
+    where.add_argument("--root-path", default="", help="mount prefix behind a proxy")
+    where.add_argument("--ssl-certfile")
+    where.add_argument("--ssl-keyfile")
+    where.add_argument("--proxy-headers", action="store_true",
+                       help="trust X-Forwarded-For/-Proto from --forwarded-allow-ips")
+    where.add_argument("--forwarded-allow-ips", default=defaults.forwarded_allow_ips,
+                       help="comma separated proxy addresses or networks, or *")
+    logs = parser.add_argument_group("logging and lifespan")
+    logs.add_argument("--log-level", choices=list(LOG_LEVELS), default="info")
+    logs.add_argument("--access-log", action="store_true", help="log one line per request")
+    logs.add_argument("--lifespan", choices=["auto", "on", "off"], default="auto")
+    limits = parser.add_argument_group("limits and timeouts")
+    for name, kind, text in LIMIT_FLAGS:
+        limits.add_argument("--" + name.replace("_", "-"), type=kind,
+                            default=getattr(defaults, name),
+                            help=f"{text} (default: {getattr(defaults, name)})")
+    gql = parser.add_argument_group("GraphQL (when APP is a GraphQLSchema)")
+    gql.add_argument("--debug", action="store_true", help="tracebacks in error responses")
+    gql.add_argument("--no-introspection", action="store_true",
+                     help="refuse introspection queries")
+    gql.add_argument("--execute-get-queries", action="store_true",
+                     help="execute queries sent with GET")
+    gql.add_argument("--explorer", choices=list(EXPLORERS),
+                     help="what GET without a query shows (default: graphiql)")
+    gql.add_argument("--ws-protocol", choices=list(WS_HANDLERS),
+                     help="WebSocket subprotocol(s) to speak (default: auto, both)")
+    return parser
+
+
+def load_app(spec: str, app_dir: str = ".") -> Any:
+    """Import ``module:attribute`` (with `app_dir` first on ``sys.path``)."""
+    module_name, sep, attribute = spec.partition(":")
+    if not sep or not module_name or not attribute:
+        raise ValueError(f"APP must look like module:attribute, not {spec!r}")
+    sys.path.insert(0, os.path.abspath(app_dir))
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        if error.name == module_name:
+            raise ValueError(f"cannot import module {module_name!r}") from None
+        raise
+    value: Any = module
+    for part in attribute.split("."):
+        try:
+            value = getattr(value, part)
+        except AttributeError:
+            raise ValueError(f"module {module_name!r} has no attribute {attribute!r}") from None
+    return value
+
+
+def graphql_app(schema: Any, args: argparse.Namespace) -> Any:
+    """Wrap a schema in graphqlwire's ASGI ``GraphQL`` app, configured by the flags."""
+    from . import explorers
+    from .asgi import GraphQL, handlers
+
+    options: dict[str, Any] = {
+        "debug": args.debug,
+        "introspection": not args.no_introspection,
+        "execute_get_queries": args.execute_get_queries,
+    }
+    if args.explorer:
+        options["explorer"] = getattr(explorers, EXPLORERS[args.explorer])()
+    if args.ws_protocol:
+        options["websocket_handler"] = getattr(handlers, WS_HANDLERS[args.ws_protocol])()
+    return GraphQL(schema, **options)
+
+
+def resolve_app(args: argparse.Namespace) -> Any:
+    """The ASGI app to serve for the parsed `args` (a schema gets wrapped)."""
+    from graphql import GraphQLSchema
+
+    target = load_app(args.app, args.app_dir)
+    if isinstance(target, GraphQLSchema):
+        return graphql_app(target, args)
+    graphql_flags = [flag for flag, given in (
+        ("--debug", args.debug), ("--no-introspection", args.no_introspection),
+        ("--execute-get-queries", args.execute_get_queries), ("--explorer", args.explorer),
+        ("--ws-protocol", args.ws_protocol),
+    ) if given]
+    if graphql_flags:
+        raise ValueError(f"{', '.join(graphql_flags)} only apply when APP is a GraphQLSchema")
+    if not callable(target):
+        raise ValueError(f"{args.app} is neither a GraphQLSchema nor an ASGI application")
+    return target
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    """The server `Config` for the parsed `args`."""
+    options = {name: getattr(args, name) for name, _, _ in LIMIT_FLAGS}
+    return Config(
+        host=args.host, port=args.port, uds=args.uds, root_path=args.root_path,
+        log_level=args.log_level, access_log=args.access_log, lifespan=args.lifespan,
+        proxy_headers=args.proxy_headers, forwarded_allow_ips=args.forwarded_allow_ips,
+        ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile, **options,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``graphqlwire`` console script; exits non-zero on failure."""
+    from .server import LifespanFailure, serve
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = config_from(args)
+        app = resolve_app(args)
+    except ValueError as error:
+        parser.error(str(error))
+    try:
+        asyncio.run(serve(app, config))
+    except LifespanFailure as error:
+        print(f"graphqlwire: {error}", file=sys.stderr)
+        sys.exit(3)
+    except OSError as error:  # typically: address already in use
+        print(f"graphqlwire: cannot listen: {error}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:  # a signal before the handlers were installed
+        pass
+
+
+if __name__ == "__main__":
+    main()

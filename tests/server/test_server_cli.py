@@ -1,0 +1,183 @@
+"""The ``graphqlwire`` command line: argument parsing, app loading, a real subprocess."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from graphqlwire.__main__ import build_parser, config_from, load_app, main, resolve_app
+
+APP_MODULE = '''
+import sys
+
+async def app(scope, receive, send):
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            else:
+                print("lifespan shutdown", file=sys.stderr, flush=True)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    if scope["path"] == "/hang":
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"...", "more_body": True})
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        return
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.body", "body": b"from the cli"})
+
+not_an_app = 42
+'''
+
+SCHEMA_MODULE = '''
+from graphql import build_schema
+
+schema = build_schema("type Query { hello: String }")
+schema.query_type.fields["hello"].resolve = lambda *_: "world"
+'''
+
+
+@pytest.fixture
+def app_dir(tmp_path: Path) -> Path:
+    (tmp_path / "cli_app.py").write_text(APP_MODULE)
+    (tmp_path / "cli_schema.py").write_text(SCHEMA_MODULE)
+    return tmp_path
+
+
+def test_defaults_and_limit_flags() -> None:
+    args = build_parser().parse_args([
+        "m:app", "--port", "0", "--max-body-size", "10", "--keep-alive-timeout", "1.5",
+        "--ws-ping-interval", "0", "--root-path", "/api", "--proxy-headers",
+        "--forwarded-allow-ips", "*", "--access-log", "--log-level", "warning",
+        "--lifespan", "off", "--request-head-timeout", "2", "--max-connections", "7",
+    ])
+    config = config_from(args)
+    assert (config.port, config.max_body_size, config.keep_alive_timeout) == (0, 10, 1.5)
+    assert (config.ws_ping_interval, config.root_path, config.proxy_headers) == (0, "/api", True)
+    assert config.trusted_networks is None
+    assert (config.access_log, config.log_level, config.lifespan) == (True, "warning", "off")
+    assert (config.request_head_timeout, config.max_connections) == (2, 7)
+    defaults = config_from(build_parser().parse_args(["m:app"]))
+    assert (defaults.host, defaults.port, defaults.access_log) == ("127.0.0.1", 8000, False)
+
+
+def test_every_limit_has_a_flag() -> None:
+    help_text = build_parser().format_help()
+    for name in ("max-header-size", "max-body-size", "max-url-length", "max-connections",
+                 "keep-alive-timeout", "request-head-timeout", "request-body-timeout",
+                 "ws-max-message-size", "ws-ping-interval", "ws-ping-timeout",
+                 "shutdown-timeout", "uds", "ssl-certfile", "ssl-keyfile", "app-dir"):
+        assert f"--{name}" in help_text
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["nocolon"], "module:attribute"),
+    (["no_such_module_xyz:app"], "cannot import"),
+    (["cli_app:missing"], "no attribute"),
+    (["cli_app:not_an_app"], "neither"),
+    (["cli_app:app", "--debug"], "--debug only apply"),
+    (["cli_app:app", "--explorer", "nope"], "invalid choice"),
+])
+def test_bad_arguments_exit_2(app_dir: Path, argv: list[str], message: str,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main([*argv, "--app-dir", str(app_dir)])
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_load_app_dotted_attribute(app_dir: Path) -> None:
+    assert load_app("cli_app:app.__name__", str(app_dir)) == "app"
+
+
+def test_schema_is_wrapped_in_the_graphql_app(app_dir: Path) -> None:
+    from graphqlwire.asgi import GraphQL
+    from graphqlwire.asgi.handlers import GraphQLWSHandler
+
+    args = build_parser().parse_args(["cli_schema:schema", "--app-dir", str(app_dir),
+                                      "--ws-protocol", "graphql-ws", "--explorer", "none",
+                                      "--debug"])
+    app = resolve_app(args)
+    assert isinstance(app, GraphQL)
+    assert isinstance(app.websocket_handler, GraphQLWSHandler)
+
+
+async def test_schema_served_end_to_end(app_dir: Path) -> None:
+    from graphqlwire.server import Server
+
+    args = build_parser().parse_args(["cli_schema:schema", "--app-dir", str(app_dir)])
+    async with Server(resolve_app(args), port=0, log_level=None) as server, \
+            httpx.AsyncClient() as client:
+        response = await client.post(server.url + "/", json={"query": "{ hello }"})
+    assert response.json() == {"data": {"hello": "world"}}
+
+
+def start_cli(app_dir: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "graphqlwire", "cli_app:app", "--app-dir", str(app_dir),
+         "--port", "0", *extra],
+        stderr=subprocess.PIPE, text=True, env=env,
+    )
+    assert process.stderr is not None
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        match = re.search(r"listening on (http://\S+)", line)
+        if match:
+            return process, match.group(1)
+        if not line and process.poll() is not None:
+            break
+    process.kill()
+    raise AssertionError("the server did not report its address")
+
+
+async def test_python_m_graphqlwire(app_dir: Path) -> None:
+    process, url = start_cli(app_dir)
+    try:
+        async with httpx.AsyncClient() as client:
+            response = await client.get(url + "/")
+        assert response.text == "from the cli"
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=10)
+        assert process.returncode == 0
+        assert "lifespan shutdown" in err
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+async def test_second_signal_forces_exit(app_dir: Path) -> None:
+    process, url = start_cli(app_dir, "--shutdown-timeout", "30")
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", int(url.rsplit(":", 1)[1]))
+        writer.write(b"GET /hang HTTP/1.1\r\nHost: x\r\n\r\n")
+        await asyncio.wait_for(reader.readuntil(b"..."), 5)
+        process.send_signal(signal.SIGTERM)
+        await asyncio.sleep(0.3)
+        assert process.poll() is None  # waiting for the hanging request
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=10)
+        assert time.monotonic() - started < 5
+        writer.close()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
