@@ -265,6 +265,7 @@ class URL:
 
     @property
     def hostname(self) -> str | None:
+        """The host, lowercase, without brackets or port (None when there is no host)."""
         return self.components.hostname
 
     @property
