@@ -259,8 +259,7 @@ class URL:
 
     def __init__(self, url: str = "", *, scope: Scope | None = None) -> None:
         self._url = _url_from_scope(scope) if scope is not None else url
-        #: The ``urllib.parse.urlsplit`` result.
-        self.components = urlsplit(self._url)
+        self.components = urlsplit(self._url)  # the ``urllib.parse.urlsplit`` result
         self.scheme, self.netloc, self.path, self.query, self.fragment = self.components
 
     @property
