@@ -112,6 +112,11 @@ class Close:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class UnknownType(Close):
+    """A ``Close`` (4400) for a message whose ``type`` this protocol does not define."""
+
+
 Event = ConnectionInit | Ping | Pong | Subscribe | Complete | Close
 
 
@@ -153,6 +158,10 @@ class GraphQLTransportWSConnection:
         message = self.decode(text)
         return message if isinstance(message, Close) else self.receive_message(message)
 
+    def decode_frame(self, text: str | None, data: bytes | None = None) -> Any:
+        """The JSON value of a frame (ASGI ``text`` / ``bytes``), or the ``Close`` (4400)."""
+        return self.receive_bytes(data or b"") if text is None else self.decode(text)
+
     def decode(self, text: str) -> Any:
         """The JSON value of a text frame, or the ``Close`` (4400) when it is not JSON."""
         if self._close is not None:
@@ -186,7 +195,11 @@ class GraphQLTransportWSConnection:
         if kind == "complete":
             return self._receive_complete(message)
         if isinstance(kind, str):
-            return self._invalid(f"unexpected message type {kind!r}")
+            return self.close(
+                CloseCode.BAD_REQUEST,
+                f"Invalid message received: unexpected type {kind!r}",
+                UnknownType,
+            )
         return self._invalid(f"'type' must be a string, not {json_type(kind)}")
 
     def _receive_connection_init(self, message: dict[str, Any]) -> Event:
@@ -241,9 +254,9 @@ class GraphQLTransportWSConnection:
         return self.close(CloseCode.BAD_REQUEST, f"Invalid message received: {problem}")
 
     # --- outgoing --------------------------------------------------------------------
-    def close(self, code: int, reason: str) -> Close:
+    def close(self, code: int, reason: str, kind: type[Close] = Close) -> Close:
         """Enter ``CLOSED`` (every operation ends) and return the close to send."""
-        self._close = Close(code, close_reason(reason))
+        self._close = kind(code, close_reason(reason))
         self.state = ConnectionState.CLOSED
         self._active.clear()
         return self._close
@@ -333,5 +346,6 @@ __all__ = [
     "Ping",
     "Pong",
     "Subscribe",
+    "UnknownType",
     "close_reason",
 ]

@@ -18,6 +18,7 @@ from graphqlwire.protocols.graphql_transport_ws import (
     Ping,
     Pong,
     Subscribe,
+    UnknownType,
     close_reason,
 )
 
@@ -212,3 +213,15 @@ def test_close_ends_every_operation_and_reason_fits_a_close_frame() -> None:
     assert connection.active_ids == frozenset()
     assert close_reason("short") == "short"
     assert close_reason("€" * 60) == "€" * 41
+
+
+def test_unknown_types_are_a_distinct_close_and_frames_decode_by_kind() -> None:
+    connection = GraphQLTransportWSConnection()
+    event = connection.receive_text('{"type": "subscription_start"}')
+    assert isinstance(event, UnknownType)
+    assert event.code == 4400
+    connection = GraphQLTransportWSConnection()
+    assert connection.decode_frame('{"type": "ping"}', None) == {"type": "ping"}
+    event = connection.decode_frame(None, b"{}")
+    assert isinstance(event, Close)
+    assert event.code == 4400

@@ -7,6 +7,7 @@ Private to ``graphql_ws.py`` and ``graphql_transport_ws.py``; the protocol-speci
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
@@ -23,7 +24,9 @@ from ...execution import (
     parse_query,
     subscribe,
 )
+from ...protocols import LocalProtocolError
 from ...types import Operation
+from ...websocket import WebSocketDisconnect, WebSocketState
 from .base import GraphQLWebsocketHandler
 
 #: ``Operation.extra`` key: the task that runs the operation.
@@ -144,6 +147,72 @@ async def execute_operation(
 
 async def _one_result(result: dict[str, Any]) -> Results:
     yield result
+
+
+async def launch_operation(
+    handler: GraphQLWebsocketHandler,
+    websocket: Any,
+    operation: Operation,
+    work: Callable[[], Awaitable[None]],
+    send_errors: Callable[[list[dict[str, Any]]], Awaitable[None]],
+    end: Callable[[], Awaitable[None]],
+) -> None:
+    """Run ``on_operation``, then ``work`` in the operation's own task.
+
+    The connection keeps reading messages (a stop for this operation, pings, other
+    operations) while the operation executes or streams. ``on_operation`` is awaited first,
+    before the next message is read, so it always runs before the operation can be stopped.
+    An exception from either is logged and reported to the client with ``send_errors``
+    (formatted by the handler's ``error_formatter``); ``end`` always runs afterwards.
+    """
+    try:
+        await call_hook(handler.on_operation, websocket, operation)
+    except Exception as error:
+        log_bug(handler, "on_operation raised an exception")
+        try:
+            await send_errors([format_exception(handler, error)])
+        finally:
+            await end()
+        return
+    operation.extra[TASK] = asyncio.create_task(
+        _guarded(handler, operation, work, send_errors, end),
+        name=f"graphqlwire operation {operation.id!r}",
+    )
+
+
+async def _guarded(
+    handler: GraphQLWebsocketHandler,
+    operation: Operation,
+    work: Callable[[], Awaitable[None]],
+    send_errors: Callable[[list[dict[str, Any]]], Awaitable[None]],
+    end: Callable[[], Awaitable[None]],
+) -> None:
+    try:
+        await work()
+    except (WebSocketDisconnect, LocalProtocolError):
+        pass  # the client left, or already ended the operation: nothing more to send
+    except Exception as error:
+        log_bug(handler, f"Operation {operation.id!r} failed")
+        await send_errors([format_exception(handler, error)])
+    finally:
+        await end()
+
+
+async def close_if_open(websocket: Any, code: int, reason: str | None = None) -> None:
+    """Close the connection, unless it is closed already (a timer and the client can race)."""
+    if websocket.application_state is WebSocketState.CONNECTED:
+        with contextlib.suppress(WebSocketDisconnect):
+            await websocket.close(code, reason)
+
+
+async def refuse_subprotocol(websocket: Any, code: int) -> None:
+    """Complete the handshake without a subprotocol, then close with ``code``.
+
+    RFC 6455 section 4.2.2: the server may only select a subprotocol the client offered, so
+    a client without the handler's one is accepted with none and told why at once.
+    """
+    await websocket.accept()
+    await websocket.close(code, "Subprotocol not acceptable")
 
 
 async def finish_operation(

@@ -76,11 +76,7 @@ class GraphQLAutoWSHandler(GraphQLWebsocketHandler):
 
         # Required arguments
 
-        `scope`: the ASGI connection scope (type `websocket`).
-
-        `receive`: the ASGI receive callable.
-
-        `send`: the ASGI send callable.
+        `scope`, `receive`, `send`: the ASGI connection scope (type `websocket`) and callables.
         """
         await self.handle_websocket(WebSocket(scope, receive, send))
 

@@ -1,13 +1,9 @@
 """``GraphQLTransportWSHandler``: the ``graphql-transport-ws`` subprotocol (graphql-ws library).
 
-https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md. The rules that decide
-close codes live in the sans-IO ``graphqlwire.protocols.graphql_transport_ws``; this module
-pumps frames through it and runs the operations, one task each.
-
-Per-connection state is a ``ClientContext`` (never the shared handler). The
-``connection_init`` payload is stored as ``client_context.connection_params`` and in the
-connection scope as ``websocket.scope["connection_params"]``, so a ``context_value``
-callable can read it per operation.
+The sans-IO ``graphqlwire.protocols.graphql_transport_ws`` decides every close code; this
+module pumps frames through it and runs each operation in its own task. Per-connection state
+is a ``ClientContext``; the ``connection_init`` payload is also stored in
+``websocket.scope["connection_params"]`` for ``context_value`` callables.
 """
 
 from __future__ import annotations
@@ -29,14 +25,12 @@ from ...protocols.graphql_transport_ws import (
     Ping,
     Pong,
     Subscribe,
+    UnknownType,
 )
 from ...types import Operation, Receive, Scope, Send
 from ...websocket import WebSocket, WebSocketDisconnect, WebSocketState
 from . import _ws_common as common
 from .base import GraphQLWebsocketHandler
-
-#: The message types a client may send (anything else is closed with 4400).
-CLIENT_MESSAGE_TYPES = frozenset({"connection_init", "ping", "pong", "subscribe", "complete"})
 
 
 @dataclass
@@ -92,11 +86,7 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
 
         # Required arguments
 
-        `scope`: the ASGI connection scope (type `websocket`).
-
-        `receive`: the ASGI receive callable.
-
-        `send`: the ASGI send callable.
+        `scope`, `receive`, `send`: the ASGI connection scope (type `websocket`) and callables.
         """
         await self.handle_websocket(WebSocket(scope, receive, send))
 
@@ -114,10 +104,7 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
         client_context = ClientContext()
         try:
             if PROTOCOL not in websocket.subprotocols:
-                await websocket.accept()
-                await websocket.close(
-                    CloseCode.SUBPROTOCOL_NOT_ACCEPTABLE, "Subprotocol not acceptable"
-                )
+                await common.refuse_subprotocol(websocket, CloseCode.SUBPROTOCOL_NOT_ACCEPTABLE)
                 return
             await websocket.accept(PROTOCOL)
             # The init timer starts once the handshake is done (strawberry#2703).
@@ -129,12 +116,8 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
             pass
         except Exception:
             common.log_bug(self, "graphql-transport-ws connection failed")
-            await self._close(
-                websocket,
-                client_context.protocol.close(
-                    CloseCode.INTERNAL_SERVER_ERROR, "Internal server error"
-                ),
-            )
+            close = client_context.protocol.close(4500, "Internal server error")
+            await common.close_if_open(websocket, close.code, close.reason)
         finally:
             try:
                 await common.wait_cancelled(client_context.connection_init_timeout_task)
@@ -150,21 +133,11 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
                 return
-            text = message.get("text")
-            if text is None:
-                await self._close(websocket, protocol.receive_bytes(message.get("bytes") or b""))
-                return
-            decoded = protocol.decode(text)
+            decoded = protocol.decode_frame(message.get("text"), message.get("bytes"))
             if isinstance(decoded, Close):
-                await self._close(websocket, decoded)
+                await common.close_if_open(websocket, decoded.code, decoded.reason)
                 return
             await self.handle_websocket_message(websocket, decoded, client_context)
-
-    async def _close(self, websocket: WebSocket, close: Close) -> None:
-        """Close with the protocol's decision, unless the connection is closed already."""
-        if websocket.application_state is WebSocketState.CONNECTED:
-            with contextlib.suppress(WebSocketDisconnect):
-                await websocket.close(close.code, close.reason)
 
     async def handle_connection_init_timeout(
         self, websocket: WebSocket, client_context: ClientContext
@@ -180,12 +153,10 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
         await asyncio.sleep(self.connection_init_wait_timeout.total_seconds())
         if client_context.connection_init_received:
             return
-        await self._close(
-            websocket,
-            client_context.protocol.close(
-                CloseCode.CONNECTION_INITIALISATION_TIMEOUT, "Connection initialisation timeout"
-            ),
+        close = client_context.protocol.close(
+            CloseCode.CONNECTION_INITIALISATION_TIMEOUT, "Connection initialisation timeout"
         )
+        await common.close_if_open(websocket, close.code, close.reason)
 
     async def handle_websocket_message(
         self, websocket: WebSocket, message: dict[str, Any], client_context: ClientContext
@@ -213,10 +184,10 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
             )
         elif isinstance(event, Complete):
             await self.handle_websocket_complete_message(websocket, event.id, client_context)
-        elif _is_unknown_type(message):
+        elif isinstance(event, UnknownType):
             await self.handle_websocket_invalid_type(websocket)
-        elif isinstance(event, Close):
-            await self._close(websocket, event)
+        else:
+            await common.close_if_open(websocket, event.code, event.reason)
 
     async def handle_websocket_connection_init_message(
         self, websocket: WebSocket, message: dict[str, Any], client_context: ClientContext
@@ -240,12 +211,10 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
         rejection = await common.run_on_connect(self, websocket, payload)
         if rejection is not None:
             reason = rejection.get("message")
-            await self._close(
-                websocket,
-                client_context.protocol.close(
-                    CloseCode.FORBIDDEN, reason if isinstance(reason, str) else "Forbidden"
-                ),
+            close = client_context.protocol.close(
+                CloseCode.FORBIDDEN, reason if isinstance(reason, str) else "Forbidden"
             )
+            await common.close_if_open(websocket, close.code, close.reason)
             return
         await websocket.send_text(client_context.protocol.connection_ack())
 
@@ -292,11 +261,7 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
         await self.stop_websocket_operation(websocket, operation_id, client_context)
 
     async def handle_websocket_subscribe(
-        self,
-        websocket: WebSocket,
-        data: Any,
-        operation_id: str,
-        client_context: ClientContext,
+        self, websocket: WebSocket, data: Any, operation_id: str, client_context: ClientContext
     ) -> None:
         """Handle `subscribe`: register the operation, run `on_operation`, start its task.
 
@@ -316,57 +281,38 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
         name = data.get("operationName")
         operation = Operation(id=operation_id, name=name if isinstance(name, str) else None)
         client_context.operations[operation_id] = operation
-        try:
-            await common.call_hook(self.on_operation, websocket, operation)
-        except Exception as error:
-            common.log_bug(self, "on_operation raised an exception")
-            errors = [common.format_exception(self, error)]
-            await self._send_error(websocket, operation_id, errors, client_context)
-            await self._end_operation(websocket, operation, client_context)
-            return
-        operation.extra[common.TASK] = asyncio.create_task(
-            self._run_operation(websocket, data, operation, client_context)
+        await common.launch_operation(
+            self,
+            websocket,
+            operation,
+            lambda: self._run_operation(websocket, data, operation_id, client_context),
+            lambda errors: self._send_error(websocket, operation_id, errors, client_context),
+            lambda: self._end_operation(websocket, operation, client_context),
         )
 
     async def _run_operation(
-        self,
-        websocket: WebSocket,
-        data: dict[str, Any],
-        operation: Operation,
-        client_context: ClientContext,
+        self, websocket: WebSocket, data: Any, operation_id: str, client_context: ClientContext
     ) -> None:
-        """The operation's task: context, parse, execute, stream; then always clean up."""
-        try:
-            context_value = await self.get_context_for_request(websocket, data)
-            document, errors = common.parse_operation(self, context_value, data)
-            if document is not None:
-                _, results = await common.execute_operation(
-                    self, websocket, data, context_value, document
-                )
-                if isinstance(results, list):
-                    errors = results
-                else:
-                    operation.generator = results
-                    await self.observe_async_results(
-                        websocket, results, operation.id, client_context
-                    )
-            if errors:
-                await self._send_error(websocket, operation.id, errors, client_context)
-        except (WebSocketDisconnect, LocalProtocolError):
-            pass  # the client left, or ended the operation: nothing more to send
-        except Exception as error:
-            common.log_bug(self, f"Operation {operation.id!r} failed")
-            await self._send_error(
-                websocket, operation.id, [common.format_exception(self, error)], client_context
+        """The operation's task: build the context, parse, execute, stream the results."""
+        context_value = await self.get_context_for_request(websocket, data)
+        document, errors = common.parse_operation(self, context_value, data)
+        if document is not None:
+            _, results = await common.execute_operation(
+                self, websocket, data, context_value, document
             )
-        finally:
-            await self._end_operation(websocket, operation, client_context)
+            if isinstance(results, list):
+                errors = results
+            else:
+                client_context.operations[operation_id].generator = results
+                await self.observe_async_results(websocket, results, operation_id, client_context)
+        if errors:
+            await self._send_error(websocket, operation_id, errors, client_context)
 
     async def _send_error(
         self,
         websocket: WebSocket,
         operation_id: str,
-        errors: list[dict[str, Any]],
+        errors: list[Any],
         client_context: ClientContext,
     ) -> None:
         """Send `error` (which ends the operation), unless the operation or socket is gone."""
@@ -390,7 +336,7 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
 
         `websocket`: the `WebSocket` connection.
         """
-        await self._close(websocket, Close(CloseCode.BAD_REQUEST, "Invalid message type"))
+        await common.close_if_open(websocket, CloseCode.BAD_REQUEST, "Invalid message type")
 
     async def handle_on_complete(self, websocket: WebSocket, operation: Operation) -> None:
         """Handle a finished operation: call `on_complete` (once per operation).
@@ -445,14 +391,6 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
             await websocket.send_text(client_context.protocol.complete(operation_id))
         finally:
             await results_producer.aclose()
-
-
-def _is_unknown_type(message: Any) -> bool:
-    return (
-        isinstance(message, dict)
-        and isinstance(message.get("type"), str)
-        and message["type"] not in CLIENT_MESSAGE_TYPES
-    )
 
 
 __all__ = ["ClientContext", "GraphQLTransportWSHandler"]

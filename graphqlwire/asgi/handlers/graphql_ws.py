@@ -66,11 +66,7 @@ class GraphQLWSHandler(GraphQLWebsocketHandler):
 
         # Required arguments
 
-        `scope`: the ASGI connection scope (type `websocket`).
-
-        `receive`: the ASGI receive callable.
-
-        `send`: the ASGI send callable.
+        `scope`, `receive`, `send`: the ASGI connection scope (type `websocket`) and callables.
         """
         await self.handle_websocket(WebSocket(scope, receive, send))
 
@@ -90,8 +86,7 @@ class GraphQLWSHandler(GraphQLWebsocketHandler):
         protocol = _protocol(websocket)
         try:
             if PROTOCOL not in websocket.subprotocols:
-                await websocket.accept()
-                await websocket.close(1002, "Subprotocol not acceptable")
+                await common.refuse_subprotocol(websocket, 1002)
                 return
             await websocket.accept(PROTOCOL)
             while websocket.application_state is WebSocketState.CONNECTED:
@@ -105,9 +100,7 @@ class GraphQLWSHandler(GraphQLWebsocketHandler):
             pass
         except Exception:
             common.log_bug(self, "graphql-ws connection failed")
-            if websocket.application_state is WebSocketState.CONNECTED:
-                with contextlib.suppress(WebSocketDisconnect):
-                    await websocket.close(1011)
+            await common.close_if_open(websocket, 1011)
         finally:
             try:
                 await common.wait_cancelled(keepalive)
@@ -193,41 +186,31 @@ class GraphQLWSHandler(GraphQLWebsocketHandler):
         name = data.get("operationName")
         operation = Operation(id=operation_id, name=name if isinstance(name, str) else None)
         operations[operation_id] = operation
-        try:
-            await common.call_hook(self.on_operation, websocket, operation)
-        except Exception as error:
-            common.log_bug(self, "on_operation raised an exception")
-            await self._send_error(websocket, operation_id, [common.format_exception(self, error)])
-            await self._end_operation(websocket, operation, operations)
-            return
-        operation.extra[common.TASK] = asyncio.create_task(
-            self._run_operation(websocket, data, operation, operations)
+        await common.launch_operation(
+            self,
+            websocket,
+            operation,
+            lambda: self._run_operation(websocket, data, operation_id, operations),
+            lambda errors: self._send_error(websocket, operation_id, errors),
+            lambda: self._end_operation(websocket, operation, operations),
         )
 
     async def _run_operation(
         self,
         websocket: WebSocket,
         data: dict[str, Any],
-        operation: Operation,
+        operation_id: str,
         operations: dict[str, Operation],
     ) -> None:
-        """The operation's task: context, parse, execute, stream; then always clean up."""
-        try:
-            context_value = await self.get_context_for_request(websocket, data)
-            document, errors = common.parse_operation(self, context_value, data)
-            if document is None:
-                await self._send_error(websocket, operation.id, errors)
-            else:
-                await self.start_websocket_operation(
-                    websocket, data, context_value, document, operation.id, operations
-                )
-        except WebSocketDisconnect:
-            pass
-        except Exception as error:
-            common.log_bug(self, f"Operation {operation.id!r} failed")
-            await self._send_error(websocket, operation.id, [common.format_exception(self, error)])
-        finally:
-            await self._end_operation(websocket, operation, operations)
+        """The operation's task: build the context, parse, then start the operation."""
+        context_value = await self.get_context_for_request(websocket, data)
+        document, errors = common.parse_operation(self, context_value, data)
+        if document is None:
+            await self._send_error(websocket, operation_id, errors)
+        else:
+            await self.start_websocket_operation(
+                websocket, data, context_value, document, operation_id, operations
+            )
 
     async def _send_error(
         self, websocket: WebSocket, operation_id: str, errors: list[dict[str, Any]]
