@@ -269,10 +269,8 @@ class GraphQLBase:
 
         `context`: the context value.
         """
-        if callable(self.extensions):
-            extensions: ExtensionList = _sync(self.extensions(environ, context), "extensions")
-            return extensions
-        return self.extensions
+        extensions: ExtensionList = _per_request(self.extensions, environ, context, "extensions")
+        return extensions
 
     def get_middleware_for_request(self, environ: Environ, context: Any) -> MiddlewareList:
         """Return the GraphQL middlewares: the `middleware` option, called with
@@ -284,7 +282,10 @@ class GraphQLBase:
 
         `context`: the context value.
         """
-        if callable(self.middleware):
-            middleware: MiddlewareList = _sync(self.middleware(environ, context), "middleware")
-            return middleware
-        return self.middleware
+        middleware: MiddlewareList = _per_request(self.middleware, environ, context, "middleware")
+        return middleware
+
+
+def _per_request(option: Any, environ: Environ, context: Any, name: str) -> Any:
+    """An option's value for one request: called with ``(environ, context)`` if callable."""
+    return _sync(option(environ, context), name) if callable(option) else option

@@ -1,4 +1,5 @@
-"""Test helpers for the WSGI app: a schema with sync resolvers and an in-process client.
+"""Test helpers for the WSGI app: the ASGI tests' schema with sync resolvers, and an
+in-process client.
 
 Every app driven here is wrapped in ``wsgiref.validate.validator``: with warnings as errors,
 any PEP 3333 slip (an int header value, a bad status line, an unclosed iterable) fails.
@@ -17,35 +18,7 @@ from wsgiref.validate import validator
 from graphql import GraphQLResolveInfo, GraphQLSchema
 
 from graphqlwire.schema import make_executable_schema
-
-TYPE_DEFS = """
-scalar Upload
-
-type Query {
-  hello(name: String = "world"): String!
-  fail: String
-  failHard: String!
-  context: String
-  root: String
-  method: String
-}
-
-type Mutation {
-  echo(text: String!): String!
-  upload(file: Upload!): File!
-  uploadMany(files: [Upload!]!): [File!]!
-}
-
-type File {
-  filename: String
-  contentType: String
-  content: String!
-}
-
-type Subscription {
-  tick: Int!
-}
-"""
+from tests.asgi.conftest import TYPE_DEFS  # the schema the ASGI tests serve
 
 
 def _fail(*_: Any) -> None:
