@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import io
 import json
+import socket
+import subprocess
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from wsgiref.util import setup_testing_defaults
 from wsgiref.validate import validator
@@ -185,3 +189,26 @@ UPLOAD = "mutation($file: Upload!) { upload(file: $file) { filename contentType 
 UPLOAD_MANY = (
     "mutation($files: [Upload!]!) { uploadMany(files: $files) { filename contentType content } }"
 )
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    """A port that was free a moment ago (for servers that cannot bind port 0 for us)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until_listening(port: int, process: subprocess.Popen[bytes], deadline: float) -> None:
+    """Poll until something accepts connections on ``port`` (bounded by ``deadline``)."""
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("gunicorn did not start listening in time")

@@ -14,7 +14,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from wsgiref.validate import validator
 
@@ -23,10 +22,9 @@ import pytest
 
 from graphqlwire.wsgi import GraphQL, GraphQLMiddleware, make_server
 from tests.wsgi.gunicorn_app import other_app
-from tests.wsgi.helpers import SCHEMA, UPLOAD, UPLOAD_MANY
+from tests.wsgi.helpers import ROOT, SCHEMA, UPLOAD, UPLOAD_MANY, free_port, wait_until_listening
 from tests.wsgi.test_bad_input import BAD_REQUESTS
 
-ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = httpx.Timeout(5.0)
 
 
@@ -46,28 +44,9 @@ def wsgiref_url() -> Iterator[str]:
         thread.join(timeout=5)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _wait_until_listening(port: int, process: subprocess.Popen[bytes], deadline: float) -> None:
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("gunicorn did not start listening in time")
-
-
 @pytest.fixture(scope="module")
 def gunicorn_url() -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     command = [
         sys.executable, "-W", "error", "-m", "gunicorn",
         "--bind", f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning",
@@ -75,7 +54,7 @@ def gunicorn_url() -> Iterator[str]:
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE)
     try:
-        _wait_until_listening(port, process, time.monotonic() + 15)
+        wait_until_listening(port, process, time.monotonic() + 15)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
