@@ -43,7 +43,19 @@ class HttpLengthRequiredError(HttpError):
 
 def _wsgi_text(value: str) -> str:
     # PEP 3333 "native strings" carry the raw bytes as latin-1; ASGI paths are UTF-8 text.
-    return value.encode("latin-1").decode("utf-8", "replace")
+    try:
+        return value.encode("latin-1").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a server that already decoded UTF-8 (against PEP 3333)
+        return value
+
+
+def _wsgi_bytes(value: str) -> bytes:
+    return value.encode("latin-1", "replace")
+
+
+def _port(value: Any) -> int | None:
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def scope_from_environ(environ: dict[str, Any]) -> dict[str, Any]:
@@ -61,10 +73,9 @@ def scope_from_environ(environ: dict[str, Any]) -> dict[str, Any]:
             name = key
         else:
             continue
-        headers.append((name.lower().replace("_", "-").encode("latin-1"), value.encode("latin-1")))
+        headers.append((_wsgi_bytes(name.lower().replace("_", "-")), _wsgi_bytes(value)))
     root_path = _wsgi_text(environ.get("SCRIPT_NAME", ""))
     path_info = environ.get("PATH_INFO", "")
-    port = environ.get("SERVER_PORT", "")
     remote = environ.get("REMOTE_ADDR")
     return {
         "type": "http",
@@ -74,11 +85,11 @@ def scope_from_environ(environ: dict[str, Any]) -> dict[str, Any]:
         "scheme": environ.get("wsgi.url_scheme", "http"),
         "root_path": root_path,
         "path": root_path + _wsgi_text(path_info),
-        "raw_path": (environ.get("SCRIPT_NAME", "") + path_info).encode("latin-1"),
-        "query_string": environ.get("QUERY_STRING", "").encode("latin-1"),
+        "raw_path": _wsgi_bytes(environ.get("SCRIPT_NAME", "") + path_info),
+        "query_string": _wsgi_bytes(environ.get("QUERY_STRING", "")),
         "headers": headers,
-        "server": (environ.get("SERVER_NAME", ""), int(port) if port.isdigit() else None),
-        "client": (remote, int(environ.get("REMOTE_PORT") or 0)) if remote else None,
+        "server": (environ.get("SERVER_NAME", ""), _port(environ.get("SERVER_PORT"))),
+        "client": (remote, _port(environ.get("REMOTE_PORT")) or 0) if remote else None,
         "state": {},
         "extensions": {},
     }

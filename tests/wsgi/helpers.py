@@ -37,7 +37,7 @@ def _file(upload: Any) -> dict[str, Any]:
     }
 
 
-def _context(_: Any, info: GraphQLResolveInfo) -> str:
+def _context(_: Any, info: GraphQLResolveInfo[Any]) -> str:
     context = info.context
     if isinstance(context, dict) and "request" in context:
         return f"environ:{context['request']['REQUEST_METHOD']}"

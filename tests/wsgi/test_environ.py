@@ -157,3 +157,20 @@ def test_drain_skips_a_small_unread_rest_only() -> None:
     terminated = CountingInput(b"t" * 100)
     BodyReader({"wsgi.input": terminated, "wsgi.input_terminated": True}).drain()
     assert terminated.sizes == []
+
+
+def test_scope_survives_environ_values_outside_latin_1() -> None:
+    # A server that decoded UTF-8 itself (against PEP 3333) must not turn into a 500.
+    scope = scope_from_environ(
+        {
+            "PATH_INFO": "/caf\u00e9\u20ac",
+            "HTTP_X": "\u20ac",
+            "SERVER_PORT": "x",
+            "REMOTE_ADDR": "1.2.3.4",
+            "REMOTE_PORT": "?",
+        }
+    )
+    assert scope["path"] == "/caf\u00e9\u20ac"
+    assert scope["headers"] == [(b"x", b"?")]
+    assert scope["server"] == ("", None)
+    assert scope["client"] == ("1.2.3.4", 0)
