@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from graphqlwire.asgi.handlers import GraphQLTransportWSHandler
+from graphqlwire.asgi.handlers import ClientContext, GraphQLTransportWSHandler
 from graphqlwire.errors import WebSocketConnectionError
 
 from .conftest import Client, ServeFactory, Tracker, client, operation_tasks, wait_until
@@ -27,6 +28,20 @@ async def init(ws: Client, payload: Any = None) -> None:
 
 def subscribe(operation_id: str, query: str, **payload: Any) -> dict[str, Any]:
     return {"type": "subscribe", "id": operation_id, "payload": {"query": query, **payload}}
+
+
+class RecordingHandler(GraphQLTransportWSHandler):
+    """Keeps each connection's ClientContext so tests can check it is left empty."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.contexts: list[ClientContext] = []
+
+    async def handle_websocket_connection_init_message(
+        self, websocket: Any, message: dict[str, Any], client_context: ClientContext
+    ) -> None:
+        self.contexts.append(client_context)
+        await super().handle_websocket_connection_init_message(websocket, message, client_context)
 
 
 class Hooks:
@@ -51,8 +66,8 @@ class Hooks:
     def on_complete(self, websocket: Any, operation: Any) -> None:
         self.calls.append(("complete", operation.id))
 
-    def handler(self, **options: Any) -> GraphQLTransportWSHandler:
-        return GraphQLTransportWSHandler(
+    def handler(self, **options: Any) -> RecordingHandler:
+        return RecordingHandler(
             on_connect=self.on_connect,
             on_disconnect=self.on_disconnect,
             on_operation=self.on_operation,
@@ -341,17 +356,21 @@ async def test_disconnect_mid_subscription_closes_every_generator_and_leaves_not
     serve: ServeFactory, tracker: Tracker
 ) -> None:
     hooks = Hooks()
-    async with serve(hooks.handler()) as url:
+    handler = hooks.handler()
+    async with serve(handler) as url:
         async with client(url, PROTOCOL) as ws:
             await init(ws)
             for tag in ("a", "b"):
                 await ws.send(subscribe(tag, f'subscription {{ forever(tag: "{tag}") }}'))
                 await tracker.wait(f"started:{tag}")
+            assert len(operation_tasks()) == 2
+            assert set(handler.contexts[0].operations) == {"a", "b"}
         await tracker.wait("finished:a")
         await tracker.wait("finished:b")
         await wait_until(lambda: hooks.names("disconnect") == [None])
         assert sorted(hooks.names("complete")) == ["a", "b"]
         assert not operation_tasks()
+        assert handler.contexts[0].operations == {}
 
 
 async def test_client_that_stops_reading_then_vanishes_still_closes_the_generator(
@@ -451,3 +470,39 @@ async def test_on_operation_failure_ends_the_operation_with_an_error(serve: Serv
         assert message["payload"][0]["message"] == "not for you"
         await ws.send(subscribe("1", "{ hello }"))  # the id was released
         assert (await ws.receive())["type"] == "error"
+
+
+class BuggyHandler(GraphQLTransportWSHandler):
+    async def handle_websocket_ping_message(self, websocket: Any, client_context: Any) -> None:
+        raise KeyError("a bug in a subclass")
+
+
+async def test_a_handler_bug_is_logged_once_and_closes_4500(
+    serve: ServeFactory, tracker: Tracker, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with serve(BuggyHandler()) as url, client(url, PROTOCOL) as ws:
+        await init(ws)
+        await ws.send(subscribe("f", 'subscription { forever(tag: "bug") }'))
+        await tracker.wait("started:bug")
+        await ws.send({"type": "ping"})
+        messages = await ws.until_closed()
+        assert all(message["type"] == "next" for message in messages)
+        assert ws.close_code == (4500, "Internal server error")
+    await tracker.wait("finished:bug")
+    bugs = [
+        record
+        for record in caplog.records
+        if record.exc_info and "a bug" in str(record.exc_info[1])
+    ]
+    assert len(bugs) == 1
+
+
+async def test_bad_client_input_logs_nothing(
+    serve: ServeFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    for frame in ("{bad", "[]", '{"type": "x"}', b"bin"):
+        async with serve(GraphQLTransportWSHandler()) as url, client(url, PROTOCOL) as ws:
+            await ws.send(frame)
+            assert (await ws.closed())[0] == 4400
+    logged = [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert logged == []

@@ -26,6 +26,21 @@ def start(operation_id: str, query: str, **payload: Any) -> dict[str, Any]:
     return {"type": "start", "id": operation_id, "payload": {"query": query, **payload}}
 
 
+class RecordingHandler(GraphQLWSHandler):
+    """Keeps each connection's operations dict so tests can check it is left empty."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.operations: list[dict[str, Any]] = []
+
+    async def process_single_message(
+        self, websocket: Any, data: Any, operation_id: str, operations: dict[str, Any]
+    ) -> None:
+        if not any(known is operations for known in self.operations):
+            self.operations.append(operations)
+        await super().process_single_message(websocket, data, operation_id, operations)
+
+
 class Hooks:
     def __init__(self, accept: Any = True) -> None:
         self.accept = accept
@@ -46,8 +61,8 @@ class Hooks:
     async def on_complete(self, websocket: Any, operation: Any) -> None:
         self.calls.append(("complete", operation.id))
 
-    def handler(self, **options: Any) -> GraphQLWSHandler:
-        return GraphQLWSHandler(
+    def handler(self, **options: Any) -> RecordingHandler:
+        return RecordingHandler(
             on_connect=self.on_connect,
             on_disconnect=self.on_disconnect,
             on_operation=self.on_operation,
@@ -258,17 +273,21 @@ async def test_disconnect_mid_subscription_cleans_up_everything(
     serve: ServeFactory, tracker: Tracker
 ) -> None:
     hooks = Hooks()
-    async with serve(hooks.handler(keepalive=0.05)) as url:
+    handler = hooks.handler(keepalive=0.05)
+    async with serve(handler) as url:
         async with client(url, PROTOCOL) as ws:
             await init(ws, ka=True)
             await ws.send(start("a", 'subscription { forever(tag: "a") }'))
             await tracker.wait("started:a")
+            assert len(operation_tasks()) == 2  # the operation and the keep-alive
+            assert list(handler.operations[0]) == ["a"]
             await asyncio.sleep(0.05)
             ws.connection.transport.abort()
         await tracker.wait("finished:a")
         await wait_until(lambda: hooks.names("disconnect") == [None])
         assert hooks.names("complete") == ["a"]
         await wait_until(lambda: not operation_tasks())
+        assert handler.operations[0] == {}
 
 
 async def test_two_clients_keep_their_own_connection_params(serve: ServeFactory) -> None:
