@@ -127,17 +127,27 @@ def render(summary: dict[str, dict[str, Any]], servers: list[str]) -> str:
                 value = 1 / value
             row.append((f"{value:.2f}x" if value else "-").rjust(len(column.header) + 2))
         lines.append(server.ljust(width) + "".join(row))
-    errors = [(s, h, v["error"]) for s in servers for h, v in summary.get(s, {}).items()
-              if "error" in v and not str(v["error"]).startswith("not available")]
-    skipped = {s: v["error"] for s in servers for v in summary.get(s, {}).values()
-               if str(v.get("error", "")).startswith("not available")}
-    if errors or skipped:
-        lines += ["", "No number for:"]
-        lines += [f"  {s}: {reason}" for s, reason in skipped.items()]
-        lines += [f"  {s} / {h}: {text}" for s, h, text in errors]
+    failures = _failures(summary, servers)
+    if failures:
+        lines += ["", "No number (n/a: not available, ERR: failed) for:", *failures]
     lines += ["", "Issue 7 targets:"]
     lines += [f"  {check_target(summary, target)}" for target in TARGETS]
     return "\n".join(lines)
+
+
+def _failures(summary: dict[str, dict[str, Any]], servers: list[str]) -> list[str]:
+    """One line per server and distinct reason, naming the columns it cost."""
+    lines = []
+    for server in servers:
+        by_reason: dict[str, list[str]] = {}
+        for header, value in summary.get(server, {}).items():
+            if "error" in value:
+                reason = " ".join(str(value["error"]).split())[:300]
+                by_reason.setdefault(reason, []).append(header)
+        for reason, headers in by_reason.items():
+            where = "all" if len(headers) == len(COLUMNS) else ", ".join(headers)
+            lines.append(f"  {server} [{where}]: {reason}")
+    return lines
 
 
 def _header(columns: list[Column], width: int) -> str:

@@ -38,7 +38,7 @@ class ServerSpec:
     label: str
     command: list[str]
     websocket: bool = True
-    needs: str = ""  # a module that must import for the server to be "available"
+    needs: tuple[str, ...] = ()  # modules that must import for the server to be "available"
     http: bool = True  # False: readiness is a TCP connect, not a right `{ hello }` answer
 
 
@@ -54,10 +54,10 @@ SERVERS = [
                 "--bind", "127.0.0.1:{port}", "app_ariadne:app"]),
     ServerSpec("graphqlwire", "graphqlwire's own server (CLI, schema served with defaults)",
                [PY, "-m", "graphqlwire", "--host", "127.0.0.1", "--port", "{port}",
-                "app_core:schema"], needs="graphqlwire.server"),
+                "app_core:schema"], needs=("graphqlwire.server", "graphqlwire.__main__")),
     ServerSpec("graphqlwire-asgi", "graphqlwire.asgi.GraphQL, uvicorn httptools+uvloop",
                [*UVICORN_FAST, "--port", "{port}", "app_graphqlwire:app"],
-               needs="graphqlwire.asgi"),
+               needs=("graphqlwire.asgi",)),
     ServerSpec(CEILING, "bare asyncio+h11 server, fixed body (the ceiling)",
                [PY, str(HERE / "bare_h11.py"), "--port", "{port}"], websocket=False),
 ]
@@ -65,16 +65,14 @@ BY_NAME = {spec.name: spec for spec in SERVERS}
 
 
 def unavailable_reason(spec: ServerSpec) -> str | None:
-    """Why `spec` cannot run in this checkout (its module does not import), or None."""
-    if not spec.needs:
-        return None
-    probe = subprocess.run(
-        [PY, "-c", f"import {spec.needs}"], capture_output=True, text=True, timeout=60, check=False
-    )
-    if probe.returncode == 0:
-        return None
-    last = (probe.stderr.strip().splitlines() or ["import failed"])[-1]
-    return f"not available ({spec.needs}: {last})"
+    """Why `spec` cannot run in this checkout (a module it needs does not import), or None."""
+    for module in spec.needs:
+        probe = subprocess.run([PY, "-c", f"import {module}"], capture_output=True, text=True,
+                               timeout=60, check=False, cwd=HERE)
+        if probe.returncode != 0:
+            last = (probe.stderr.strip().splitlines() or ["import failed"])[-1]
+            return f"not available ({module}: {last})"
+    return None
 
 
 def free_port() -> int:

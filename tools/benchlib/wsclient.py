@@ -21,7 +21,7 @@ from typing import Any, cast
 from schema_data import COUNTER_QUERY
 
 SUBPROTOCOL = "graphql-transport-ws"
-WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC11B85"
+WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 OP_CONT, OP_TEXT, OP_BIN, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
 
 
