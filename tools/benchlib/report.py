@@ -112,27 +112,40 @@ def render(summary: dict[str, dict[str, Any]], servers: list[str]) -> str:
     """The values table, the ratio-to-reference table, error details and the target checks."""
     columns = [c for c in COLUMNS if any(c.header in summary.get(s, {}) for s in servers)]
     width = max(len(name) for name in servers) + 2
-    lines = ["Medians (lower is better for ms, MiB, KiB):", _header(columns, width)]
+    lines = ["Medians (lower is better for ms, MiB, KiB; '-' not applicable):",
+             _header(columns, width)]
     for server in servers:
         cells = summary.get(server, {})
         lines.append(server.ljust(width) + "".join(
             _cell(cells.get(c.header), c.digits).rjust(len(c.header) + 2) for c in columns))
-    lines += ["", f"Ratios to {REFERENCE} (same run; >1 means better for every column):",
-              _header(columns, width)]
-    for server in servers:
-        row = []
-        for column in columns:
-            value = ratio(summary, server, column.header, REFERENCE)
-            if value and not column.higher_is_better:
-                value = 1 / value
-            row.append((f"{value:.2f}x" if value else "-").rjust(len(column.header) + 2))
-        lines.append(server.ljust(width) + "".join(row))
+    lines += ["", f"Ratios to {REFERENCE} (same run; >1 means better in every column):"]
+    lines += _ratio_table(summary, servers, columns, REFERENCE, width)
+    own = [s for s in servers if s.startswith("graphqlwire")]
+    http = [c for c in columns if c.scenario in ("hello-c32", "hello-c1", "items-c32")]
+    if own and CEILING in servers and http:
+        lines += ["", f"Ratios to {CEILING}, the ceiling (same run; >1 means better):"]
+        lines += _ratio_table(summary, own, http, CEILING, width)
     failures = _failures(summary, servers)
     if failures:
         lines += ["", "No number (n/a: not available, ERR: failed) for:", *failures]
     lines += ["", "Issue 7 targets:"]
     lines += [f"  {check_target(summary, target)}" for target in TARGETS]
     return "\n".join(lines)
+
+
+def _ratio_table(summary: dict[str, dict[str, Any]], servers: list[str], columns: list[Column],
+                 against: str, width: int) -> list[str]:
+    """Rows of `server / against` per column, inverted where lower is better."""
+    lines = [_header(columns, width)]
+    for server in servers:
+        row = []
+        for column in columns:
+            value = ratio(summary, server, column.header, against)
+            if value and not column.higher_is_better:
+                value = 1 / value
+            row.append((f"{value:.2f}x" if value else "-").rjust(len(column.header) + 2))
+        lines.append(server.ljust(width) + "".join(row))
+    return lines
 
 
 def _failures(summary: dict[str, dict[str, Any]], servers: list[str]) -> list[str]:
