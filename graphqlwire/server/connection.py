@@ -33,7 +33,6 @@ HTTP_VERSIONS = {b"1.1": "1.1", b"1.0": "1.0"}
 SPECIAL_HEADERS = frozenset(
     {b"content-length", b"transfer-encoding", b"connection", b"expect", b"upgrade"}
 )
-_CLOSE_HEADERS = [(b"connection", b"close")]
 
 # What the connection deadline is guarding (see `_on_deadline`).
 IDLE, HEAD, BODY, LINGER = range(4)
@@ -155,30 +154,28 @@ class HttpProtocol(asyncio.Protocol):
             return
         self.cycle = None
         conn = self.conn
-        try:
-            # The head was serialised by HttpCycle; replay it to h11 so that its state
-            # machine (keep-alive, pipelining, protocol switches) stays in step.
-            conn._process_event(
-                h11.SERVER,
-                h11.Response(
-                    status_code=status,
-                    headers=[] if cycle.keep_alive else _CLOSE_HEADERS,
-                    _parsed=True,
-                ),
-            )
-            conn._process_event(h11.SERVER, h11.EndOfMessage())
-        except h11.LocalProtocolError:
-            cycle.keep_alive = False
-        if not cycle.keep_alive or conn.our_state is not h11.DONE:
+        if not cycle.keep_alive or conn.their_state is not h11.DONE:
             self.close(linger=not cycle.body_complete)
             return
-        conn.start_next_cycle()
+        try:
+            # HttpCycle serialised the response itself; replay it to h11's state machine
+            # (the public `send` would serialise it again) so that keep-alive, pipelining
+            # and protocol-switch bookkeeping stay exact.
+            cstate = conn._cstate
+            cstate.process_event(h11.SERVER, h11.Response)
+            cstate.process_event(h11.SERVER, h11.EndOfMessage)
+            conn.client_is_waiting_for_100_continue = False
+            conn.start_next_cycle()
+        except h11.LocalProtocolError:
+            self.close(linger=False)
+            return
         self._head_bytes = 0
         self._set_deadline(self.config.keep_alive_timeout, IDLE)
         if self._read_paused:
             self._read_paused = False
             self.transport.resume_reading()
-        self._handle_events()
+        if conn._receive_buffer:  # pipelined requests already received
+            self._handle_events()
 
     def abort_cycle(self, cycle: HttpCycle) -> None:
         """`cycle` cannot finish its response: drop the connection."""
@@ -251,6 +248,9 @@ class HttpProtocol(asyncio.Protocol):
                     cycle.end_of_body()
                 if self._deadline_kind == BODY:
                     self._deadline = None
+                # Anything after this belongs to the next request, which waits until this
+                # one is answered (`cycle_done`): pipelined requests are answered in order.
+                return
             elif event is h11.NEED_DATA:
                 return
             elif event is h11.PAUSED:
@@ -303,11 +303,9 @@ class HttpProtocol(asyncio.Protocol):
                 elif name == b"transfer-encoding":
                     chunked = True
                 elif name == b"connection":
-                    tokens = value.lower()
-                    if b"close" in tokens:
+                    # HTTP/1.0 connections are never kept alive (as in h11).
+                    if b"close" in value.lower():
                         keep_alive = False
-                    elif b"keep-alive" in tokens:
-                        keep_alive = True
                 elif name == b"expect":
                     expect = value.lower() == b"100-continue"
                 else:
