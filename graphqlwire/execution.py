@@ -1,7 +1,7 @@
 """The execution layer: a GraphQL request dict in, a JSON-ready result out. No HTTP here.
 
-``graphql()`` (async), ``graphql_sync()`` and ``subscribe()`` check the request data, parse and
-validate it (through ``graphqlwire.cache.document_cache`` unless the caller brings its own
+``graphql()`` (async), ``graphql_sync()`` and ``subscribe()`` check the request data, parse
+and validate it (through ``graphqlwire.cache.document_cache`` unless the caller brings its own
 parser or validator), run the extensions and middleware, execute, and format errors.
 
 Results are ``(success, response)``. ``success`` is True when ``response["data"]`` is not
@@ -13,11 +13,10 @@ transports can pick status codes without parsing error messages.
 from __future__ import annotations
 
 import inspect
-import logging
 from collections.abc import AsyncGenerator, AsyncIterable, Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
 from graphql import (
     ASTValidationRule,
@@ -35,8 +34,20 @@ from graphql import (
 
 from ._compat import EXECUTION_CLASS_KWARG, create_event_stream
 from .cache import document_cache
-from .errors import format_error, unwrap_graphql_error
+from .callables import ensure_sync, positional_arity
+from .errors import format_error
 from .extensions import ExtensionManager
+from .request_data import check_request_data
+from .results import (
+    RequestFailure,
+    ResultDict,
+    Stage,
+    execution_result,
+    failure_of,
+    failure_result,
+    get_logger,
+    log_errors,
+)
 from .types import (
     ErrorFormatter,
     ExtensionList,
@@ -50,68 +61,23 @@ from .types import (
 )
 from .validation import IntrospectionDisabledRule
 
-Stage = Literal["request", "parse", "validation", "operation", "execution"]
+__all__ = [
+    "RequestFailure",
+    "ResultDict",
+    "Stage",
+    "check_request_data",
+    "failure_of",
+    "get_logger",
+    "get_operation_type",
+    "graphql",
+    "graphql_sync",
+    "log_errors",
+    "parse_query",
+    "resolve_root_value",
+    "subscribe",
+]
 
-DEFAULT_LOGGER = "graphqlwire"
 _SPECIFIED_RULES: tuple[type[ASTValidationRule], ...] = tuple(specified_rules)
-
-
-class ResultDict(dict[str, Any]):
-    """A response dict that remembers why the request failed (see ``failure_of``)."""
-
-    __slots__ = ("failure",)
-
-    def __init__(self, failure: Stage | None = None, **fields: Any) -> None:
-        super().__init__(**fields)
-        self.failure = failure
-
-
-def failure_of(response: dict[str, Any]) -> Stage | None:
-    """The stage at which a request failed before producing data, or None.
-
-    ``"request"``: the data is not a well-formed GraphQL request; ``"parse"``: syntax error;
-    ``"validation"``; ``"operation"``: the operation type is not allowed here (a mutation
-    with ``require_query``, a subscription outside ``subscribe()``); ``"execution"``:
-    execution could not start (variables could not be coerced, unknown operation name).
-    """
-    return getattr(response, "failure", None)
-
-
-class RequestFailure(Exception):
-    """Internal: the request failed at ``stage`` before execution with ``errors``."""
-
-    def __init__(self, stage: Stage, errors: list[GraphQLError]) -> None:
-        super().__init__(stage)
-        self.stage: Stage = stage
-        self.errors = errors
-
-
-def check_request_data(data: Any) -> tuple[str, dict[str, Any] | None, str | None]:
-    """Check the shape of a GraphQL request and return ``(query, variables, operationName)``.
-
-    Unknown keys are ignored and ``null`` counts as absent, as GraphQL over HTTP requires.
-    Raises ``RequestFailure("request", ...)`` with a message that says what is wrong.
-    """
-    if not isinstance(data, dict):
-        _bad_request(f"The GraphQL request must be a JSON object, not {_json_type(data)}.")
-    query = data.get("query")
-    if query is None:
-        _bad_request("The GraphQL request has no 'query': send the document as a string.")
-    if not isinstance(query, str):
-        _bad_request(f"'query' must be a string, not {_json_type(query)}.")
-    variables = data.get("variables")
-    if variables is not None and not isinstance(variables, dict):
-        _bad_request(f"'variables' must be an object or null, not {_json_type(variables)}.")
-    operation_name = data.get("operationName")
-    if operation_name is not None and not isinstance(operation_name, str):
-        _bad_request(
-            f"'operationName' must be a string or null, not {_json_type(operation_name)}."
-        )
-    extensions = data.get("extensions")
-    if extensions is not None and not isinstance(extensions, dict):
-        _bad_request(f"'extensions' must be an object or null, not {_json_type(extensions)}.")
-    return query, variables, operation_name
-
 
 def parse_query(
     context_value: Any, data: dict[str, Any], query_parser: QueryParser | None = None
@@ -284,8 +250,8 @@ async def graphql(
             if inspect.isawaitable(result):
                 result = await result
         except RequestFailure as failure:
-            return _failure_result(failure, manager, logger, error_formatter, debug)
-        return _execution_result(result, manager, logger, error_formatter, debug)
+            return failure_result(failure, manager, logger, error_formatter, debug)
+        return execution_result(result, manager, logger, error_formatter, debug)
 
 
 def graphql_sync(
@@ -323,24 +289,13 @@ def graphql_sync(
             _check_operation(prepared, require_query)
             root = resolve_root_value(root_value, context_value, prepared)
             result = _execute(
-                schema, prepared, _sync(root, "root_value"), context_value, manager,
+                schema, prepared, ensure_sync(root, "root_value"), context_value, manager,
                 middleware, middleware_manager_class, execution_context_class, kwargs,
             )
         except RequestFailure as failure:
-            return _failure_result(failure, manager, logger, error_formatter, debug)
-        result = _sync(result, "a resolver")
-        return _execution_result(result, manager, logger, error_formatter, debug)
-
-
-def _sync(value: Any, what: str) -> Any:
-    if inspect.isawaitable(value):
-        if inspect.iscoroutine(value):
-            value.close()  # do not leave a "never awaited" warning behind
-        raise RuntimeError(
-            f"graphql_sync() cannot run async code, but {what} returned an awaitable: "
-            "use the ASGI app or graphql() instead."
-        )
-    return value
+            return failure_result(failure, manager, logger, error_formatter, debug)
+        result = ensure_sync(result, "a resolver")
+        return execution_result(result, manager, logger, error_formatter, debug)
 
 
 def _execute(
@@ -375,102 +330,11 @@ def resolve_root_value(root_value: Any, context_value: Any, prepared: _Prepared)
     """
     if not callable(root_value):
         return root_value
-    if _positional_arity(root_value) >= 4:
+    if positional_arity(root_value, unknown=2) >= 4:
         return root_value(
             context_value, prepared.operation_name, prepared.variables, prepared.document
         )
     return root_value(context_value, prepared.document)
-
-
-@lru_cache(maxsize=256)
-def _positional_arity(function: Callable[..., Any]) -> int:
-    """How many positional arguments ``function`` accepts (a large number for ``*args``)."""
-    try:
-        parameters = inspect.signature(function).parameters.values()
-    except (TypeError, ValueError):
-        return 2
-    count = 0
-    for parameter in parameters:
-        if parameter.kind is parameter.VAR_POSITIONAL:
-            return 99
-        if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
-            count += 1
-    return count
-
-
-def _failure_result(
-    failure: RequestFailure,
-    manager: ExtensionManager,
-    logger: LoggerOption,
-    error_formatter: ErrorFormatter,
-    debug: bool,
-) -> GraphQLResult:
-    response = ResultDict(failure.stage)
-    _add_errors(response, failure.errors, manager, logger, error_formatter, debug)
-    _add_extensions(response, manager)
-    return False, response
-
-
-def _execution_result(
-    result: ExecutionResult,
-    manager: ExtensionManager,
-    logger: LoggerOption,
-    error_formatter: ErrorFormatter,
-    debug: bool,
-) -> GraphQLResult:
-    errors = result.errors
-    if result.data is None and errors and all(error.path is None for error in errors):
-        # Execution never started (variables not coercible, unknown operation name): the
-        # GraphQL spec says the response then has no "data" entry.
-        response = ResultDict("execution")
-    else:
-        response = ResultDict(None, data=result.data)
-    if errors:
-        _add_errors(response, errors, manager, logger, error_formatter, debug)
-    _add_extensions(response, manager)
-    return response.get("data") is not None, response
-
-
-def _add_errors(
-    response: dict[str, Any],
-    errors: list[GraphQLError],
-    manager: ExtensionManager,
-    logger: LoggerOption,
-    error_formatter: ErrorFormatter,
-    debug: bool,
-) -> None:
-    log_errors(errors, logger)
-    manager.has_errors(errors)
-    response["errors"] = [error_formatter(error, debug) for error in errors]
-
-
-def _add_extensions(response: dict[str, Any], manager: ExtensionManager) -> None:
-    if manager.extensions:
-        data = manager.format()
-        if data:
-            response["extensions"] = data
-
-
-def get_logger(logger: LoggerOption) -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
-    """The logger an option names: None means ``graphqlwire``, a str a logger name."""
-    if logger is None or isinstance(logger, str):
-        return logging.getLogger(logger or DEFAULT_LOGGER)
-    return logger
-
-
-def log_errors(errors: list[GraphQLError], logger: LoggerOption) -> None:
-    """Log, once each, the errors that came from an exception raised in a resolver.
-
-    A ``GraphQLError`` raised on purpose, a syntax or validation error is the client's
-    business, not the server's, and is not logged.
-    """
-    seen: set[int] = set()
-    for error in errors:
-        original = unwrap_graphql_error(error)
-        if original is None or isinstance(original, GraphQLError) or id(original) in seen:
-            continue
-        seen.add(id(original))
-        get_logger(logger).error("%s", error, exc_info=original)
 
 
 async def subscribe(
@@ -510,7 +374,7 @@ async def subscribe(
         if inspect.isawaitable(root):
             root = await root
     except RequestFailure as failure:
-        _, response = _failure_result(failure, manager, logger, error_formatter, debug)
+        _, response = failure_result(failure, manager, logger, error_formatter, debug)
         return False, response["errors"]
 
     def run(event_root: Any) -> Any:
@@ -520,7 +384,7 @@ async def subscribe(
         )
 
     def finish(result: ExecutionResult) -> dict[str, Any]:
-        return _execution_result(result, manager, logger, error_formatter, debug)[1]
+        return execution_result(result, manager, logger, error_formatter, debug)[1]
 
     if prepared.operation_type in (OperationType.QUERY, OperationType.MUTATION):
         return True, _single_result(run, root, finish)
@@ -578,21 +442,3 @@ async def _event_results(
             await aclose()
 
 
-def _bad_request(message: str) -> None:
-    raise RequestFailure("request", [GraphQLError(message)])
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, (list, tuple)):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__

@@ -14,9 +14,9 @@ from typing import Any
 
 from graphql import DocumentNode, GraphQLSchema, MiddlewareManager
 
-from ..asgi.handlers.base import _takes_data
+from ..callables import ensure_sync, positional_arity
 from ..errors import format_error
-from ..execution import _sync, graphql_sync
+from ..execution import graphql_sync
 from ..explorers import Explorer, ExplorerGraphiQL
 from ..graphql_http import (
     StatusMode,
@@ -255,9 +255,9 @@ class GraphQLBase:
             return {"request": environ}
         if not callable(context_value):
             return context_value
-        if _takes_data(context_value):
-            return _sync(context_value(environ, data), "context_value")
-        return _sync(context_value(environ), "context_value")
+        if positional_arity(context_value, unknown=1) >= 2:
+            return ensure_sync(context_value(environ, data), "context_value")
+        return ensure_sync(context_value(environ), "context_value")
 
     def get_extensions_for_request(self, environ: Environ, context: Any) -> ExtensionList:
         """Return the extensions: the `extensions` option, called with `(environ, context)`
@@ -288,4 +288,4 @@ class GraphQLBase:
 
 def _per_request(option: Any, environ: Environ, context: Any, name: str) -> Any:
     """An option's value for one request: called with ``(environ, context)`` if callable."""
-    return _sync(option(environ, context), name) if callable(option) else option
+    return ensure_sync(option(environ, context), name) if callable(option) else option

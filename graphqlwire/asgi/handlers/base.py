@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import inspect
 from abc import ABC, abstractmethod
-from functools import lru_cache
 from logging import Logger, LoggerAdapter
 from typing import TYPE_CHECKING, Any
 
 from graphql import DocumentNode, GraphQLSchema
 
+from ...callables import positional_arity
 from ...errors import format_error
 from ...types import (
     ContextValue,
@@ -124,28 +124,13 @@ class GraphQLHandler(ABC):
             return {"request": request}
         if not callable(context_value):
             return context_value
-        if _takes_data(context_value):
+        if positional_arity(context_value, unknown=1) >= 2:
             context = context_value(request, data)
         else:
             context = context_value(request)
         if inspect.isawaitable(context):
             context = await context
         return context
-
-
-@lru_cache(maxsize=64)
-def _takes_data(function: Any) -> bool:
-    """Whether a ``context_value`` callable accepts a second positional argument."""
-    try:
-        parameters = list(inspect.signature(function).parameters.values())
-    except (TypeError, ValueError):
-        return False
-    positional = [
-        parameter
-        for parameter in parameters
-        if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD)
-    ]
-    return len(positional) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in parameters)
 
 
 class GraphQLHttpHandlerBase(GraphQLHandler):

@@ -1,0 +1,44 @@
+"""Calling user-supplied callables the way their signatures ask for.
+
+Options such as ``context_value`` and ``root_value`` accept callables written for
+different Ariadne releases (two or four arguments, sync or async); these helpers pick the
+call by arity once per callable and refuse awaitables where only sync code can run.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+
+@lru_cache(maxsize=256)
+def positional_arity(function: Callable[..., Any], unknown: int) -> int:
+    """How many positional arguments ``function`` accepts (a large number for ``*args``).
+
+    ``unknown`` is returned for callables whose signature cannot be read (some builtins).
+    """
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return unknown
+    count = 0
+    for parameter in parameters:
+        if parameter.kind is parameter.VAR_POSITIONAL:
+            return 99
+        if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
+            count += 1
+    return count
+
+
+def ensure_sync(value: Any, what: str) -> Any:
+    """Return ``value``, or raise a clear ``RuntimeError`` if it is awaitable."""
+    if inspect.isawaitable(value):
+        if inspect.iscoroutine(value):
+            value.close()  # do not leave a "never awaited" warning behind
+        raise RuntimeError(
+            f"graphql_sync() cannot run async code, but {what} returned an awaitable: "
+            "use the ASGI app or graphql() instead."
+        )
+    return value

@@ -1,0 +1,127 @@
+"""What a GraphQL request turns into: response dicts, failure stages, error logging.
+
+Shared by ``execution`` (queries and mutations) and ``subscriptions``. A request that fails
+before execution starts gets a response without a ``data`` entry (as the GraphQL spec asks);
+``failure_of(response)`` tells transports at which stage, so they can pick status codes
+without reading error messages.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Literal
+
+from graphql import ExecutionResult, GraphQLError
+
+from .errors import unwrap_graphql_error
+from .extensions import ExtensionManager
+from .types import ErrorFormatter, GraphQLResult, LoggerOption
+
+Stage = Literal["request", "parse", "validation", "operation", "execution"]
+
+DEFAULT_LOGGER = "graphqlwire"
+
+
+class ResultDict(dict[str, Any]):
+    """A response dict that remembers why the request failed (see ``failure_of``)."""
+
+    __slots__ = ("failure",)
+
+    def __init__(self, failure: Stage | None = None, **fields: Any) -> None:
+        super().__init__(**fields)
+        self.failure = failure
+
+
+def failure_of(response: dict[str, Any]) -> Stage | None:
+    """The stage at which a request failed before producing data, or None.
+
+    ``"request"``: the data is not a well-formed GraphQL request; ``"parse"``: syntax error;
+    ``"validation"``; ``"operation"``: the operation type is not allowed here (a mutation
+    with ``require_query``, a subscription outside ``subscribe()``); ``"execution"``:
+    execution could not start (variables could not be coerced, unknown operation name).
+    """
+    return getattr(response, "failure", None)
+
+
+class RequestFailure(Exception):
+    """Internal: the request failed at ``stage`` before execution with ``errors``."""
+
+    def __init__(self, stage: Stage, errors: list[GraphQLError]) -> None:
+        super().__init__(stage)
+        self.stage: Stage = stage
+        self.errors = errors
+
+
+def failure_result(
+    failure: RequestFailure,
+    manager: ExtensionManager,
+    logger: LoggerOption,
+    error_formatter: ErrorFormatter,
+    debug: bool,
+) -> GraphQLResult:
+    response = ResultDict(failure.stage)
+    add_errors(response, failure.errors, manager, logger, error_formatter, debug)
+    add_extensions(response, manager)
+    return False, response
+
+
+def execution_result(
+    result: ExecutionResult,
+    manager: ExtensionManager,
+    logger: LoggerOption,
+    error_formatter: ErrorFormatter,
+    debug: bool,
+) -> GraphQLResult:
+    errors = result.errors
+    if result.data is None and errors and all(error.path is None for error in errors):
+        # Execution never started (variables not coercible, unknown operation name): the
+        # GraphQL spec says the response then has no "data" entry.
+        response = ResultDict("execution")
+    else:
+        response = ResultDict(None, data=result.data)
+    if errors:
+        add_errors(response, errors, manager, logger, error_formatter, debug)
+    add_extensions(response, manager)
+    return response.get("data") is not None, response
+
+
+def add_errors(
+    response: dict[str, Any],
+    errors: list[GraphQLError],
+    manager: ExtensionManager,
+    logger: LoggerOption,
+    error_formatter: ErrorFormatter,
+    debug: bool,
+) -> None:
+    log_errors(errors, logger)
+    manager.has_errors(errors)
+    response["errors"] = [error_formatter(error, debug) for error in errors]
+
+
+def add_extensions(response: dict[str, Any], manager: ExtensionManager) -> None:
+    if manager.extensions:
+        data = manager.format()
+        if data:
+            response["extensions"] = data
+
+
+def get_logger(logger: LoggerOption) -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+    """The logger an option names: None means ``graphqlwire``, a str a logger name."""
+    if logger is None or isinstance(logger, str):
+        return logging.getLogger(logger or DEFAULT_LOGGER)
+    return logger
+
+
+def log_errors(errors: list[GraphQLError], logger: LoggerOption) -> None:
+    """Log, once each, the errors that came from an exception raised in a resolver.
+
+    A ``GraphQLError`` raised on purpose, a syntax or validation error is the client's
+    business, not the server's, and is not logged.
+    """
+    seen: set[int] = set()
+    for error in errors:
+        original = unwrap_graphql_error(error)
+        if original is None or isinstance(original, GraphQLError) or id(original) in seen:
+            continue
+        seen.add(id(original))
+        get_logger(logger).error("%s", error, exc_info=original)
