@@ -10,23 +10,23 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from graphql import GraphQLResolveInfo, build_schema
+from graphql import build_schema
 from schema_data import SDL, count_up, resolve_hello, resolve_items
 
 
-def _hello(_root: Any, _info: GraphQLResolveInfo) -> str:
+def _hello(_root: Any, _info: Any) -> str:
     return resolve_hello()
 
 
-def _items(_root: Any, _info: GraphQLResolveInfo, n: int) -> list[dict[str, Any]]:
+def _items(_root: Any, _info: Any, n: int) -> list[dict[str, Any]]:
     return resolve_items(n)
 
 
-def _counter_source(_root: Any, _info: GraphQLResolveInfo, upTo: int) -> AsyncGenerator[int, None]:
+def _counter_source(_root: Any, _info: Any, upTo: int) -> AsyncGenerator[int, None]:
     return count_up(upTo)
 
 
-def _counter(value: int, _info: GraphQLResolveInfo, **_args: Any) -> int:
+def _counter(value: int, _info: Any, **_args: Any) -> int:
     return value
 
 

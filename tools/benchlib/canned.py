@@ -17,7 +17,7 @@ from typing import cast
 
 from http_load import content_length
 from schema_data import HELLO_RESULT, compact
-from wsclient import accept_key, apply_mask, parse_head
+from wsclient import accept_key, apply_mask, fast_event_loop, parse_head
 
 HELLO_BODY = compact(HELLO_RESULT)
 CANNED_RESPONSE = (
@@ -133,13 +133,7 @@ def main() -> None:
     parser.add_argument("kind", choices=["http", "ws"])
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    try:
-        import uvloop  # as fast as this side can be made: the point is the client's ceiling
-
-        loop = uvloop.new_event_loop()
-    except ImportError:
-        loop = asyncio.new_event_loop()
-    loop.run_until_complete(serve(args.kind, args.port))
+    fast_event_loop().run_until_complete(serve(args.kind, args.port))
 
 
 if __name__ == "__main__":

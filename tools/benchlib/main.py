@@ -43,16 +43,18 @@ FAILURE_KEYS = ("non_200", "bad_body", "socket_errors", "timeouts")
 SCENARIOS = ["ws-idle", *HTTP_SCENARIOS, *WS_SCENARIOS]
 PACKAGES = ["ariadne", "strawberry-graphql", "uvicorn", "hypercorn", "httptools", "uvloop",
             "websockets", "graphql-core", "h11", "wsproto", "graphqlwire"]
+EXAMPLES = """examples:
+  tools/bench                      full run (5 s cells, 3 interleaved repetitions, ~12 min)
+  tools/bench --quick              smoke test (2 s cells, 1 repetition, ~2 min)
+  tools/bench --only graphqlwire,bare-h11 --scenarios hello-c32,hello-c1
+  tools/bench --selftest           ceilings of wrk, the asyncio generator and the WS client
+"""
 T = TypeVar("T")
 
 
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a client coroutine on uvloop when available (the client must be the fast side)."""
-    try:
-        import uvloop
-        loop = uvloop.new_event_loop()
-    except ImportError:
-        loop = asyncio.new_event_loop()
+    loop = wsclient.fast_event_loop()
     try:
         return loop.run_until_complete(coroutine)
     finally:
@@ -187,7 +189,7 @@ def versions() -> dict[str, str]:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """The command line (see `tools/bench --help`)."""
-    parser = argparse.ArgumentParser(prog="tools/bench", description=__doc__,
+    parser = argparse.ArgumentParser(prog="tools/bench", description=__doc__, epilog=EXAMPLES,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     names = [spec.name for spec in servers.SERVERS]
     parser.add_argument("--quick", action="store_true",

@@ -34,6 +34,15 @@ class ProtocolFailure(Exception):
     """The server broke the WebSocket or graphql-transport-ws protocol, or closed early."""
 
 
+def fast_event_loop() -> asyncio.AbstractEventLoop:
+    """A uvloop loop when installed (the measuring side must be the fast one), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
 def apply_mask(data: bytes, key: bytes) -> bytes:
     """XOR `data` with the 4-byte `key` repeated (RFC 6455 5.3); masking and unmasking alike."""
     size = len(data)
@@ -112,7 +121,7 @@ class GraphQLTransportWSClient(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
         host, port, path = self.request_target
-        transport.write(
+        self.transport.write(
             f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
             f"Connection: Upgrade\r\nSec-WebSocket-Key: {self.key.decode()}\r\n"
             f"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: {SUBPROTOCOL}\r\n\r\n".encode()
