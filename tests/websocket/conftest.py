@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import socket
@@ -137,11 +138,11 @@ async def graphqlwire_server(app: Any) -> AsyncIterator[tuple[str, Server | None
 
 
 @contextlib.asynccontextmanager
-async def uvicorn_server(app: Any) -> AsyncIterator[tuple[str, Server | None]]:
+async def uvicorn_server(app: Any, ws: str = "wsproto") -> AsyncIterator[tuple[str, Server | None]]:
     import uvicorn
 
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, ws="wsproto", lifespan="off", log_level="critical"
+        app, host="127.0.0.1", port=0, ws=ws, lifespan="off", log_level="critical"
     )
     config.load()
     server = uvicorn.Server(config)
@@ -160,9 +161,23 @@ async def uvicorn_server(app: Any) -> AsyncIterator[tuple[str, Server | None]]:
 ServeFactory = Callable[..., contextlib.AbstractAsyncContextManager[str]]
 
 
-@pytest.fixture(params=["graphqlwire", "uvicorn"])
+SERVERS = {
+    "graphqlwire": graphqlwire_server,
+    "uvicorn-wsproto": uvicorn_server,
+    "uvicorn-websockets": functools.partial(uvicorn_server, ws="websockets-sansio"),
+}
+
+
+@pytest.fixture(params=list(SERVERS))
 def server_kind(request: pytest.FixtureRequest) -> str:
+    """graphqlwire's server, and uvicorn with each of its WebSocket implementations."""
     return str(request.param)
+
+
+@pytest.fixture
+def run_server(server_kind: str) -> Callable[[Any], Any]:
+    """``async with run_server(app) as (url, server)``: any ASGI app behind a real server."""
+    return SERVERS[server_kind]
 
 
 @pytest.fixture
@@ -172,8 +187,7 @@ def serve(server_kind: str) -> ServeFactory:
     @contextlib.asynccontextmanager
     async def run(handler: Any, **options: Any) -> AsyncIterator[str]:
         app = GraphQL(SCHEMA, websocket_handler=handler, **options)
-        factory = graphqlwire_server if server_kind == "graphqlwire" else uvicorn_server
-        async with factory(app) as (url, _):
+        async with SERVERS[server_kind](app) as (url, _):
             yield url
 
     return run

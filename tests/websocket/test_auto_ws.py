@@ -27,8 +27,6 @@ from .conftest import (
     ServeFactory,
     Tracker,
     client,
-    graphqlwire_server,
-    uvicorn_server,
     wait_until,
 )
 
@@ -60,9 +58,8 @@ async def test_neither_subprotocol_closes_4406_without_picking_one(
         assert await ws.closed() == (4406, "Subprotocol not acceptable")
 
 
-async def test_the_graphql_app_uses_the_auto_handler_by_default(server_kind: str) -> None:
-    factory = graphqlwire_server if server_kind == "graphqlwire" else uvicorn_server
-    async with factory(GraphQL(SCHEMA)) as (url, _), client(url, "graphql-ws") as ws:
+async def test_the_graphql_app_uses_the_auto_handler_by_default(run_server: Any) -> None:
+    async with run_server(GraphQL(SCHEMA)) as (url, _), client(url, "graphql-ws") as ws:
         assert ws.subprotocol == "graphql-ws"
 
 
@@ -143,12 +140,11 @@ class CountingHTTPHandler(GraphQLHTTPHandler):
     ("subprotocol", "start"), [("graphql-transport-ws", "subscribe"), ("graphql-ws", "start")]
 )
 async def test_queries_run_through_the_http_handler_and_subscriptions_do_not(
-    server_kind: str, subprotocol: str, start: str
+    run_server: Any, subprotocol: str, start: str
 ) -> None:
     http_handler = CountingHTTPHandler()
     app = GraphQL(SCHEMA, http_handler=http_handler)
-    factory = graphqlwire_server if server_kind == "graphqlwire" else uvicorn_server
-    async with factory(app) as (url, _), client(url, subprotocol) as ws:
+    async with run_server(app) as (url, _), client(url, subprotocol) as ws:
         await ws.send({"type": "connection_init"})
         assert await ws.receive() == {"type": "connection_ack"}
         await ws.send({"type": start, "id": "1", "payload": {"query": "{ hello }"}})
@@ -162,15 +158,14 @@ async def test_queries_run_through_the_http_handler_and_subscriptions_do_not(
     assert http_handler.executed == [("WebSocket", "{ hello }", True)]
 
 
-async def test_a_handler_mounted_without_the_graphql_app(server_kind: str) -> None:
+async def test_a_handler_mounted_without_the_graphql_app(run_server: Any) -> None:
     handler = GraphQLTransportWSHandler()
     handler.configure(SCHEMA)
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         await handler.handle(scope, receive, send)
 
-    factory = graphqlwire_server if server_kind == "graphqlwire" else uvicorn_server
-    async with factory(app) as (url, _), client(url, "graphql-transport-ws") as ws:
+    async with run_server(app) as (url, _), client(url, "graphql-transport-ws") as ws:
         await ws.send({"type": "connection_init"})
         assert await ws.receive() == {"type": "connection_ack"}
         await ws.send({"type": "subscribe", "id": "1", "payload": {"query": "{ hello }"}})
