@@ -22,6 +22,7 @@ from schema_data import COUNTER_QUERY
 
 SUBPROTOCOL = "graphql-transport-ws"
 WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+DECODE = json.JSONDecoder().decode  # str in: no encoding sniffing, twice as fast as loads
 OP_CONT, OP_TEXT, OP_BIN, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
 
 
@@ -156,6 +157,7 @@ class GraphQLTransportWSClient(asyncio.Protocol):
 
     def _read_frames(self) -> None:
         buffer, position, size = self.buffer, 0, len(self.buffer)
+        decode, operations = DECODE, self.operations
         while size - position >= 2:
             first, second = buffer[position], buffer[position + 1]
             if second & 0x80:
@@ -172,7 +174,15 @@ class GraphQLTransportWSClient(asyncio.Protocol):
             if size - start < length:
                 break
             position = start + length
-            self._frame(first, bytes(buffer[start:position]))
+            if first == 0x81 and not self.fragments:  # the hot path: one whole text message
+                message = decode(buffer[start:position].decode())
+                operation = operations.get(message.get("id"))
+                if operation is not None:
+                    operation.feed(message)
+                else:
+                    self._message(message)
+            else:
+                self._frame(first, bytes(buffer[start:position]))
         del buffer[:position]
 
     def _frame(self, first: int, payload: bytes) -> None:
