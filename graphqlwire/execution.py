@@ -13,7 +13,7 @@ transports can pick status codes without parsing error messages.
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncGenerator, AsyncIterable, Callable
+from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable, Generator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -232,26 +232,23 @@ async def graphql(
     `error_formatter`, `middleware`, `middleware_manager_class`, `extensions`,
     `execution_context_class`; other keyword arguments go to graphql-core's `execute`.
     """
-    manager = ExtensionManager(extensions, context_value)
-    with manager.request():
-        try:
-            prepared = _prepare(
-                schema, data, context_value, query_parser, query_validator,
-                query_document, introspection, validation_rules,
-            )
-            _check_operation(prepared, require_query)
-            root = resolve_root_value(root_value, context_value, prepared)
-            if inspect.isawaitable(root):
-                root = await root
-            result = _execute(
-                schema, prepared, root, context_value, manager, middleware,
-                middleware_manager_class, execution_context_class, kwargs,
-            )
-            if inspect.isawaitable(result):
-                result = await result
-        except RequestFailure as failure:
-            return failure_result(failure, manager, logger, error_formatter, debug)
-        return execution_result(result, manager, logger, error_formatter, debug)
+    steps = _pipeline(
+        schema, data, context_value, root_value, query_parser, query_validator,
+        query_document, debug, introspection, logger, validation_rules, require_query,
+        error_formatter, middleware, middleware_manager_class, extensions,
+        execution_context_class, kwargs,
+    )
+    try:
+        step = next(steps)
+        while True:
+            try:
+                value = await step[1]
+            except Exception as error:  # let the pipeline's finally blocks run
+                step = steps.throw(error)
+            else:
+                step = steps.send(value)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
 
 
 def graphql_sync(
@@ -279,6 +276,48 @@ def graphql_sync(
 
     Async resolvers or an async ``root_value`` cannot run here and raise ``RuntimeError``.
     """
+    steps = _pipeline(
+        schema, data, context_value, root_value, query_parser, query_validator,
+        query_document, debug, introspection, logger, validation_rules, require_query,
+        error_formatter, middleware, middleware_manager_class, extensions,
+        execution_context_class, kwargs,
+    )
+    try:
+        step = next(steps)
+        while True:  # every step is an awaitable: refuse it inside the pipeline
+            try:
+                ensure_sync(step[1], step[0])
+            except RuntimeError as error:
+                step = steps.throw(error)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+
+
+def _pipeline(
+    schema: GraphQLSchema,
+    data: Any,
+    context_value: Any,
+    root_value: Any,
+    query_parser: QueryParser | None,
+    query_validator: QueryValidator | None,
+    query_document: DocumentNode | None,
+    debug: bool,
+    introspection: bool,
+    logger: LoggerOption,
+    validation_rules: ValidationRules | None,
+    require_query: bool,
+    error_formatter: ErrorFormatter,
+    middleware: MiddlewareList,
+    middleware_manager_class: type[MiddlewareManager] | None,
+    extensions: ExtensionList,
+    execution_context_class: type[Any] | None,
+    kwargs: dict[str, Any],
+) -> Generator[tuple[str, Awaitable[Any]], Any, GraphQLResult]:
+    """One request from data to result, written once for ``graphql`` and ``graphql_sync``.
+
+    It yields ``(what, awaitable)`` wherever user code returned an awaitable and gets the
+    awaited value back: the async driver awaits it, the sync driver refuses it.
+    """
     manager = ExtensionManager(extensions, context_value)
     with manager.request():
         try:
@@ -288,13 +327,16 @@ def graphql_sync(
             )
             _check_operation(prepared, require_query)
             root = resolve_root_value(root_value, context_value, prepared)
+            if inspect.isawaitable(root):
+                root = yield "root_value", root
             result = _execute(
-                schema, prepared, ensure_sync(root, "root_value"), context_value, manager,
-                middleware, middleware_manager_class, execution_context_class, kwargs,
+                schema, prepared, root, context_value, manager, middleware,
+                middleware_manager_class, execution_context_class, kwargs,
             )
+            if inspect.isawaitable(result):
+                result = yield "a resolver", result
         except RequestFailure as failure:
             return failure_result(failure, manager, logger, error_formatter, debug)
-        result = ensure_sync(result, "a resolver")
         return execution_result(result, manager, logger, error_formatter, debug)
 
 

@@ -16,23 +16,23 @@ def check_request_data(data: Any) -> tuple[str, dict[str, Any] | None, str | Non
     Raises ``RequestFailure("request", ...)`` with a message that says what is wrong.
     """
     if not isinstance(data, dict):
-        _bad_request(f"The GraphQL request must be a JSON object, not {_json_type(data)}.")
+        _bad_request(f"The GraphQL request must be a JSON object, not {json_type(data)}.")
     query = data.get("query")
     if query is None:
         _bad_request("The GraphQL request has no 'query': send the document as a string.")
     if not isinstance(query, str):
-        _bad_request(f"'query' must be a string, not {_json_type(query)}.")
+        _bad_request(f"'query' must be a string, not {json_type(query)}.")
     variables = data.get("variables")
     if variables is not None and not isinstance(variables, dict):
-        _bad_request(f"'variables' must be an object or null, not {_json_type(variables)}.")
+        _bad_request(f"'variables' must be an object or null, not {json_type(variables)}.")
     operation_name = data.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
         _bad_request(
-            f"'operationName' must be a string or null, not {_json_type(operation_name)}."
+            f"'operationName' must be a string or null, not {json_type(operation_name)}."
         )
     extensions = data.get("extensions")
     if extensions is not None and not isinstance(extensions, dict):
-        _bad_request(f"'extensions' must be an object or null, not {_json_type(extensions)}.")
+        _bad_request(f"'extensions' must be an object or null, not {json_type(extensions)}.")
     return query, variables, operation_name
 
 
@@ -40,7 +40,8 @@ def _bad_request(message: str) -> NoReturn:
     raise RequestFailure("request", [GraphQLError(message)])
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """How a JSON value is called in error messages: ``an array``, ``a string``, ..."""
     if value is None:
         return "null"
     if isinstance(value, bool):
