@@ -109,9 +109,10 @@ class Harness:
         """RSS growth per idle, acknowledged graphql-transport-ws connection."""
         async def measure() -> dict[str, Any]:
             before = servers.rss_kib(running.process.pid)
-            clients = await asyncio.wait_for(
-                wsclient.open_idle("127.0.0.1", running.port, IDLE_WS_CONNECTIONS), 60)
+            clients: list[wsclient.GraphQLTransportWSClient] = []
             try:
+                await asyncio.wait_for(wsclient.open_idle(
+                    "127.0.0.1", running.port, IDLE_WS_CONNECTIONS, clients), 60)
                 await asyncio.sleep(0.5)
                 after = servers.rss_kib(running.process.pid)
             finally:
@@ -134,6 +135,7 @@ class Harness:
 
     def run_server(self, spec: servers.ServerSpec, scenarios: list[str]) -> None:
         """Start one server, run its applicable scenarios, and always stop it."""
+        scenarios = [s for s in scenarios if spec.websocket or s in HTTP_SCENARIOS]
         try:
             running = servers.start(spec, self.server_cpu)
         except RuntimeError as error:
@@ -148,8 +150,6 @@ class Harness:
                     sample: dict[str, Any] | str = f"server died: {running.stderr_tail()}"
                 elif scenario in HTTP_SCENARIOS:
                     sample = self.http(running.port, scenario)
-                elif not spec.websocket:
-                    continue
                 elif scenario in WS_SCENARIOS:
                     sample = self.ws(running.port, scenario)
                 else:

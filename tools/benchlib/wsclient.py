@@ -296,11 +296,19 @@ async def stream(host: str, port: int, sockets: int, events: int, timeout: float
     return result
 
 
-async def open_idle(host: str, port: int, count: int) -> list[GraphQLTransportWSClient]:
-    """Open `count` acknowledged, idle connections (ten at a time); the caller closes them."""
-    clients: list[GraphQLTransportWSClient] = []
+async def open_idle(
+    host: str, port: int, count: int, clients: list[GraphQLTransportWSClient]
+) -> None:
+    """Open `count` acknowledged, idle connections (ten at a time) into `clients`.
+
+    The caller owns `clients` and closes them, also those opened before a failure.
+    """
     for start in range(0, count, 10):
         batch = min(10, count - start)
-        clients += await asyncio.gather(*(connect(host, port) for _ in range(batch)))
-    return clients
+        results = await asyncio.gather(*(connect(host, port) for _ in range(batch)),
+                                       return_exceptions=True)
+        clients += [result for result in results if isinstance(result, GraphQLTransportWSClient)]
+        errors = [result for result in results if isinstance(result, BaseException)]
+        if errors:
+            raise errors[0]
 
