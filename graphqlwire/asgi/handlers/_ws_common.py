@@ -175,13 +175,14 @@ async def launch_operation(
             await end()
         return
     operation.extra[TASK] = asyncio.create_task(
-        _guarded(handler, operation, work, send_errors, end),
+        _guarded(handler, websocket, operation, work, send_errors, end),
         name=f"graphqlwire operation {operation.id!r}",
     )
 
 
 async def _guarded(
     handler: GraphQLWebsocketHandler,
+    websocket: Any,
     operation: Operation,
     work: Callable[[], Awaitable[None]],
     send_errors: Callable[[list[dict[str, Any]]], Awaitable[None]],
@@ -192,6 +193,8 @@ async def _guarded(
     except (WebSocketDisconnect, LocalProtocolError):
         pass  # the client left, or already ended the operation: nothing more to send
     except Exception as error:
+        if websocket.application_state is not WebSocketState.CONNECTED:
+            return  # the connection closed under the operation: no one to tell (end runs)
         log_bug(handler, f"Operation {operation.id!r} failed")
         await send_errors([format_exception(handler, error)])
     finally:
