@@ -16,8 +16,9 @@ import json
 from typing import cast
 
 from http_load import content_length
+from loops import fast_event_loop
 from schema_data import HELLO_RESULT, compact
-from wsclient import accept_key, apply_mask, fast_event_loop, parse_head
+from wsclient import accept_key, apply_mask, parse_head
 
 HELLO_BODY = compact(HELLO_RESULT)
 CANNED_RESPONSE = (

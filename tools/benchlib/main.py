@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import http_load
+import loops
 import report
 import servers
 import wsclient
@@ -54,7 +55,7 @@ T = TypeVar("T")
 
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a client coroutine on uvloop when available (the client must be the fast side)."""
-    loop = wsclient.fast_event_loop()
+    loop = loops.fast_event_loop()
     try:
         return loop.run_until_complete(coroutine)
     finally:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from servers import CEILING, REFERENCE
+from servers import CEILING, CEILINGS, REFERENCE
 
 
 @dataclass(frozen=True)
@@ -119,12 +119,12 @@ def render(summary: dict[str, dict[str, Any]], servers: list[str]) -> str:
         lines.append(server.ljust(width) + "".join(
             _cell(cells.get(c.header), c.digits).rjust(len(c.header) + 2) for c in columns))
     lines += ["", f"Ratios to {REFERENCE} (same run; >1 means better in every column):"]
-    lines += _ratio_table(summary, servers, columns, REFERENCE, width)
-    own = [s for s in servers if s.startswith("graphqlwire")]
+    lines += _ratio_table(summary, [(s, REFERENCE) for s in servers], columns, width)
+    pairs = [(s, bare) for s, bare in CEILINGS.items() if s in servers and bare in servers]
     http = [c for c in columns if c.scenario in ("hello-c32", "hello-c1", "items-c32")]
-    if own and CEILING in servers and http:
-        lines += ["", f"Ratios to {CEILING}, the ceiling (same run; >1 means better):"]
-        lines += _ratio_table(summary, own, http, CEILING, width)
+    if pairs and http:
+        lines += ["", "Ratios to the bare h11 ceiling on the same event loop (>1 means better):"]
+        lines += _ratio_table(summary, pairs, http, width + 20)
     failures = _failures(summary, servers)
     if failures:
         lines += ["", "No number (n/a: not available, ERR: failed) for:", *failures]
@@ -133,18 +133,19 @@ def render(summary: dict[str, dict[str, Any]], servers: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _ratio_table(summary: dict[str, dict[str, Any]], servers: list[str], columns: list[Column],
-                 against: str, width: int) -> list[str]:
+def _ratio_table(summary: dict[str, dict[str, Any]], pairs: list[tuple[str, str]],
+                 columns: list[Column], width: int) -> list[str]:
     """Rows of `server / against` per column, inverted where lower is better."""
     lines = [_header(columns, width)]
-    for server in servers:
+    for server, against in pairs:
         row = []
         for column in columns:
             value = ratio(summary, server, column.header, against)
             if value and not column.higher_is_better:
                 value = 1 / value
             row.append((f"{value:.2f}x" if value else "-").rjust(len(column.header) + 2))
-        lines.append(server.ljust(width) + "".join(row))
+        label = server if against == REFERENCE else f"{server} / {against}"
+        lines.append(label.ljust(width) + "".join(row))
     return lines
 
 

@@ -26,8 +26,13 @@ PY = sys.executable
 UVICORN = [PY, "-m", "uvicorn", "--host", "127.0.0.1", "--log-level", "warning", "--no-access-log"]
 UVICORN_FAST = [*UVICORN, "--http", "httptools", "--loop", "uvloop", "--ws", "websockets"]
 UVICORN_PURE = [*UVICORN, "--http", "h11", "--loop", "asyncio", "--ws", "wsproto"]
+GRAPHQLWIRE = [PY, "-m", "graphqlwire", "--host", "127.0.0.1", "--port", "{port}"]
+GRAPHQLWIRE_NEEDS = ("graphqlwire.server", "graphqlwire.__main__")
 REFERENCE = "ariadne-uvicorn"
 CEILING = "bare-h11"
+# Each graphqlwire contender and the bare h11 server on the same event loop: its ceiling.
+CEILINGS = {"graphqlwire": CEILING, "graphqlwire-asgi": CEILING,
+            "graphqlwire-asyncio": "bare-h11-asyncio"}
 
 
 @dataclass(frozen=True)
@@ -52,14 +57,18 @@ SERVERS = [
     ServerSpec("ariadne-hypercorn", "Ariadne GraphQL, hypercorn (asyncio, 1 process)",
                [PY, "-m", "hypercorn", "--workers", "0", "--log-level", "warning",
                 "--bind", "127.0.0.1:{port}", "app_ariadne:app"]),
-    ServerSpec("graphqlwire", "graphqlwire's own server (CLI, schema served with defaults)",
-               [PY, "-m", "graphqlwire", "--host", "127.0.0.1", "--port", "{port}",
-                "app_core:schema"], needs=("graphqlwire.server", "graphqlwire.__main__")),
+    ServerSpec("graphqlwire", "graphqlwire's own server (CLI defaults: uvloop when installed)",
+               [*GRAPHQLWIRE, "app_core:schema"], needs=GRAPHQLWIRE_NEEDS),
+    ServerSpec("graphqlwire-asyncio", "graphqlwire's own server on the stdlib asyncio loop",
+               [*GRAPHQLWIRE, "--loop", "asyncio", "app_core:schema"], needs=GRAPHQLWIRE_NEEDS),
     ServerSpec("graphqlwire-asgi", "graphqlwire.asgi.GraphQL, uvicorn httptools+uvloop",
                [*UVICORN_FAST, "--port", "{port}", "app_graphqlwire:app"],
                needs=("graphqlwire.asgi",)),
-    ServerSpec(CEILING, "bare asyncio+h11 server, fixed body (the ceiling)",
+    ServerSpec(CEILING, "bare h11 server (uvloop when installed), fixed body: the ceiling",
                [PY, str(HERE / "bare_h11.py"), "--port", "{port}"], websocket=False),
+    ServerSpec("bare-h11-asyncio", "the same bare h11 server on the stdlib asyncio loop",
+               [PY, str(HERE / "bare_h11.py"), "--loop", "asyncio", "--port", "{port}"],
+               websocket=False),
 ]
 BY_NAME = {spec.name: spec for spec in SERVERS}
 

@@ -35,15 +35,6 @@ class ProtocolFailure(Exception):
     """The server broke the WebSocket or graphql-transport-ws protocol, or closed early."""
 
 
-def fast_event_loop() -> asyncio.AbstractEventLoop:
-    """A uvloop loop when installed (the measuring side must be the fast one), else asyncio's."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
-
-
 def apply_mask(data: bytes, key: bytes) -> bytes:
     """XOR `data` with the 4-byte `key` repeated (RFC 6455 5.3); masking and unmasking alike."""
     size = len(data)
