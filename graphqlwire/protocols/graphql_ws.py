@@ -97,13 +97,19 @@ class GraphQLWSConnection:
     # --- incoming --------------------------------------------------------------------
     def receive_text(self, text: str) -> Event:
         """Decode a text frame and check it: the event it stands for."""
+        message = self.decode_frame(text)
+        return message if isinstance(message, Reply) else self.receive_message(message)
+
+    def decode_frame(self, text: str | None, data: bytes | None = None) -> Any:
+        """The JSON value of a frame (ASGI ``text`` / ``bytes``), or the ``Reply`` to it."""
+        if text is None:
+            return self.receive_bytes(data or b"")
         try:
-            message = decode_json(text)
+            return decode_json(text)
         except ValueError:
             return Reply((self.connection_error({"message": "Message must be valid JSON"}),))
-        return self.receive_message(message)
 
-    def receive_bytes(self, data: bytes) -> Event:
+    def receive_bytes(self, data: bytes) -> Reply:
         """A binary frame: the protocol only speaks JSON text frames."""
         return Reply((self.connection_error({"message": "Binary frames are not supported"}),))
 

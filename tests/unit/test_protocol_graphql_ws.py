@@ -121,3 +121,10 @@ def test_encoders() -> None:
         "type": "connection_error",
         "payload": {"message": "no"},
     }
+
+
+def test_decode_frame_returns_the_value_or_the_reply() -> None:
+    connection = GraphQLWSConnection()
+    assert connection.decode_frame('{"type": "ka"}') == {"type": "ka"}
+    assert isinstance(connection.decode_frame("{"), Reply)
+    assert isinstance(connection.decode_frame(None, b"x"), Reply)

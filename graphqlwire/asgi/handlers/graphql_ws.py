@@ -18,7 +18,6 @@ from typing import Any
 
 from graphql import DocumentNode
 
-from ...protocols import decode_json
 from ...protocols.graphql_ws import (
     PROTOCOL,
     ConnectionInit,
@@ -113,17 +112,11 @@ class GraphQLWSHandler(GraphQLWebsocketHandler):
     async def _receive_frame(
         self, websocket: WebSocket, frame: Message, operations: dict[str, Operation]
     ) -> None:
-        protocol = _protocol(websocket)
-        text = frame.get("text")
-        if text is None:
-            await self._reply(websocket, protocol.receive_bytes(frame.get("bytes") or b""))
-            return
-        try:
-            message = decode_json(text)
-        except ValueError:
-            await self._reply(websocket, protocol.receive_text(text))
-            return
-        await self.handle_websocket_message(websocket, message, operations)
+        message = _protocol(websocket).decode_frame(frame.get("text"), frame.get("bytes"))
+        if isinstance(message, Reply):
+            await self._reply(websocket, message)
+        else:
+            await self.handle_websocket_message(websocket, message, operations)
 
     async def _reply(self, websocket: WebSocket, event: Any) -> None:
         if isinstance(event, Reply):
