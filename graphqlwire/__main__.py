@@ -9,7 +9,6 @@ else is taken to be an ASGI 3 application and served as is. Every limit and time
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib
 import os
 import sys
@@ -74,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("--log-level", choices=list(LOG_LEVELS), default="info")
     logs.add_argument("--access-log", action="store_true", help="log one line per request")
     logs.add_argument("--lifespan", choices=["auto", "on", "off"], default="auto")
+    logs.add_argument("--loop", choices=["auto", "asyncio", "uvloop"], default="auto",
+                      help="event loop (auto: uvloop if installed)")
     limits = parser.add_argument_group("limits and timeouts")
     for name, kind, text in LIMIT_FLAGS:
         limits.add_argument("--" + name.replace("_", "-"), type=kind,
@@ -155,6 +156,7 @@ def config_from(args: argparse.Namespace) -> Config:
     return Config(
         host=args.host, port=args.port, uds=args.uds, root_path=args.root_path,
         log_level=args.log_level, access_log=args.access_log, lifespan=args.lifespan,
+        loop=args.loop,
         proxy_headers=args.proxy_headers, forwarded_allow_ips=args.forwarded_allow_ips,
         ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile, **options,
     )
@@ -162,7 +164,7 @@ def config_from(args: argparse.Namespace) -> Config:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``graphqlwire`` console script; exits non-zero on failure."""
-    from .server import LifespanFailure, serve
+    from .server import LifespanFailure, run
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -172,12 +174,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ValueError as error:
         parser.error(str(error))
     try:
-        asyncio.run(serve(app, config))
+        run(app, config)
     except LifespanFailure as error:
         print(f"graphqlwire: {error}", file=sys.stderr)
         sys.exit(3)
-    except OSError as error:  # typically: address already in use
-        print(f"graphqlwire: cannot listen: {error}", file=sys.stderr)
+    except (OSError, RuntimeError) as error:  # address in use, no uvloop, ...
+        print(f"graphqlwire: {error}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:  # a signal before the handlers were installed
         pass

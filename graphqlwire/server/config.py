@@ -40,7 +40,8 @@ class Config:
     `proxy_headers`/`forwarded_allow_ips`: trust ``X-Forwarded-For``/``-Proto`` only from
     these peers (comma separated addresses or networks, ``*`` for any).
     `ssl_certfile`/`ssl_keyfile`: serve TLS. `lifespan`: ``auto`` (run the lifespan protocol
-    if the app supports it), ``on`` (a failure is fatal) or ``off``.
+    if the app supports it), ``on`` (a failure is fatal) or ``off``. `loop`: the event loop
+    `run` uses: ``uvloop`` if installed with ``auto`` (it is not a dependency), else asyncio.
 
     Limits: `max_header_size` (431), `max_body_size` (413), `max_url_length` (414),
     `max_connections` (503 beyond it), `ws_max_message_size` (close 1009).
@@ -62,6 +63,7 @@ class Config:
     ssl_certfile: str | None = None
     ssl_keyfile: str | None = None
     lifespan: Literal["auto", "on", "off"] = "auto"
+    loop: Literal["auto", "asyncio", "uvloop"] = "auto"
     backlog: int = 2048
     max_header_size: int = 16 * 1024
     max_body_size: int = 16 * MiB
@@ -82,6 +84,8 @@ class Config:
     def __post_init__(self) -> None:
         if self.lifespan not in ("auto", "on", "off"):
             raise ValueError(f"lifespan must be auto, on or off, not {self.lifespan!r}")
+        if self.loop not in ("auto", "asyncio", "uvloop"):
+            raise ValueError(f"loop must be auto, asyncio or uvloop, not {self.loop!r}")
         if self.log_level is not None and self.log_level.lower() not in LOG_LEVELS:
             raise ValueError(f"unknown log level {self.log_level!r}")
         if (self.ssl_certfile is None) != (self.ssl_keyfile is None):

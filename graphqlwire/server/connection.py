@@ -68,8 +68,8 @@ class HttpProtocol(asyncio.Protocol):
 
     # --- asyncio.Protocol -----------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # (uvloop's transports implement the interface without subclassing it.)
+        self.transport = transport  # type: ignore[assignment]
         state = self.state
         state.connections.add(self)
         peer = transport.get_extra_info("peername")

@@ -10,7 +10,8 @@ Three ways in, from the most to the least control:
 - ``await serve(app, config)``: the same plus SIGINT/SIGTERM handling; returns after the
   shutdown. A second signal skips the grace period. `on_started` is called with the
   started `Server` (tests use it to learn the port).
-- ``run(app, **config)``: blocking; ``asyncio.run(serve(app, Config(**config)))``.
+- ``run(app, **config)``: blocking; ``serve`` on a new event loop (uvloop when installed,
+  unless ``loop="asyncio"``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import importlib
 import logging
 import signal
 import socket
@@ -211,6 +213,35 @@ async def serve(
             loop.remove_signal_handler(signum)
 
 
-def run(app: ASGIApp, **options: Any) -> None:
-    """Serve `app` with ``Config(**options)``, blocking until shut down by a signal."""
-    asyncio.run(serve(app, Config(**options)))
+def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """The event loop constructor for ``Config.loop`` (None: asyncio's default)."""
+    if choice == "asyncio":
+        return None
+    try:
+        uvloop = importlib.import_module("uvloop")
+    except ImportError:
+        if choice == "uvloop":
+            raise RuntimeError("loop='uvloop' needs the uvloop package") from None
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
+
+
+def run(app: ASGIApp, config: Config | None = None, **options: Any) -> None:
+    """Serve `app` (with `config`, or ``Config(**options)``), blocking until a signal."""
+    if config is None:
+        config = Config(**options)
+    elif options:
+        config = config.with_overrides(**options)
+    factory = loop_factory(config.loop)
+    if sys.version_info >= (3, 11):
+        with asyncio.Runner(loop_factory=factory) as runner:
+            runner.run(serve(app, config))
+    else:  # pragma: no cover - Python 3.10
+        loop = factory() if factory is not None else asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(serve(app, config))
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()

@@ -102,3 +102,19 @@ async def read_all(reader: asyncio.StreamReader) -> bytes:
 
 def status_of(response: bytes) -> int:
     return int(response.split(b" ", 2)[1])
+
+
+def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> Any:
+    """Run graphqlwire's server tests on asyncio's loop and, when installed, on uvloop."""
+    if "tests/server" not in str(item.path).replace("\\", "/"):
+        return None
+    factories: dict[str, Any] = {"asyncio": asyncio.new_event_loop}
+    params = getattr(item, "callspec", None)
+    if params is not None and params.params.get("run_server") == "uvicorn":
+        return factories
+    try:
+        import uvloop
+    except ImportError:
+        return factories
+    factories["uvloop"] = uvloop.new_event_loop
+    return factories
