@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..request_data import json_type
+
 
 class LocalProtocolError(Exception):
     """The server tried to send a message that its protocol forbids in the current state."""
@@ -27,21 +29,6 @@ def decode_json(text: str) -> Any:
 def encode_json(message: dict[str, Any]) -> str:
     """Compact JSON, with non-ASCII text kept as is (frames are UTF-8 anyway)."""
     return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
-
-
-def json_type(value: Any) -> str:
-    """How a JSON value is called in error messages: ``an array``, ``a string``, ..."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object" if isinstance(value, dict) else type(value).__name__
 
 
 def _refuse_constant(name: str) -> Any:

@@ -153,7 +153,13 @@ class GraphQLHttpHandlerBase(GraphQLHandler):
 
 
 class GraphQLWebsocketHandler(GraphQLHandler):
-    """Base class for ASGI WebSocket connection handlers."""
+    """Base class for ASGI WebSocket connection handlers.
+
+    The `connection_init` payload of a connection is stored in
+    `websocket.scope["connection_params"]`, so a `context_value` callable (which gets the
+    `WebSocket`) can authenticate every operation from it; the context is built per
+    operation, never once per socket.
+    """
 
     def __init__(
         self,
