@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import os
 import re
 import shutil
@@ -78,21 +79,32 @@ def bare_h11_main(port: int) -> None:
     asyncio.run(serve())
 
 
-def commands(port: int) -> dict[str, list[str]]:
+GRAPHQL_PATH = "/?query=%7Bhello%7D"
+
+
+def commands(port: int) -> dict[str, tuple[list[str], str]]:
+    """Benchmarked servers: name -> (command line, request path)."""
     app_ref = "bench_server:app"
+    ours = [PYTHON, "-m", "graphqlwire", "--app-dir", str(HERE), "--port", str(port),
+            "--log-level", "warning", "--lifespan", "off"]
+    uvicorn = [PYTHON, "-m", "uvicorn", app_ref, "--app-dir", str(HERE), "--port", str(port),
+               "--log-level", "warning", "--no-access-log", "--lifespan", "off"]
     return {
-        "graphqlwire": [PYTHON, "-m", "graphqlwire", app_ref, "--app-dir", str(HERE),
-                        "--port", str(port), "--log-level", "warning", "--lifespan", "off"],
-        "uvicorn-h11": [PYTHON, "-m", "uvicorn", app_ref, "--app-dir", str(HERE),
-                        "--port", str(port), "--http", "h11", "--loop", "asyncio",
-                        "--log-level", "warning", "--no-access-log", "--lifespan", "off"],
-        "uvicorn-httptools": [PYTHON, "-m", "uvicorn", app_ref, "--app-dir", str(HERE),
-                              "--port", str(port), "--http", "httptools", "--loop", "asyncio",
-                              "--log-level", "warning", "--no-access-log",
-                              "--lifespan", "off"],
-        "hypercorn": [PYTHON, "-m", "hypercorn", app_ref, "--bind", f"127.0.0.1:{port}",
-                      "--worker-class", "asyncio", "--log-level", "warning"],
-        "bare-h11": [PYTHON, "-c", f"import bench_server; bench_server.bare_h11_main({port})"],
+        "graphqlwire": ([*ours, app_ref, "--loop", "asyncio"], "/"),
+        "uvicorn-h11": ([*uvicorn, "--http", "h11", "--loop", "asyncio"], "/"),
+        "uvicorn-httptools": ([*uvicorn, "--http", "httptools", "--loop", "asyncio"], "/"),
+        "hypercorn": ([PYTHON, "-m", "hypercorn", app_ref, "--bind", f"127.0.0.1:{port}",
+                       "--worker-class", "asyncio", "--log-level", "warning"], "/"),
+        "bare-h11": ([PYTHON, "-c", f"import bench_server; bench_server.bare_h11_main({port})"],
+                     "/"),
+        # The same servers on uvloop (when installed):
+        "graphqlwire-uvloop": ([*ours, app_ref, "--loop", "uvloop"], "/"),
+        "uvicorn-httptools-uvloop": ([*uvicorn, "--http", "httptools", "--loop", "uvloop"],
+                                     "/"),
+        # graphqlwire serving a real GraphQL query (the demo schema's `{ hello }` over GET):
+        # the figure to hold against bare-h11's fixed response.
+        "graphqlwire+graphql": ([*ours, "graphqlwire.demo:schema", "--execute-get-queries",
+                                 "--loop", "asyncio"], GRAPHQL_PATH),
     }
 
 
@@ -132,11 +144,12 @@ def pinned(command: list[str], cpu_list: list[int] | None) -> list[str]:
     return ["taskset", "-c", ",".join(map(str, cpu_list)), *command]
 
 
-def run_wrk(port: int, duration: float, connections: int, cpu_list: list[int] | None) -> float:
+def run_wrk(port: int, path: str, duration: float, connections: int,
+            cpu_list: list[int] | None) -> float:
     threads = max(1, len(cpu_list or [0]))
     out = subprocess.run(
         pinned(["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s",
-                f"http://127.0.0.1:{port}/"], cpu_list),
+                f"http://127.0.0.1:{port}{path}"], cpu_list),
         capture_output=True, text=True, check=True,
     ).stdout
     if "Non-2xx" in out or "Socket errors" in out:
@@ -150,7 +163,7 @@ def run_wrk(port: int, duration: float, connections: int, cpu_list: list[int] | 
 CLIENT = r"""
 import asyncio, sys, time
 port, duration, connections = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
-REQUEST = b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n"
+REQUEST = b"GET %s HTTP/1.1\r\nHost: bench\r\n\r\n" % sys.argv[4].encode()
 DEPTH = 8  # requests in flight per connection (pipelined)
 async def worker(stop, counts):
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -174,27 +187,30 @@ asyncio.run(main())
 """
 
 
-def run_asyncio_client(port: int, duration: float, connections: int,
+def run_asyncio_client(port: int, path: str, duration: float, connections: int,
                        cpu_list: list[int] | None) -> float:
     out = subprocess.run(
-        pinned([PYTHON, "-c", CLIENT, str(port), str(duration), str(connections)], cpu_list),
+        pinned([PYTHON, "-c", CLIENT, str(port), str(duration), str(connections), path],
+               cpu_list),
         capture_output=True, text=True, check=True,
     ).stdout
     return float(out.strip())
 
 
-def bench(name: str, command: list[str], args: argparse.Namespace) -> list[float]:
+def bench(command: list[str], path: str, args: argparse.Namespace) -> list[float]:
     server_cpus, client_cpus = cpus()
     port = free_port()
     command = [part.replace(str(0xDEAD), str(port)) for part in command]
+    if "uvloop" in command and importlib.util.find_spec("uvloop") is None:
+        raise RuntimeError("uvloop is not installed")
     env = {**os.environ, "PYTHONPATH": f"{HERE}{os.pathsep}{ROOT}"}
     process = subprocess.Popen(pinned(command, server_cpus), cwd=HERE, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_listening(port, process)
         load = run_wrk if args.generator == "wrk" else run_asyncio_client
-        load(port, 1, args.connections, client_cpus)  # warm-up
-        return [load(port, args.duration, args.connections, client_cpus)
+        load(port, path, 1, args.connections, client_cpus)  # warm-up
+        return [load(port, path, args.duration, args.connections, client_cpus)
                 for _ in range(args.runs)]
     finally:
         process.terminate()
@@ -223,7 +239,7 @@ def main() -> None:
     results: dict[str, float] = {}
     for name in names:
         try:
-            runs = bench(name, table[name], args)
+            runs = bench(*table[name], args)
         except (RuntimeError, subprocess.CalledProcessError, FileNotFoundError) as error:
             print(f"{name}: skipped ({error})")
             continue
@@ -232,11 +248,13 @@ def main() -> None:
     if not results:
         return
     reference = results.get("graphqlwire")
+    bare = results.get("bare-h11")
     print()
-    print(f"{'server':<20} {'median req/s':>14} {'graphqlwire / server':>22}")
+    print(f"{'server':<26} {'median req/s':>12} {'graphqlwire/it':>15} {'it/bare-h11':>12}")
     for name, value in results.items():
         ratio = f"{reference / value:.2f}x" if reference else "-"
-        print(f"{name:<20} {value:>14,.0f} {ratio:>22}")
+        versus_bare = f"{value / bare:.2f}x" if bare else "-"
+        print(f"{name:<26} {value:>12,.0f} {ratio:>15} {versus_bare:>12}")
 
 
 if __name__ == "__main__":

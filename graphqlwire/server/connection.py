@@ -378,6 +378,7 @@ class HttpProtocol(asyncio.Protocol):
             "query_string": query,
             "headers": headers,
             "state": self.state.lifespan_state.copy(),
+            "extensions": {},
         }
         return scope
 
@@ -408,6 +409,11 @@ class HttpProtocol(asyncio.Protocol):
             logger.info("request head from %s timed out", self.client)
             self.reject(408, "Request Timeout")
         elif kind == BODY and self.cycle is not None:
+            if self.cycle.waiter is None:
+                # The app is not waiting for the body (busy, or reading paused for it):
+                # that is not the client's slowness. Count again from now.
+                self._set_deadline(self.config.request_body_timeout, BODY)
+                return
             logger.info("request body from %s timed out", self.client)
             self.reject(408, "Request Timeout")
         else:

@@ -145,6 +145,19 @@ async def test_slow_body_gets_408(app: Any) -> None:
     assert status_of(response) == 408
 
 
+async def test_body_timeout_only_counts_while_the_app_waits_for_the_body() -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await asyncio.sleep(0.4)  # busy before reading: the client is not to blame
+        body = (await receive())["body"]
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": body})
+
+    async with graphqlwire_server(app, request_body_timeout=0.1) as url, \
+            httpx.AsyncClient() as client:
+        response = await client.post(url, content=b"payload")
+    assert (response.status_code, response.content) == (200, b"payload")
+
+
 async def test_idle_connections_are_closed(app: Any) -> None:
     async with graphqlwire_server(app, keep_alive_timeout=0.2,
                                   request_head_timeout=0.2) as url:
