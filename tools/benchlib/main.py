@@ -249,7 +249,13 @@ def main(argv: list[str]) -> None:
         if reason:
             skipped[name] = reason
             print(f"bench: {name}: {reason}")
+    # Byte-compile graphqlwire and the peer apps now, so no spawn time includes compiling them.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(RESULTS.parent.parent /
+                    "graphqlwire"), str(servers.HERE)], check=False, timeout=300)
     started = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    load_before = os.getloadavg()
+    if load_before[0] > 0.5:
+        print(f"bench: the machine is busy (load average {load_before[0]:.2f}): expect noise")
     for rep in range(args.repeat):
         for name in args.servers:
             if name not in skipped:
@@ -261,6 +267,7 @@ def main(argv: list[str]) -> None:
     meta = {"started": started, "args": dict(vars(args)),
             "cpus": {"server": cpus[0], "loadgen": cpus[1]},
             "loadgen": "wrk" if harness.use_wrk else "asyncio", "versions": versions(),
+            "load_average": {"before": load_before, "after": os.getloadavg()},
             "servers": {s.name: s.label for s in servers.SERVERS if s.name in args.servers}}
     path = RESULTS / f"results-{started}.json"
     report.save(path, meta, harness.samples, summary)

@@ -51,5 +51,5 @@ def run(cpus: tuple[int | None, int | None], args: argparse.Namespace) -> None:
     for label, result in rows:
         figure = result.get("rps", result.get("msgs_per_s", 0.0))
         problems = {k: v for k, v in result.items()
-                    if k in ("non_200", "bad_body", "socket_errors", "timeouts", "error") and v}
+                    if k in (*main.FAILURE_KEYS, "error") and v}
         print(f"  {label:<58} {figure:>10,.0f}  {problems or 'all answers right'}")

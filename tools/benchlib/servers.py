@@ -165,7 +165,7 @@ def start(spec: ServerSpec, cpu: int | None) -> Running:
     """
     port = free_port()
     command = [part.replace("{port}", str(port)) for part in spec.command]
-    env = {**os.environ, "PYTHONPATH": str(HERE), "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**os.environ, "PYTHONPATH": str(HERE)}
 
     def pin() -> None:
         if cpu is not None:
