@@ -23,6 +23,7 @@ ITEMS_BODY = compact(ITEMS_RESULT)
 
 
 def _headers(body: bytes) -> list[tuple[bytes, bytes]]:
+    """Response headers for a canned body."""
     return [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
 
 
@@ -59,6 +60,7 @@ class BareH11Protocol(asyncio.Protocol):
             self.transport.close()
 
     def _respond(self) -> None:
+        """Send the canned answer for the request just read, then ready the next cycle."""
         assert self.transport is not None
         body = ITEMS_BODY if b"items" in self.body else HELLO_BODY
         self.body.clear()

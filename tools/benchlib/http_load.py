@@ -64,6 +64,7 @@ class _Client(asyncio.Protocol):
         self._send()
 
     def _send(self) -> None:
+        """Send the request again and start its clock."""
         assert self.transport is not None
         self.sent_at = time.perf_counter()
         self.transport.write(self.request)

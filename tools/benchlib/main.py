@@ -219,6 +219,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def _choose(text: str | None, allowed: list[str], what: str) -> list[str]:
+    """The comma-separated names in `text` (all when None), checked, in canonical order."""
     chosen = [name.strip() for name in text.split(",") if name.strip()] if text else list(allowed)
     unknown = [name for name in chosen if name not in allowed]
     if unknown:

@@ -101,6 +101,7 @@ def ratio(
 
 
 def _cell(value: dict[str, Any] | None, digits: int) -> str:
+    """A median, `n/a` (not available), `ERR` (failed) or `-` (not applicable)."""
     if not value:
         return "-"
     if "median" in value:
@@ -165,6 +166,7 @@ def _failures(summary: dict[str, dict[str, Any]], servers: list[str]) -> list[st
 
 
 def _header(columns: list[Column], width: int) -> str:
+    """The header line of a table."""
     return "server".ljust(width) + "".join(c.header.rjust(len(c.header) + 2) for c in columns)
 
 

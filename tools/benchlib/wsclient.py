@@ -131,6 +131,7 @@ class GraphQLTransportWSClient(asyncio.Protocol):
                 self.transport.close()
 
     def _read_handshake(self) -> bool:
+        """Check the 101 answer (accept key, subprotocol); False while it is incomplete."""
         end = self.buffer.find(b"\r\n\r\n")
         if end < 0:
             return False
@@ -147,6 +148,7 @@ class GraphQLTransportWSClient(asyncio.Protocol):
         return True
 
     def _read_frames(self) -> None:
+        """Consume every complete frame in the buffer (RFC 6455 5.2 base framing)."""
         buffer, position, size = self.buffer, 0, len(self.buffer)
         decode, operations = DECODE, self.operations
         while size - position >= 2:
@@ -177,6 +179,7 @@ class GraphQLTransportWSClient(asyncio.Protocol):
         del buffer[:position]
 
     def _frame(self, first: int, payload: bytes) -> None:
+        """Handle one frame off the hot path: fragments, binary, ping, close."""
         opcode, final = first & 0x0F, first & 0x80
         if opcode in (OP_TEXT, OP_BIN, OP_CONT):
             if not final or self.fragments:
@@ -196,6 +199,7 @@ class GraphQLTransportWSClient(asyncio.Protocol):
             self.transport.close()
 
     def _message(self, message: dict[str, Any]) -> None:
+        """Route one decoded message: to its operation, or as a connection-level message."""
         operation = self.operations.get(message.get("id", ""))
         if operation is not None:
             operation.feed(message)
@@ -207,6 +211,7 @@ class GraphQLTransportWSClient(asyncio.Protocol):
             raise ProtocolFailure(f"unexpected message {str(message)[:200]}")
 
     def _write(self, opcode: int, payload: bytes) -> None:
+        """Send one frame unless the connection is closing."""
         if self.transport is not None and not self.transport.is_closing():
             self.transport.write(encode_frame(opcode, payload))
 
@@ -223,6 +228,7 @@ class GraphQLTransportWSClient(asyncio.Protocol):
         return operation
 
     def _fail(self, error: Exception) -> None:
+        """Fail everything still waiting on this connection."""
         for future in (self.handshake, self.acked):
             if not future.done():
                 future.set_exception(error)
