@@ -336,7 +336,7 @@ class HttpProtocol(asyncio.Protocol):
             self._set_deadline(config.request_body_timeout, BODY)
         else:
             self._deadline = None
-        self.task = self.loop.create_task(cycle.run(self.state.app))
+        self.task = self.state.start(cycle.run(self.state.app))
 
     def _scope(
         self, event: h11.Request, target: bytes, version: str,

@@ -130,19 +130,18 @@ class Server:
             connection.shutdown()
         loop = state.loop
         deadline = loop.time() + self.config.shutdown_timeout
-        while state.connections and not self._force.is_set():
+        while (state.connections or state.tasks) and not self._force.is_set():
             remaining = deadline - loop.time()
             if remaining <= 0:
-                logger.warning("shutdown timeout: closing %d connection(s)",
-                               len(state.connections))
+                logger.warning("shutdown timeout: closing %d connection(s), cancelling %d "
+                               "task(s)", len(state.connections), len(state.tasks))
                 break
             # Bounded wait: wakes early on a forced exit, otherwise re-checks every 50 ms.
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._force.wait(), min(remaining, 0.05))
+        for task in list(state.tasks):
+            task.cancel()
         for connection in list(state.connections):
-            for task in (connection.task, connection.ws.task if connection.ws else None):
-                if task is not None and not task.done():
-                    task.cancel()
             connection.transport.abort()
         if self._date_timer is not None:
             self._date_timer.cancel()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Coroutine
 from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +62,13 @@ class ServerState:
         self.access_log = config.access_log
         self.date_header = b""
         self.refresh_date()
+
+    def start(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Run an application coroutine as a task the shutdown can wait for."""
+        task = self.loop.create_task(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
 
     def refresh_date(self) -> None:
         """Re-render the cached ``date`` response header (called once a second)."""

@@ -138,7 +138,7 @@ class WebSocketSession:
                 self._on_close(event)  # type: ignore[arg-type]
             elif kind is Request:
                 self.queue.append({"type": "websocket.connect"})
-                self.task = self.protocol.loop.create_task(self._run())
+                self.task = self.protocol.state.start(self._run())
 
     def _on_message(self, event: TextMessage | BytesMessage) -> None:
         if self.disconnected:

@@ -167,3 +167,21 @@ def test_config_validation() -> None:
     assert config.is_trusted("10.1.2.3")
     assert not config.is_trusted("192.168.0.1")
     assert Config(forwarded_allow_ips="*").is_trusted("203.0.113.9")
+
+
+async def test_shutdown_waits_for_the_apps_cleanup() -> None:
+    cleaned: list[int] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "websocket.accept"})
+        message = await receive()
+        await asyncio.sleep(0.2)  # e.g. closing subscriptions after the disconnect
+        cleaned.append(message["code"])
+
+    server = Server(app, Config(port=0, lifespan="off", log_level=None))
+    await server.start()
+    async with connect(server.url.replace("http", "ws") + "/") as ws:
+        await server.shutdown()
+        assert cleaned == [1001]
+    assert ws.close_code == 1001
