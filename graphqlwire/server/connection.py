@@ -154,7 +154,7 @@ class HttpProtocol(asyncio.Protocol):
             return
         self.cycle = None
         conn = self.conn
-        if not cycle.keep_alive or conn.their_state is not h11.DONE:
+        if not cycle.keep_alive:
             self.close(linger=not cycle.body_complete)
             return
         try:
@@ -165,11 +165,11 @@ class HttpProtocol(asyncio.Protocol):
             cstate.process_event(h11.SERVER, h11.Response)
             cstate.process_event(h11.SERVER, h11.EndOfMessage)
             conn.client_is_waiting_for_100_continue = False
-            conn.start_next_cycle()
+            conn.start_next_cycle()  # raises unless the request was read to its end
         except h11.LocalProtocolError:
-            self.close(linger=False)
+            self.close(linger=not cycle.body_complete)
             return
-        self._head_bytes = 0
+        self._head_bytes = len(conn._receive_buffer)  # bytes of heads still to come
         self._set_deadline(self.config.keep_alive_timeout, IDLE)
         if self._read_paused:
             self._read_paused = False
@@ -283,7 +283,7 @@ class HttpProtocol(asyncio.Protocol):
                         config.max_header_size)
             self.reject(431, "Request Header Fields Too Large")
             return
-        self._head_bytes = 0
+        self._head_bytes = len(self.conn._receive_buffer)  # what follows this head
         self._body_size = 0
         target = event.target
         if len(target) > config.max_url_length:

@@ -231,3 +231,15 @@ async def test_access_log(app: Any, caplog: pytest.LogCaptureFixture) -> None:
     lines = [r.getMessage() for r in caplog.records if r.name == "graphqlwire.access"]
     assert len(lines) == 1
     assert '"GET /x?y=1 HTTP/1.1" 200' in lines[0]
+
+
+async def test_non_websocket_upgrade_is_plain_http(app: Any) -> None:
+    async with graphqlwire_server(app) as url:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port_of(url))
+        for i in range(2):  # and the connection stays usable
+            writer.write(b"GET /u%d HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+                         b"Upgrade: h2c\r\n\r\n" % i)
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 2)
+            assert head.startswith(b"HTTP/1.1 200")
+            assert await reader.readexactly(9) == b"hello /u%d" % i
+        writer.close()

@@ -205,3 +205,15 @@ async def test_many_requests_on_one_connection_under_limits() -> None:
         for i in range(30):
             response = await client.post(url + "/echo", content=b"%d" % i)
             assert response.content == b"%d" % i
+
+
+async def test_oversized_pipelined_head_behind_a_small_request(app: Any) -> None:
+    # Both heads arrive in one read: the big one must not slip through after the first.
+    requests = (b"GET /first HTTP/1.1\r\nHost: x\r\n\r\n"
+                b"GET /second HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 5000 + b"\r\n\r\n")
+    async with graphqlwire_server(app, **LIMITS) as url:
+        response = await raw_exchange(url, requests)
+    assert status_of(response) == 200
+    assert b"hello /first" in response
+    assert b"HTTP/1.1 431 " in response
+    assert b"hello /second" not in response
