@@ -16,20 +16,16 @@ idle timeout, and the connection limit (503).
 from __future__ import annotations
 
 import asyncio
-from typing import Any
-from urllib.parse import unquote
 
 import h11
 
 from .http11 import BODY_HIGH_WATER, HttpCycle, simple_response
-from .proxy import apply_proxy_headers
+from .scope import HTTP_VERSIONS, head_size, http_scope
 from .state import ServerState, logger
 from .ws import WebSocketSession
 
 __all__ = ["HttpProtocol"]
 
-ASGI_VERSION = {"version": "3.0", "spec_version": "2.5"}
-HTTP_VERSIONS = {b"1.1": "1.1", b"1.0": "1.0"}
 SPECIAL_HEADERS = frozenset(
     {b"content-length", b"transfer-encoding", b"connection", b"expect", b"upgrade"}
 )
@@ -321,7 +317,7 @@ class HttpProtocol(asyncio.Protocol):
                         self.client, content_length, config.max_body_size)
             self.reject(413, "Payload Too Large")
             return
-        scope = self._scope(event, target, version, headers, upgrade)
+        scope = http_scope(self, event.method, target, version, headers, upgrade)
         if scope is None:
             self.reject(400, "Bad Request: invalid request target")
             return
@@ -338,49 +334,6 @@ class HttpProtocol(asyncio.Protocol):
             self._deadline = None
         self.task = self.state.start(cycle.run(self.state.app))
 
-    def _scope(
-        self, event: h11.Request, target: bytes, version: str,
-        headers: list[tuple[bytes, bytes]], websocket: bool,
-    ) -> dict[str, Any] | None:
-        raw_path, _, query = target.partition(b"?")
-        if raw_path[:1] != b"/":
-            if raw_path == b"*":
-                pass
-            elif b"://" in raw_path:  # absolute-form (RFC 9112 §3.2.2)
-                raw_path = b"/" + raw_path.split(b"://", 1)[1].partition(b"/")[2]
-            else:
-                return None
-        path = raw_path.decode("latin-1")
-        if b"%" in raw_path:
-            path = unquote(path)
-        root_path = self.config.root_path
-        if root_path:
-            path = root_path + path
-            raw_path = root_path.encode() + raw_path
-        scheme = self.scheme
-        client = self.client
-        if self.config.proxy_headers:
-            forwarded_scheme, client = apply_proxy_headers(self.config, headers, client,
-                                                           websocket)
-            if forwarded_scheme is not None:
-                scheme = forwarded_scheme
-        scope: dict[str, Any] = {
-            "type": "http",
-            "asgi": ASGI_VERSION,
-            "http_version": version,
-            "server": self.server,
-            "client": client,
-            "scheme": scheme,
-            "method": event.method.decode("ascii"),
-            "root_path": root_path,
-            "path": path,
-            "raw_path": raw_path,
-            "query_string": query,
-            "headers": headers,
-            "state": self.state.lifespan_state.copy(),
-            "extensions": {},
-        }
-        return scope
 
     # --- timeouts ---------------------------------------------------------------------------
     def _set_deadline(self, timeout: float, kind: int) -> None:
@@ -418,11 +371,3 @@ class HttpProtocol(asyncio.Protocol):
             self.reject(408, "Request Timeout")
         else:
             self.transport.close()
-
-
-def head_size(event: h11.Request) -> int:
-    """Size of the request head as sent (give or take optional whitespace)."""
-    size = len(event.method) + len(event.target) + 14
-    for raw_name, _, value in event.headers._full_items:
-        size += len(raw_name) + len(value) + 4
-    return size

@@ -1,0 +1,67 @@
+"""Pure tests of scope building and proxy headers (no event loop, no sockets)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import h11
+import pytest
+
+from graphqlwire.server.config import Config
+from graphqlwire.server.proxy import apply_proxy_headers
+from graphqlwire.server.scope import head_size, http_scope
+
+
+def connection(**config: Any) -> Any:
+    return SimpleNamespace(config=Config(**config), scheme="http", client=("10.0.0.9", 4000),
+                           server=("127.0.0.1", 8000),
+                           state=SimpleNamespace(lifespan_state={"db": "x"}))
+
+
+@pytest.mark.parametrize(("target", "path", "raw_path", "query"), [
+    (b"/a%20b?x=1", "/a b", b"/a%20b", b"x=1"),
+    (b"/caf%C3%A9", "/café", b"/caf%C3%A9", b""),
+    (b"http://example.org/abs?q", "/abs", b"/abs", b"q"),
+    (b"*", "*", b"*", b""),
+])
+def test_paths(target: bytes, path: str, raw_path: bytes, query: bytes) -> None:
+    scope = http_scope(connection(), b"GET", target, "1.1", [], False)
+    assert scope is not None
+    assert (scope["path"], scope["raw_path"], scope["query_string"]) == (path, raw_path, query)
+
+
+def test_root_path_and_state_copy() -> None:
+    conn = connection(root_path="/api")
+    scope = http_scope(conn, b"POST", b"/x", "1.0", [(b"host", b"h")], False)
+    assert scope is not None
+    assert (scope["path"], scope["raw_path"], scope["root_path"]) == ("/api/x", b"/api/x", "/api")
+    assert (scope["method"], scope["http_version"]) == ("POST", "1.0")
+    assert scope["state"] == {"db": "x"}
+    assert scope["state"] is not conn.state.lifespan_state
+
+
+def test_bad_target() -> None:
+    assert http_scope(connection(), b"GET", b"nope", "1.1", [], False) is None
+
+
+def test_head_size_counts_the_whole_head() -> None:
+    request = h11.Request(method="GET", target="/abc", headers=[("Host", "x"), ("X-A", "12345")])
+    assert head_size(request) == len(b"GET /abc HTTP/1.1\r\nHost: x\r\nX-A: 12345\r\n\r\n")
+
+
+@pytest.mark.parametrize(("allowed", "forwarded_for", "client"), [
+    ("10.0.0.9", b"1.1.1.1", "1.1.1.1"),
+    ("10.0.0.9", b"6.6.6.6, 1.1.1.1", "1.1.1.1"),  # only the rightmost hop is trusted
+    ("10.0.0.9, 1.1.1.1", b"6.6.6.6, 1.1.1.1", "6.6.6.6"),
+    ("192.168.0.1", b"1.1.1.1", "10.0.0.9"),  # an untrusted peer's claim is ignored
+])
+def test_forwarded_for(allowed: str, forwarded_for: bytes, client: str) -> None:
+    config = Config(proxy_headers=True, forwarded_allow_ips=allowed)
+    headers = [(b"x-forwarded-for", forwarded_for), (b"x-forwarded-proto", b"https")]
+    scheme, peer = apply_proxy_headers(config, headers, ("10.0.0.9", 4000), False)
+    assert peer is not None
+    assert peer[0] == client
+    assert scheme == ("https" if client != "10.0.0.9" else None)
+    ws_scheme, _ = apply_proxy_headers(config, headers, ("10.0.0.9", 4000), True)
+    assert ws_scheme == ("wss" if client != "10.0.0.9" else None)
