@@ -111,8 +111,12 @@ class HttpProtocol(asyncio.Protocol):
                 self._set_deadline(self.config.request_head_timeout, HEAD)
         elif self._deadline_kind == BODY:
             self._deadline = self.loop.time() + self.config.request_body_timeout
-        self.conn.receive_data(data)
-        self._handle_events()
+        try:
+            self.conn.receive_data(data)
+            self._handle_events()
+        except Exception:  # a bug of ours must cost this connection only, never the server
+            logger.exception("internal error on the connection from %s", self.client)
+            self.transport.abort()
 
     def pause_writing(self) -> None:
         self.write_paused = True
