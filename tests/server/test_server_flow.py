@@ -11,10 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import graphqlwire_server, port_of
 from websockets.asyncio.client import connect
 
 from graphqlwire.server import Config, Server
+
+from .helpers import graphqlwire_server, port_of
 
 MiB = 1024 * 1024
 

@@ -9,10 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import RunServer, graphqlwire_server, port_of, raw_exchange, read_all, status_of
-from server_apps import make_app
 
 from graphqlwire.server import ClientDisconnected
+
+from .helpers import RunServer, graphqlwire_server, port_of, raw_exchange, read_all, status_of
+from .server_apps import make_app
 
 
 async def test_get_and_post(run_server: RunServer, app: Any) -> None:

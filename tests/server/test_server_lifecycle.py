@@ -8,12 +8,13 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import RunServer, graphqlwire_server, port_of, read_all
-from server_apps import make_app
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from graphqlwire.server import Config, LifespanFailure, Server, serve
+
+from .helpers import RunServer, graphqlwire_server, port_of, read_all
+from .server_apps import make_app
 
 
 def lifespan_app(events: list[str], *, fail: bool = False) -> Any:

@@ -9,8 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import graphqlwire_server, port_of, raw_exchange, read_all, status_of
-from server_apps import make_app
+
+from .helpers import graphqlwire_server, port_of, raw_exchange, read_all, status_of
+from .server_apps import make_app
 
 LIMITS = {"max_header_size": 1024, "max_body_size": 1000, "max_url_length": 200}
 

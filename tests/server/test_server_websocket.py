@@ -8,17 +8,18 @@ import logging
 from typing import Any
 
 import pytest
-from conftest import RunServer, graphqlwire_server, raw_exchange, status_of
-from server_apps import make_app
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
-from ws_client import RawWebSocket
 from wsproto.events import (
     AcceptConnection,
     BytesMessage,
     CloseConnection,
     Ping,
 )
+
+from .helpers import RunServer, graphqlwire_server, raw_exchange, status_of
+from .server_apps import make_app
+from .ws_client import RawWebSocket
 
 
 def ws_url(url: str, path: str) -> str:
