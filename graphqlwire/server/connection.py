@@ -16,6 +16,7 @@ idle timeout, and the connection limit (503).
 from __future__ import annotations
 
 import asyncio
+from http import HTTPStatus
 
 import h11
 
@@ -230,8 +231,8 @@ class HttpProtocol(asyncio.Protocol):
             except h11.RemoteProtocolError as error:
                 status = error.error_status_hint
                 logger.info("bad request from %s: %s", self.client, error)
-                self.reject(status, "Request Header Fields Too Large" if status == 431
-                            else f"Bad Request: {error}")
+                phrase = HTTPStatus(status).phrase
+                self.reject(status, phrase if status == 431 else f"{phrase}: {error}")
                 return
             kind = type(event)
             if kind is h11.Data:
@@ -337,7 +338,6 @@ class HttpProtocol(asyncio.Protocol):
         else:
             self._deadline = None
         self.task = self.state.start(cycle.run(self.state.app))
-
 
     # --- timeouts ---------------------------------------------------------------------------
     def _set_deadline(self, timeout: float, kind: int) -> None:
