@@ -102,7 +102,11 @@ class HttpProtocol(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         if self.ws is not None:
-            self.ws.data_received(data)
+            try:
+                self.ws.data_received(data)
+            except Exception:  # a bug of ours must cost this connection only
+                logger.exception("internal error on the WebSocket from %s", self.client)
+                self.transport.abort()
             return
         if self._discarding:
             return

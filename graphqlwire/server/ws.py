@@ -131,7 +131,8 @@ class WebSocketSession:
             if kind is TextMessage or kind is BytesMessage:
                 self._on_message(event)  # type: ignore[arg-type]
             elif kind is Ping:
-                self.protocol.write(self.conn.send(event.response()))  # type: ignore[attr-defined]
+                if self.conn.state is ConnectionState.OPEN:  # (no pongs once closing)
+                    self.protocol.write(self.conn.send(event.response()))  # type: ignore[attr-defined]
             elif kind is Pong:
                 self._pong_due = False
             elif kind is CloseConnection:
@@ -321,6 +322,8 @@ class WebSocketSession:
                 self.phase = CLOSED
                 self._finish(None)
         elif self.disconnected or self.conn.state is not ConnectionState.OPEN:
+            if kind == "websocket.close":
+                return  # closing what is already closed (a common `finally:`) is harmless
             raise ClientDisconnected("WebSocket is closed")
         elif kind == "websocket.send":
             text = message.get("text")

@@ -17,6 +17,8 @@ from wsproto.events import (
     Ping,
 )
 
+from graphqlwire.server import ClientDisconnected
+
 from .helpers import RunServer, graphqlwire_server, raw_exchange, status_of
 from .server_apps import make_app
 from .ws_client import RawWebSocket
@@ -218,3 +220,24 @@ async def test_many_websockets(app: Any) -> None:
 
     async with graphqlwire_server(app) as url:
         await asyncio.gather(*(one(i) for i in range(30)))
+
+
+async def test_send_after_disconnect(caplog: Any) -> None:
+    outcome: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "websocket.accept"})
+        while (await receive())["type"] != "websocket.disconnect":
+            pass
+        await send({"type": "websocket.close"})  # harmless
+        try:
+            await send({"type": "websocket.send", "text": "late"})
+        except OSError as error:
+            outcome.set_result((type(error),))
+
+    async with graphqlwire_server(app) as url:
+        async with connect(ws_url(url, "/")) as ws:
+            await ws.send("x")
+        assert await asyncio.wait_for(outcome, 2) == (ClientDisconnected,)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
