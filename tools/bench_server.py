@@ -5,8 +5,10 @@ bare h11 server, all serving the same fixed small response.
     .venv/bin/python tools/bench_server.py [--duration 5] [--runs 3] [--connections 50]
 
 The load generator is ``wrk`` (``apt-get install wrk``) when installed, else an asyncio
-client in a separate process (pipelined keep-alive requests over many connections; it is
-reported as the bottleneck if it cannot outrun the bare server). Server and generator are
+client in a separate process (pipelined keep-alive requests over many connections). With
+the asyncio client a "stub" row is added: a server that answers without parsing anything,
+i.e. the client's own ceiling; the client is not the bottleneck while every real server
+stays well below it. Server and generator are
 pinned to different CPUs when the machine has two or more. Every server runs one process
 on the plain asyncio event loop, so the comparison is of the HTTP layers, not of the loops.
 
@@ -82,6 +84,29 @@ def bare_h11_main(port: int) -> None:
 GRAPHQL_PATH = "/?query=%7Bhello%7D"
 
 
+def stub_main(port: int) -> None:
+    """Answers each request terminator with a canned response: the load client's ceiling."""
+    response = b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n%s" % (len(BODY), BODY)
+
+    class Stub(asyncio.Protocol):
+        def connection_made(self, transport: Any) -> None:
+            self.transport = transport
+            self.tail = b""
+
+        def data_received(self, data: bytes) -> None:
+            data = self.tail + data
+            count = data.count(b"\r\n\r\n")
+            self.tail = data[data.rfind(b"\r\n\r\n") + 4:] if count else data
+            if count:
+                self.transport.write(response * count)
+
+    async def serve() -> None:
+        server = await asyncio.get_running_loop().create_server(Stub, "127.0.0.1", port)
+        await server.serve_forever()
+
+    asyncio.run(serve())
+
+
 def commands(port: int) -> dict[str, tuple[list[str], str]]:
     """Benchmarked servers: name -> (command line, request path)."""
     app_ref = "bench_server:app"
@@ -101,6 +126,7 @@ def commands(port: int) -> dict[str, tuple[list[str], str]]:
         "graphqlwire-uvloop": ([*ours, app_ref, "--loop", "uvloop"], "/"),
         "uvicorn-httptools-uvloop": ([*uvicorn, "--http", "httptools", "--loop", "uvloop"],
                                      "/"),
+        "stub": ([PYTHON, "-c", f"import bench_server; bench_server.stub_main({port})"], "/"),
         # graphqlwire serving a real GraphQL query (the demo schema's `{ hello }` over GET):
         # the figure to hold against bare-h11's fixed response.
         "graphqlwire+graphql": ([*ours, "graphqlwire.demo:schema", "--execute-get-queries",
@@ -231,7 +257,8 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="benchmark only these servers")
     args = parser.parse_args()
     table = commands(0xDEAD)
-    names = args.only or list(table)
+    names = args.only or [name for name in table
+                          if name != "stub" or args.generator == "asyncio"]
     server_cpus, client_cpus = cpus()
     print(f"generator: {args.generator}, {args.connections} connections, "
           f"{args.runs} x {args.duration:g}s; server CPUs {server_cpus}, "
