@@ -49,6 +49,7 @@ EXAMPLES = """examples:
   tools/bench --quick              smoke test (2 s cells, 1 repetition, ~2 min)
   tools/bench --only graphqlwire,bare-h11 --scenarios hello-c32,hello-c1
   tools/bench --selftest           ceilings of wrk, the asyncio generator and the WS client
+  tools/bench --compare tools/.bench/results-A.json tools/.bench/results-B.json
 """
 T = TypeVar("T")
 
@@ -207,6 +208,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--selftest", action="store_true",
                         help="measure the load generator and WS client against canned servers")
     parser.add_argument("--list", action="store_true", help="list servers and scenarios")
+    parser.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"),
+                        help="compare two saved results files (after/before per cell) and exit")
     args = parser.parse_args(argv)
     args.duration = args.duration or (2.0 if args.quick else 5.0)
     args.warmup = args.warmup or 1.0
@@ -231,6 +234,9 @@ def main(argv: list[str]) -> None:
     """Run the benchmark (or the self-test) and print/save the results."""
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the `finally`s: stop servers
+    if args.compare:
+        print(report.compare(*args.compare))
+        return
     if args.list:
         for spec in servers.SERVERS:
             print(f"{spec.name:<22} {spec.label}")

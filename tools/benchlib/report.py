@@ -185,6 +185,35 @@ def check_target(summary: dict[str, dict[str, Any]], target: Target) -> str:
     return f"{'PASS' if passed else 'FAIL'}  {target.text}  ({target.server}: {figure})"
 
 
+def compare(before_path: Path, after_path: Path) -> str:
+    """A table of after/before medians for every server and column both result files have.
+
+    For before/after notes on an optimisation: >1 means `after` is better, whatever the column.
+    Ratios across separate runs carry the machine's run-to-run noise; the reference row shows it.
+    """
+    before, after = (json.loads(path.read_text())["summary"] for path in (before_path, after_path))
+    servers = [server for server in after if server in before]
+    columns = [c for c in COLUMNS
+               if any(_median(before, s, c) and _median(after, s, c) for s in servers)]
+    width = max((len(server) for server in servers), default=6) + 2
+    lines = [f"{after_path.name} / {before_path.name} (>1 means better now):",
+             _header(columns, width)]
+    for server in servers:
+        row = []
+        for column in columns:
+            old, new = _median(before, server, column), _median(after, server, column)
+            value = (new / old if column.higher_is_better else old / new) if old and new else None
+            row.append((f"{value:.2f}x" if value else "-").rjust(len(column.header) + 2))
+        lines.append(server.ljust(width) + "".join(row))
+    return "\n".join(lines)
+
+
+def _median(summary: dict[str, dict[str, Any]], server: str, column: Column) -> float | None:
+    """The median of one cell, or None when it has none."""
+    value = summary.get(server, {}).get(column.header, {}).get("median")
+    return float(value) if value is not None else None
+
+
 def save(path: Path, meta: dict[str, Any], samples: Samples,
          summary: dict[str, dict[str, Any]]) -> None:
     """Write everything (settings, versions, raw samples, medians, ratios, targets) as JSON."""
