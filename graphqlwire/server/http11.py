@@ -26,6 +26,8 @@ __all__ = ["HttpCycle", "simple_response"]
 
 #: Read no more than this much unconsumed request body before pausing the socket.
 BODY_HIGH_WATER = 64 * 1024
+#: Bodies smaller than this are copied to join their head/framing in one write.
+COPY_LIMIT = 64 * 1024
 
 STATUS_LINES: dict[int, bytes] = {
     status.value: b"HTTP/1.1 %d %s\r\n" % (status.value, status.phrase.encode())
@@ -232,17 +234,10 @@ class HttpCycle:
             self.head_sent = True
             if self.is_head or self.status in NO_BODY_STATUSES:
                 protocol.write(head)
-            elif self.chunked and body:
-                protocol.write(b"%s%x\r\n%s\r\n" % (head, len(body), body))
             else:
-                self._count(body)
-                protocol.write(head + body)
+                self._write_body(head, body)
         elif body and not self.is_head and self.status not in NO_BODY_STATUSES:
-            if self.chunked:
-                protocol.write(b"%x\r\n%s\r\n" % (len(body), body))
-            else:
-                self._count(body)
-                protocol.write(body)
+            self._write_body(b"", body)
         if not more_body:
             if self.chunked and not self.is_head:
                 protocol.write(LAST_CHUNK)
@@ -254,6 +249,34 @@ class HttpCycle:
                 self._log_access()
             protocol.cycle_done(self, self.status)
             self._wake()
+
+    def _write_body(self, prefix: bytes, body: bytes) -> None:
+        """Write `prefix` (the head, if still unsent) and `body`, framed.
+
+        Small pieces go out in one write (one syscall, one packet); a large body is not
+        copied just to glue a few framing bytes to it.
+        """
+        write = self.protocol.write
+        if self.chunked:
+            if not body:
+                if prefix:
+                    write(prefix)
+                return
+            if len(body) < COPY_LIMIT:
+                write(b"%s%x\r\n%s\r\n" % (prefix, len(body), body))
+            else:
+                write(b"%s%x\r\n" % (prefix, len(body)))
+                write(body)
+                write(b"\r\n")
+            return
+        self._count(body)
+        if not prefix:
+            write(body)
+        elif len(body) < COPY_LIMIT:
+            write(prefix + body)
+        else:
+            write(prefix)
+            write(body)
 
     def _count(self, body: bytes) -> None:
         if self.length_left >= 0:

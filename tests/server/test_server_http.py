@@ -244,3 +244,23 @@ async def test_non_websocket_upgrade_is_plain_http(app: Any) -> None:
             assert head.startswith(b"HTTP/1.1 200")
             assert await reader.readexactly(9) == b"hello /u%d" % i
         writer.close()
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+async def test_large_bodies(run_server: RunServer, streamed: bool) -> None:
+    blob = bytes(range(256)) * 1000  # 256 KB
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        if streamed:
+            for i in range(0, len(blob), 100_000):
+                await send({"type": "http.response.body", "body": blob[i:i + 100_000],
+                            "more_body": True})
+            await send({"type": "http.response.body", "body": b"small", "more_body": True})
+            await send({"type": "http.response.body"})
+        else:
+            await send({"type": "http.response.body", "body": blob})
+
+    async with run_server(app) as url, httpx.AsyncClient() as client:
+        response = await client.get(url)
+    assert response.content == (blob + b"small" if streamed else blob)
