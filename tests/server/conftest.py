@@ -33,9 +33,6 @@ def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> A
     if "tests/server" not in str(item.path).replace("\\", "/"):
         return None
     factories: dict[str, Any] = {"asyncio": asyncio.new_event_loop}
-    params = getattr(item, "callspec", None)
-    if params is not None and params.params.get("run_server") == "uvicorn":
-        return factories
     try:
         import uvloop
     except ImportError:
