@@ -1,9 +1,10 @@
 """The benchmark harness behind `tools/bench` (runs inside `tools/.bench/venv`).
 
-Method: the server under test is pinned to CPU 0, this process and `wrk` to CPU 1. Each
-repetition starts every selected server in turn (A B C A B C ...), times spawn-to-first-answer,
-reads its idle RSS, then runs each scenario after a warm-up, and stops it. Medians of the
-repetitions are compared with Ariadne on uvicorn+httptools measured in the same run. Every HTTP
+Method: the servers are pinned to CPU 0, this process and `wrk` to CPU 1. Each repetition
+starts every selected server, one at a time, timing spawn-to-first-answer and reading its idle
+RSS; then, scenario by scenario, measures each server in turn (A B C A B C ...) after a warm-up;
+then stops them all. Medians of the repetitions are compared with Ariadne on uvicorn+httptools
+measured in the same run, and graphqlwire with the bare h11 server on its event loop. Every HTTP
 status is checked and a sample of bodies compared; every subscription message is decoded and
 checked. A table is printed and everything is saved to `tools/.bench/results-<UTC time>.json`.
 """
@@ -42,6 +43,7 @@ IDLE_WS_CONNECTIONS = 500
 FAILURE_KEYS = ("non_200", "bad_body", "socket_errors", "timeouts")
 # ws-idle runs first, on a fresh heap: memory freed by earlier load would hide the growth.
 SCENARIOS = ["ws-idle", *HTTP_SCENARIOS, *WS_SCENARIOS]
+WS_ONLY = {"ws-idle", *WS_SCENARIOS}
 PACKAGES = ["ariadne", "strawberry-graphql", "uvicorn", "hypercorn", "httptools", "uvloop",
             "websockets", "graphql-core", "h11", "wsproto", "graphqlwire"]
 EXAMPLES = """examples:
@@ -133,32 +135,46 @@ class Harness:
         self.samples.setdefault(server, {}).setdefault(scenario, []).append(sample)
         shown = sample if isinstance(sample, str) else {
             k: round(v, 2) for k, v in sample.items() if isinstance(v, float | int)}
-        print(f"    {scenario:<11} {shown}", flush=True)
+        print(f"    {server:<20} {shown}", flush=True)
 
-    def run_server(self, spec: servers.ServerSpec, scenarios: list[str]) -> None:
-        """Start one server, run its applicable scenarios, and always stop it."""
-        scenarios = [s for s in scenarios if spec.websocket or s in HTTP_SCENARIOS]
+    def cell(self, running: servers.Running, scenario: str) -> dict[str, Any] | str:
+        """Measure one scenario on one running server."""
+        if not running.alive():
+            return f"server died: {running.stderr_tail()}"
+        if scenario in HTTP_SCENARIOS:
+            return self.http(running.port, scenario)
+        if scenario in WS_SCENARIOS:
+            return self.ws(running.port, scenario)
+        return self.ws_idle(running)
+
+    def repetition(self, specs: list[servers.ServerSpec], scenarios: list[str]) -> None:
+        """One repetition: start every server (one at a time), then per scenario A B C ...
+
+        Servers wait idle on the server CPU while the others are measured, so the cells of one
+        scenario are measured back to back and share the machine's conditions. Every server
+        is stopped at the end, whatever happens.
+        """
+        running: dict[str, servers.Running] = {}
         try:
-            running = servers.start(spec, self.server_cpu)
-        except RuntimeError as error:
-            for scenario in ["startup", *scenarios]:
-                self.record(spec.name, scenario, f"start failed: {error}")
-            return
-        try:
-            self.record(spec.name, "startup", {"spawn_ms": running.spawn_ms,
-                                               "idle_rss_mib": running.idle_rss_kib / 1024})
+            print("  start-up", flush=True)
+            for spec in specs:
+                try:
+                    running[spec.name] = server = servers.start(spec, self.server_cpu)
+                except RuntimeError as error:
+                    for scenario in ["startup", *scenarios]:
+                        if spec.websocket or scenario not in WS_ONLY:
+                            self.record(spec.name, scenario, f"start failed: {error}")
+                    continue
+                self.record(spec.name, "startup", {"spawn_ms": server.spawn_ms,
+                                                   "idle_rss_mib": server.idle_rss_kib / 1024})
             for scenario in scenarios:
-                if not running.alive():
-                    sample: dict[str, Any] | str = f"server died: {running.stderr_tail()}"
-                elif scenario in HTTP_SCENARIOS:
-                    sample = self.http(running.port, scenario)
-                elif scenario in WS_SCENARIOS:
-                    sample = self.ws(running.port, scenario)
-                else:
-                    sample = self.ws_idle(running)
-                self.record(spec.name, scenario, sample)
+                print(f"  {scenario}", flush=True)
+                for name, server in running.items():
+                    if server.spec.websocket or scenario not in WS_ONLY:
+                        self.record(name, scenario, self.cell(server, scenario))
         finally:
-            running.stop()
+            for server in running.values():
+                server.stop()
 
 
 def pin_cpus() -> tuple[int | None, int | None]:
@@ -263,11 +279,10 @@ def main(argv: list[str]) -> None:
     load_before = os.getloadavg()
     if load_before[0] > 0.5:
         print(f"bench: the machine is busy (load average {load_before[0]:.2f}): expect noise")
+    specs = [servers.BY_NAME[name] for name in args.servers if name not in skipped]
     for rep in range(args.repeat):
-        for name in args.servers:
-            if name not in skipped:
-                print(f"[{rep + 1}/{args.repeat}] {name}", flush=True)
-                harness.run_server(servers.BY_NAME[name], args.scenario_list)
+        print(f"[repetition {rep + 1}/{args.repeat}]", flush=True)
+        harness.repetition(specs, args.scenario_list)
     summary = report.summarize(harness.samples, skipped)
     print()
     print(report.render(summary, args.servers))
