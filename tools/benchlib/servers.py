@@ -7,6 +7,8 @@ process group pinned to the server CPU, on a free loopback port, with `benchlib/
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import http.client
 import os
 import signal
@@ -20,6 +22,8 @@ from pathlib import Path
 from schema_data import HELLO_QUERY, HELLO_RESULT, compact, post_body
 
 HERE = Path(__file__).resolve().parent
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+LIBC = ctypes.CDLL(ctypes.util.find_library("c")) if sys.platform == "linux" else None
 LOGS = HERE.parent / ".bench" / "logs"
 START_TIMEOUT = 30.0
 PY = sys.executable
@@ -167,9 +171,12 @@ def start(spec: ServerSpec, cpu: int | None) -> Running:
     command = [part.replace("{port}", str(port)) for part in spec.command]
     env = {**os.environ, "PYTHONPATH": str(HERE)}
 
-    def pin() -> None:
+    def prepare_child() -> None:
+        """In the child before exec: pin the CPU; die with the harness even if it is killed."""
         if cpu is not None:
             os.sched_setaffinity(0, {cpu})
+        if LIBC is not None:
+            LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
     LOGS.mkdir(parents=True, exist_ok=True)
     log_path = LOGS / f"{spec.name}.log"
@@ -177,7 +184,7 @@ def start(spec: ServerSpec, cpu: int | None) -> Running:
         started = time.perf_counter()
         process = subprocess.Popen(
             command, env=env, cwd=HERE, stdout=log, stderr=log,
-            start_new_session=True, preexec_fn=pin,
+            start_new_session=True, preexec_fn=prepare_child,
         )
     running = Running(spec, process, port, log_path)
     expected = compact(HELLO_RESULT)
