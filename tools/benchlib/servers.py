@@ -2,7 +2,8 @@
 
 Every server runs the same schema (see `schema_data.py`) as its own process, started in a new
 process group pinned to the server CPU, on a free loopback port, with `benchlib/` on
-`PYTHONPATH`. `Running.stop()` kills the whole group, so nothing outlives the harness.
+`PYTHONPATH`. `Running.stop()` kills the whole group, and each server is told by the kernel to
+die with the harness (PR_SET_PDEATHSIG), so nothing outlives it, even a `kill -9`.
 """
 
 from __future__ import annotations
