@@ -264,3 +264,55 @@ async def test_large_bodies(run_server: RunServer, streamed: bool) -> None:
     async with run_server(app) as url, httpx.AsyncClient() as client:
         response = await client.get(url)
     assert response.content == (blob + b"small" if streamed else blob)
+
+
+async def test_request_pipelined_while_the_first_is_running(app: Any) -> None:
+    async with graphqlwire_server(app) as url:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port_of(url))
+        writer.write(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        await asyncio.sleep(0.1)  # the first request is being answered ...
+        writer.write(b"GET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        response = await asyncio.wait_for(read_all(reader), 3)
+        writer.close()
+    assert response.index(b"slow done") < response.index(b"hello /next")
+
+
+@pytest.mark.parametrize(("messages", "outcome"), [
+    ([{"type": "http.response.body", "body": b"x"}], 500),  # no start
+    ([{"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]},
+      {"type": "http.response.body", "body": b"xyz"}], "cut"),  # longer than announced
+    ([{"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"5")]},
+      {"type": "http.response.body", "body": b"xy"}], "cut"),  # shorter than announced
+    ([{"type": "http.response.start", "status": 99, "headers": []},
+      {"type": "http.response.body", "body": b"x"}], 500),  # not a final status
+])
+async def test_app_protocol_mistakes(messages: list[Any], outcome: Any, caplog: Any) -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        for message in messages:
+            await send(message)
+
+    caplog.set_level(logging.CRITICAL)
+    async with graphqlwire_server(app) as url, httpx.AsyncClient() as client:
+        for _ in range(2):  # the server, and the next request, are unharmed
+            if outcome == "cut":
+                with pytest.raises(httpx.RemoteProtocolError):
+                    await client.get(url)
+            else:
+                assert (await client.get(url)).status_code == outcome
+
+
+async def test_app_asks_to_close_the_connection(app: Any) -> None:
+    async def closing(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": b"bye"})
+
+    async with graphqlwire_server(closing) as url:
+        response = await raw_exchange(url, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert response.endswith(b"\r\n\r\nbye")
+    assert response.count(b"connection: close") == 1
+
+
+async def test_bad_request_target(app: Any) -> None:
+    async with graphqlwire_server(app) as url:
+        assert status_of(await raw_exchange(url, b"GET nope HTTP/1.1\r\nHost: x\r\n\r\n")) == 400

@@ -241,3 +241,25 @@ async def test_send_after_disconnect(caplog: Any) -> None:
             await ws.send("x")
         assert await asyncio.wait_for(outcome, 2) == (ClientDisconnected,)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_messages_wait_for_a_slow_app() -> None:
+    go = asyncio.Event()
+    seen: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "websocket.accept"})
+        await go.wait()
+        while (message := await receive())["type"] == "websocket.receive":
+            seen.append(message["text"])
+            if len(seen) == 200:
+                await send({"type": "websocket.send", "text": "all"})
+
+    async with graphqlwire_server(app) as url, connect(ws_url(url, "/")) as ws:
+        for i in range(200):  # more than the queue holds: reading pauses
+            await ws.send(str(i))
+        await asyncio.sleep(0.1)
+        go.set()
+        assert await asyncio.wait_for(ws.recv(), 3) == "all"
+    assert seen == [str(i) for i in range(200)]
