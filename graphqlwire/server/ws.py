@@ -134,7 +134,11 @@ class WebSocketSession:
                 if self.conn.state is ConnectionState.OPEN:  # (no pongs once closing)
                     self.protocol.write(self.conn.send(event.response()))  # type: ignore[attr-defined]
             elif kind is Pong:
-                self._pong_due = False
+                if self._pong_due:  # our ping came back: the next one in an interval
+                    self._pong_due = False
+                    if self._ping_timer is not None:
+                        self._ping_timer.cancel()
+                    self._schedule_ping()
             elif kind is CloseConnection:
                 self._on_close(event)  # type: ignore[arg-type]
             elif kind is Request:
@@ -228,16 +232,14 @@ class WebSocketSession:
         self.protocol.write(self.conn.send(Ping(payload=b"graphqlwire")))
         timeout = self.config.ws_ping_timeout
         if timeout > 0:
-            self._ping_timer = self.protocol.loop.call_later(timeout, self._check_pong)
+            self._ping_timer = self.protocol.loop.call_later(timeout, self._pong_timeout)
         else:
             self._schedule_ping()
 
-    def _check_pong(self) -> None:
-        if self._pong_due:
-            logger.info("WebSocket client %s did not answer a ping", self.protocol.client)
-            self._close(INTERNAL_ERROR, "ping timeout")
-        else:
-            self._schedule_ping()
+    def _pong_timeout(self) -> None:
+        # (An answered ping cancels this timer: see the Pong event.)
+        logger.info("WebSocket client %s did not answer a ping", self.protocol.client)
+        self._close(INTERNAL_ERROR, "ping timeout")
 
     # --- ASGI -------------------------------------------------------------------------------
     def _push(self, message: Message) -> None:

@@ -174,7 +174,7 @@ async def test_server_pings_and_pong_timeout_closes_1011() -> None:
 
 
 async def test_client_answering_pings_stays_connected() -> None:
-    server = graphqlwire_server(make_app(), ws_ping_interval=0.05, ws_ping_timeout=0.1)
+    server = graphqlwire_server(make_app(), ws_ping_interval=0.05, ws_ping_timeout=0.5)
     async with server as url, connect(ws_url(url, "/ws/echo")) as ws:  # it answers pings
         await asyncio.sleep(0.4)
         await ws.send("still here")
