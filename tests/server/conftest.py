@@ -28,6 +28,7 @@ def _quiet_app_errors(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG, logger="graphqlwire")
 
 
+@pytest.hookimpl(optionalhook=True)  # (older pytest-asyncio has no such hook)
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> Any:
     """Run graphqlwire's server tests on asyncio's loop and, when installed, on uvloop."""
     if "tests/server" not in str(item.path).replace("\\", "/"):
