@@ -173,8 +173,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         app = resolve_app(args)
     except ValueError as error:
         parser.error(str(error))
+    def announce(server: Any) -> None:
+        # serve() logs the address at INFO; make sure it is printed at quieter levels too.
+        if LOG_LEVELS[args.log_level] > LOG_LEVELS["info"]:
+            print(f"graphqlwire listening on {server.url}", file=sys.stderr, flush=True)
+
     try:
-        run(app, config)
+        run(app, config, on_started=announce)
     except LifespanFailure as error:
         print(f"graphqlwire: {error}", file=sys.stderr)
         sys.exit(3)

@@ -226,7 +226,10 @@ def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
     return factory
 
 
-def run(app: ASGIApp, config: Config | None = None, **options: Any) -> None:
+def run(
+    app: ASGIApp, config: Config | None = None, *,
+    on_started: Callable[[Server], Any] | None = None, **options: Any,
+) -> None:
     """Serve `app` (with `config`, or ``Config(**options)``), blocking until a signal."""
     if config is None:
         config = Config(**options)
@@ -235,12 +238,12 @@ def run(app: ASGIApp, config: Config | None = None, **options: Any) -> None:
     factory = loop_factory(config.loop)
     if sys.version_info >= (3, 11):
         with asyncio.Runner(loop_factory=factory) as runner:
-            runner.run(serve(app, config))
+            runner.run(serve(app, config, on_started=on_started))
     else:  # pragma: no cover - Python 3.10
         loop = factory() if factory is not None else asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         try:
-            loop.run_until_complete(serve(app, config))
+            loop.run_until_complete(serve(app, config, on_started=on_started))
         finally:
             asyncio.set_event_loop(None)
             loop.close()

@@ -162,7 +162,8 @@ async def test_python_m_graphqlwire(app_dir: Path) -> None:
 
 
 async def test_second_signal_forces_exit(app_dir: Path) -> None:
-    process, url = start_cli(app_dir, "--shutdown-timeout", "30")
+    # (--log-level error: the address is still printed.)
+    process, url = start_cli(app_dir, "--shutdown-timeout", "30", "--log-level", "error")
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", int(url.rsplit(":", 1)[1]))
         writer.write(b"GET /hang HTTP/1.1\r\nHost: x\r\n\r\n")
