@@ -32,7 +32,8 @@ from graphql import (
     validate,
 )
 
-from ._compat import EXECUTION_CLASS_KWARG, create_event_stream
+from . import speedups
+from ._compat import DEFAULT_EXECUTION_CLASS, EXECUTION_CLASS_KWARG, create_event_stream
 from .cache import document_cache
 from .callables import ensure_sync, positional_arity
 from .errors import format_error
@@ -351,7 +352,12 @@ def _execute(
     execution_context_class: type[Any] | None,
     kwargs: dict[str, Any],
 ) -> Any:
-    options: dict[str, Any] = {EXECUTION_CLASS_KWARG: execution_context_class, **kwargs}
+    options: dict[str, Any] = {
+        EXECUTION_CLASS_KWARG: execution_context_class or DEFAULT_EXECUTION_CLASS,
+        "field_resolver": speedups.field_resolver,
+        "is_awaitable": speedups.is_awaitable,
+        **kwargs,
+    }
     return execute(
         schema,
         prepared.document,

@@ -3,10 +3,11 @@
 
 Usage: ``.venv/bin/python tools/bench_execution.py [--rounds N] [--calls N]``
 
-Runs interleaved rounds of each case (cached / uncached x small / large query) in one
-process and prints the median microseconds per call and the uncached/cached ratio. The
-uncached case goes through the same code path with a custom parser and validator, which
-is exactly how the cache is bypassed in production.
+Runs interleaved rounds of each case in one process and prints median microseconds per
+call with ratios: the document cache (cached vs uncached, small and large query: the
+uncached case passes a custom parser and validator, exactly how the cache is bypassed in
+production), and graphqlwire's execution hooks (``graphqlwire.speedups`` and the plain
+executor) against graphql-core's defaults, passed back in as ``execute()`` keywords.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from graphql import get_introspection_query, parse, validate
+from graphql import default_field_resolver, get_introspection_query, parse, validate
+from graphql.pyutils import is_awaitable
 
 from graphqlwire import graphql, make_executable_schema
+from graphqlwire._compat import EXECUTION_CLASS_KWARG
 
 SCHEMA = make_executable_schema(
     """
@@ -41,6 +44,15 @@ SCHEMA = make_executable_schema(
 QUERIES = {
     "small `{ hello }`": "{ hello }",
     "large (introspection, 100 lines)": get_introspection_query(descriptions=True),
+}
+
+ITEMS = "{ items(n: 100) { id name price tags } }"
+
+#: graphql-core's own per-field hooks and default executor, instead of graphqlwire's.
+CORE_DEFAULTS: dict[str, Any] = {
+    "field_resolver": default_field_resolver,
+    "is_awaitable": is_awaitable,
+    EXECUTION_CLASS_KWARG: None,
 }
 
 UNCACHED: dict[str, Any] = {
@@ -73,6 +85,10 @@ def main() -> None:
     for label, query in QUERIES.items():
         cases[(label, "cached")] = lambda q=query: time_calls(q, {}, args.calls)
         cases[(label, "uncached")] = lambda q=query: time_calls(q, UNCACHED, args.calls)
+    for label, query in {"small `{ hello }`": "{ hello }", "items(n: 100)": ITEMS}.items():
+        calls = args.calls if query == "{ hello }" else max(args.calls // 20, 5)
+        cases[(label, "speedups")] = lambda q=query, n=calls: time_calls(q, {}, n)
+        cases[(label, "core")] = lambda q=query, n=calls: time_calls(q, CORE_DEFAULTS, n)
     samples: dict[tuple[str, str], list[float]] = {key: [] for key in cases}
     for _ in range(args.rounds):
         for key, case in cases.items():
@@ -84,6 +100,11 @@ def main() -> None:
         cached = statistics.median(samples[(label, "cached")]) * 1e6
         uncached = statistics.median(samples[(label, "uncached")]) * 1e6
         print(f"{label:36} {cached:10.1f}us {uncached:10.1f}us {uncached / cached:8.1f}x")
+    print(f"\n{'query (cached)':36} {'graphqlwire':>12} {'core hooks':>12} {'speed-up':>9}")
+    for label in ("small `{ hello }`", "items(n: 100)"):
+        ours = statistics.median(samples[(label, "speedups")]) * 1e6
+        core = statistics.median(samples[(label, "core")]) * 1e6
+        print(f"{label:36} {ours:10.1f}us {core:10.1f}us {core / ours:8.2f}x")
 
 
 if __name__ == "__main__":
