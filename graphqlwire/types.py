@@ -11,17 +11,15 @@ from dataclasses import dataclass, field
 from logging import Logger, LoggerAdapter
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from graphql import (
-    ASTValidationRule,
-    DocumentNode,
-    ExecutionResult,
-    GraphQLError,
-    GraphQLSchema,
-    Middleware,
-    MiddlewareManager,
-)
+if TYPE_CHECKING:  # aliases only: importing graphqlwire.types must not import graphql-core
+    from graphql import (
+        ASTValidationRule,
+        DocumentNode,
+        GraphQLError,
+        Middleware,
+        MiddlewareManager,
+    )
 
-if TYPE_CHECKING:
     from .extensions import Extension
 
 # --- ASGI ---------------------------------------------------------------------------------
@@ -45,17 +43,17 @@ SubscriptionResult: TypeAlias = tuple[
 ContextValue: TypeAlias = Any
 RootValue: TypeAlias = Any
 #: ``(context, data) -> DocumentNode``
-QueryParser: TypeAlias = Callable[[Any, dict[str, Any]], DocumentNode]
+QueryParser: TypeAlias = "Callable[[Any, dict[str, Any]], DocumentNode]"
 #: graphql-core's ``validate`` signature: ``(schema, document, rules, max_errors, type_info)``
-QueryValidator: TypeAlias = Callable[..., list[GraphQLError]]
-ValidationRulesList: TypeAlias = Collection[type[ASTValidationRule]]
+QueryValidator: TypeAlias = "Callable[..., list[GraphQLError]]"
+ValidationRulesList: TypeAlias = "Collection[type[ASTValidationRule]]"
 #: A list of rules, or ``(context, document, data) -> list | None``.
-ValidationRules: TypeAlias = (
-    ValidationRulesList
-    | Callable[[Any, DocumentNode, dict[str, Any]], ValidationRulesList | None]
+ValidationRulesFactory: TypeAlias = (
+    "Callable[[Any, DocumentNode, dict[str, Any]], ValidationRulesList | None]"
 )
+ValidationRules: TypeAlias = "ValidationRulesList | ValidationRulesFactory"
 #: ``(error, debug) -> dict``
-ErrorFormatter: TypeAlias = Callable[[GraphQLError, bool], dict[str, Any]]
+ErrorFormatter: TypeAlias = "Callable[[GraphQLError, bool], dict[str, Any]]"
 LoggerOption: TypeAlias = "str | Logger | LoggerAdapter[Logger] | None"
 
 ExtensionList: TypeAlias = "list[type[Extension] | Callable[[], Extension]] | None"
@@ -67,7 +65,7 @@ MiddlewareList: TypeAlias = "list[Middleware] | None"
 Middlewares: TypeAlias = (
     "MiddlewareList | Callable[[Any, Any], MiddlewareList | Awaitable[MiddlewareList]]"
 )
-MiddlewareManagerClass: TypeAlias = type[MiddlewareManager]
+MiddlewareManagerClass: TypeAlias = "type[MiddlewareManager]"
 
 # --- WebSocket hooks ----------------------------------------------------------------------
 #: ``(websocket, connection_init payload)``; may be async. Return False or raise to reject.
@@ -95,11 +93,9 @@ __all__ = [
     "ASGIApp",
     "ContextValue",
     "ErrorFormatter",
-    "ExecutionResult",
     "ExtensionList",
     "Extensions",
     "GraphQLResult",
-    "GraphQLSchema",
     "LoggerOption",
     "Message",
     "MiddlewareList",
@@ -118,5 +114,6 @@ __all__ = [
     "Send",
     "SubscriptionResult",
     "ValidationRules",
+    "ValidationRulesFactory",
     "ValidationRulesList",
 ]
