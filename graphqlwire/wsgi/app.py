@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
+from ..batching import batch_response, check_batch
 from ..datastructures import FormData
 from ..errors import HttpBadRequestError, HttpError, HttpMethodNotAllowedError
 from ..explorers import Explorer
@@ -147,14 +148,19 @@ class GraphQL(GraphQLBase):
         """Execute the GraphQL request of `environ` and return its JSON response.
 
         406 first when the client accepts no GraphQL media type; then the data from
-        `extract_data_from_request`, `execute_query`, and `create_json_response`.
+        `extract_data_from_request`, `execute_query`, and `create_json_response`. A batch
+        (a list of operations) runs each in order and answers a JSON array.
 
         # Required arguments
 
         `environ`: the WSGI environ.
         """
-        negotiate_media_type(request_for(environ).headers.get("accept"))
+        media_type = negotiate_media_type(request_for(environ).headers.get("accept"))
         data = self.extract_data_from_request(environ)
+        if isinstance(data, list):
+            operations = check_batch(data, self.max_batch_size)
+            results = [self.execute_query(environ, operation) for operation in operations]
+            return batch_response(results, media_type)
         success, result = self.execute_query(environ, data)
         return self.create_json_response(environ, result, success)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from graphql import DocumentNode, GraphQLSchema, MiddlewareManager
 
+from ..batching import DEFAULT_MAX_BATCH_SIZE
 from ..callables import ensure_sync, positional_arity
 from ..errors import format_error
 from ..execution import graphql_sync
@@ -81,6 +82,7 @@ class GraphQLBase:
         max_files: int = 1000,
         max_file_size: int | None = None,
         status_mode: StatusMode = "ariadne",
+        max_batch_size: int = DEFAULT_MAX_BATCH_SIZE,
     ) -> None:
         """Initialize the WSGI application.
 
@@ -114,6 +116,9 @@ class GraphQLBase:
         `max_files`, `max_file_size`: limits on multipart uploads (413 past them).
 
         `status_mode`: `"ariadne"` or `"spec"`, see `graphqlwire.graphql_http`.
+
+        `max_batch_size`: most operations in one batched request (a JSON array, or a
+        multipart `operations` array); 0 refuses batches. See `graphqlwire.batching`.
         """
         if status_mode not in ("ariadne", "spec"):
             raise ValueError(f"status_mode must be 'ariadne' or 'spec', not {status_mode!r}")
@@ -137,6 +142,7 @@ class GraphQLBase:
         self.max_files = max_files
         self.max_file_size = max_file_size
         self.status_mode: StatusMode = status_mode
+        self.max_batch_size = max_batch_size
 
     def extract_data_from_request(self, environ: Environ) -> Any:
         """Return the GraphQL request data, not yet validated.

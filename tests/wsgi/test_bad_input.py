@@ -29,7 +29,8 @@ def _json(body: bytes, content_type: str = "application/json") -> dict[str, Any]
 BAD_REQUESTS: list[tuple[str, dict[str, Any], int, str]] = [
     ("invalid JSON", _json(b"{nope"), 400, "Request body is not valid JSON"),
     ("empty body", _json(b"", ) | {"content_length": "0"}, 400, "Request body is empty"),
-    ("JSON array", _json(b"[1, 2]"), 400, "must be a JSON object, not an array"),
+    ("empty batch", _json(b"[]"), 400, "The batch is empty"),
+    ("batch too large", _json(json.dumps([{"query": "{ hello }"}] * 11).encode()), 400, "at most 10 are accepted"),
     ("JSON string", _json(b'"query"'), 400, "must be a JSON object, not a string"),
     ("query not a string", _json(b'{"query": 1}'), 400, "'query' must be a string, not a number"),
     ("variables not an object", _json(b'{"query": "{ hello }", "variables": []}'), 400, "'variables' must be an object or null"),

@@ -64,9 +64,9 @@ def test_one_file_under_several_paths() -> None:
     assert [f["filename"] for f in result.json()["data"]["uploadMany"]] == ["same.txt", "same.txt"]
 
 
-def test_batch_operations_get_their_files_then_the_batch_is_refused_like_asgi() -> None:
-    """Files land in every operation of a batch; executing batches is not supported (the
-    ASGI handler refuses them the same way), so the app answers 400 saying why."""
+def test_batch_operations_get_their_own_files_and_run_in_order() -> None:
+    """Files land in the right operation of a multipart batch, each operation runs once,
+    in order, and the answer is a JSON array of their results."""
     seen: list[Any] = []
 
     class Recording(GraphQL):
@@ -86,15 +86,14 @@ def test_batch_operations_get_their_files_then_the_batch_is_refused_like_asgi() 
             ("1", ("second.png", b"2", "image/png")),
         ],
     )
-    [batch] = seen
-    files = [operation["variables"]["file"] for operation in batch]
+    files = [operation["variables"]["file"] for operation in seen]
     assert all(isinstance(file, UploadFile) for file in files)
     assert [(f.filename, f.content_type) for f in files] == [
         ("first.txt", "text/plain"),
         ("second.png", "image/png"),
     ]
-    assert result.code == 400
-    assert "must be a JSON object, not an array" in result.json()["errors"][0]["message"]
+    assert result.code == 200
+    assert [r["data"]["upload"]["filename"] for r in result.json()] == ["first.txt", "second.png"]
 
 
 def test_uploaded_files_are_closed_after_the_response() -> None:
