@@ -7,6 +7,7 @@ takes a built executor instead of the execution arguments.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import graphql
@@ -36,16 +37,28 @@ def create_event_stream(
     operation_name: str | None,
     execution_context_class: type[Any] | None,
     middleware: MiddlewareManager | None,
-) -> Any:
-    """The subscription's source event stream, an ``ExecutionResult`` with errors, or an
-    awaitable of either (graphql-core's ``CreateSourceEventStream``)."""
+    options: dict[str, Any],
+) -> tuple[Any, Callable[[Any], Any] | None]:
+    """Start a subscription (graphql-core's ``CreateSourceEventStream``).
+
+    Returns the source event stream, an ``ExecutionResult`` with errors, or an awaitable of
+    either; and, on graphql-core 3.3, a function executing the selection for one event
+    with the executor built here (variables are coerced once, not per event). On 3.2 that
+    function is None and each event goes through ``execute()``. ``options`` are the
+    executor keywords (``field_resolver``, ``is_awaitable``, ...).
+    """
     create: Any = graphql.create_source_event_stream
     if not GRAPHQL_CORE_3_3:
-        return create(schema, document, root_value, context_value, variables, operation_name)
+        return create(schema, document, root_value, context_value, variables, operation_name), None
     built = (execution_context_class or ExecutionContext).build(
         schema, document, root_value, context_value, variables, operation_name,
-        middleware=middleware,
+        middleware=middleware, **options,
     )  # fmt: skip
     if isinstance(built, list):
-        return ExecutionResult(None, errors=built)
-    return create(built)
+        return ExecutionResult(None, errors=built), None
+    from graphql.execution import execute_subscription_event
+
+    def execute_event(payload: Any) -> Any:
+        return execute_subscription_event(built.build_per_event_executor(payload))
+
+    return create(built), execute_event

@@ -352,12 +352,8 @@ def _execute(
     execution_context_class: type[Any] | None,
     kwargs: dict[str, Any],
 ) -> Any:
-    options: dict[str, Any] = {
-        EXECUTION_CLASS_KWARG: execution_context_class or DEFAULT_EXECUTION_CLASS,
-        "field_resolver": speedups.field_resolver,
-        "is_awaitable": speedups.is_awaitable,
-        **kwargs,
-    }
+    options = _speedups(kwargs)
+    options[EXECUTION_CLASS_KWARG] = execution_context_class or DEFAULT_EXECUTION_CLASS
     return execute(
         schema,
         prepared.document,
@@ -368,6 +364,15 @@ def _execute(
         middleware=manager.as_middleware_manager(middleware, middleware_manager_class),
         **options,
     )
+
+
+def _speedups(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Executor keywords: graphqlwire's fast per-field hooks, then the caller's own."""
+    return {
+        "field_resolver": speedups.field_resolver,
+        "is_awaitable": speedups.is_awaitable,
+        **kwargs,
+    }
 
 
 def resolve_root_value(root_value: Any, context_value: Any, prepared: _Prepared) -> Any:
@@ -436,17 +441,18 @@ async def subscribe(
 
     if prepared.operation_type in (OperationType.QUERY, OperationType.MUTATION):
         return True, _single_result(run, root, finish)
-    source = create_event_stream(
+    source, execute_event = create_event_stream(
         schema, prepared.document, root, context_value, prepared.variables,
         prepared.operation_name, execution_context_class,
-        manager.as_middleware_manager(middleware, middleware_manager_class),
+        manager.as_middleware_manager(middleware, middleware_manager_class), _speedups(kwargs),
     )
     if inspect.isawaitable(source):
         source = await source
     if isinstance(source, ExecutionResult):
         response = finish(source)
         return False, response.get("errors", [])
-    return True, _event_results(source, run, finish, logger, error_formatter, debug)
+    run_event: Callable[[Any], Any] = execute_event or run
+    return True, _event_results(source, run_event, finish, logger, error_formatter, debug)
 
 
 async def _single_result(
