@@ -26,13 +26,28 @@ def decode_json(text: str) -> Any:
     return json.loads(text, parse_constant=_refuse_constant)
 
 
-def encode_json(message: dict[str, Any]) -> str:
-    """Compact JSON, with non-ASCII text kept as is (frames are UTF-8 anyway)."""
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+#: One encoder for every message: ``json.dumps`` with options builds a new one per call.
+encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+"""Compact JSON, with non-ASCII text kept as is (frames are UTF-8 anyway)."""
+
+
+def encode_result_message(kind: str, operation_id: str, payload: Any) -> str:
+    """``{"type": kind, "id": operation_id, "payload": payload}`` encoded like `encode_json`.
+
+    The per-event message of both subprotocols, built by formatting rather than through a
+    throwaway dict (the same text, key order included).
+    """
+    return f'{{"type":"{kind}","id":{encode_json(operation_id)},"payload":{encode_json(payload)}}}'
 
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-__all__ = ["LocalProtocolError", "decode_json", "encode_json", "json_type"]
+__all__ = [
+    "LocalProtocolError",
+    "decode_json",
+    "encode_json",
+    "encode_result_message",
+    "json_type",
+]

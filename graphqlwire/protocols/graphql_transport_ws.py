@@ -33,7 +33,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from . import LocalProtocolError, decode_json, encode_json, json_type
+from . import LocalProtocolError, decode_json, encode_json, encode_result_message, json_type
 
 PROTOCOL = "graphql-transport-ws"
 
@@ -283,7 +283,7 @@ class GraphQLTransportWSConnection:
     def next(self, operation_id: str, result: dict[str, Any]) -> str:
         """One execution result of an active operation."""
         self._check_active(operation_id)
-        return encode_json({"type": "next", "id": operation_id, "payload": result})
+        return encode_result_message("next", operation_id, result)
 
     def error(self, operation_id: str, errors: list[dict[str, Any]]) -> str:
         """End an active operation with a non-empty array of GraphQL errors (no ``complete``)."""

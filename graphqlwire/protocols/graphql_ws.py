@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import decode_json, encode_json, json_type
+from . import decode_json, encode_json, encode_result_message, json_type
 
 PROTOCOL = "graphql-ws"
 
@@ -162,7 +162,7 @@ class GraphQLWSConnection:
 
     def data(self, operation_id: str, result: dict[str, Any]) -> str:
         """One execution result (``data`` and ``errors``) of an operation."""
-        return encode_json({"type": "data", "id": operation_id, "payload": result})
+        return encode_result_message("data", operation_id, result)
 
     def error(self, operation_id: str | None, error: dict[str, Any]) -> str:
         """One error object for an operation that failed before execution."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import struct
 from typing import TYPE_CHECKING, Any
 
 import h11
@@ -55,8 +56,27 @@ QUEUE_HIGH_WATER = 32
 CLOSE_TIMEOUT = 2.0
 GOING_AWAY, INTERNAL_ERROR, TOO_BIG = 1001, 1011, 1009
 
+#: Coalesced outgoing frames are written at the end of the loop iteration, or as soon as
+#: this many bytes are waiting.
+WRITE_COALESCE_LIMIT = 64 * 1024
+TEXT, BINARY = 0x1, 0x2
+
 # Handshake states, as seen by the application.
 CONNECTING, ACCEPTED, DENYING, CLOSED = range(4)
+
+
+def data_frame(opcode: int, payload: bytes) -> bytes:
+    """One final, unmasked data frame (RFC 6455 §5.2: a server never masks its frames).
+
+    Equivalent to what wsproto builds for a whole message with no extension negotiated
+    (we never negotiate one), without its per-frame event objects and state checks.
+    """
+    length = len(payload)
+    if length < 126:
+        return bytes((0x80 | opcode, length)) + payload
+    if length < 0x10000:
+        return struct.pack("!BBH", 0x80 | opcode, 126, length) + payload
+    return struct.pack("!BBQ", 0x80 | opcode, 127, length) + payload
 
 
 class WebSocketSession:
@@ -89,6 +109,9 @@ class WebSocketSession:
         self._ping_timer: asyncio.TimerHandle | None = None
         self._pong_due = False
         self._close_timer: asyncio.TimerHandle | None = None
+        #: Data frames waiting to go out together (see `_queue_frame`).
+        self._out: list[bytes] = []
+        self._out_size = 0
 
     # --- bytes from the connection --------------------------------------------------------
     def start(self, trailing: bytes) -> None:
@@ -107,7 +130,7 @@ class WebSocketSession:
             logger.info("bad WebSocket handshake from %s: %s", self.protocol.client, error)
             hint = error.event_hint
             status = hint.status_code if isinstance(hint, RejectConnection) else 400
-            self.protocol.write(simple_response(status, f"Bad Request: {error}",
+            self._write(simple_response(status, f"Bad Request: {error}",
                                                 self.protocol.state.date_header))
             self._finish(None)
         except LocalProtocolError:
@@ -132,7 +155,7 @@ class WebSocketSession:
                 self._on_message(event)  # type: ignore[arg-type]
             elif kind is Ping:
                 if self.conn.state is ConnectionState.OPEN:  # (no pongs once closing)
-                    self.protocol.write(self.conn.send(event.response()))  # type: ignore[attr-defined]
+                    self._write(self.conn.send(event.response()))  # type: ignore[attr-defined]
             elif kind is Pong:
                 if self._pong_due:  # our ping came back: the next one in an interval
                     self._pong_due = False
@@ -175,7 +198,7 @@ class WebSocketSession:
         state = self.conn.state
         if state is ConnectionState.REMOTE_CLOSING:
             # The peer closed: echo its code (RFC 6455 §5.5.1), then hang up.
-            self.protocol.write(self.conn.send(event.response()))
+            self._write(self.conn.send(event.response()))
             self._finish(event.code)
         elif state is ConnectionState.OPEN:
             # wsproto reports a protocol violation (bad UTF-8 -> 1007, ...) as a close
@@ -190,7 +213,7 @@ class WebSocketSession:
     def _close(self, code: int, reason: str) -> None:
         """Send a close frame, tell the app, and wait (briefly) for the client's reply."""
         if self.conn.state is ConnectionState.OPEN:
-            self.protocol.write(self.conn.send(CloseConnection(code=code, reason=reason)))
+            self._write(self.conn.send(CloseConnection(code=code, reason=reason)))
         self._disconnect(code)
         self._cancel_timers()
         self._close_timer = self.protocol.loop.call_later(
@@ -199,6 +222,7 @@ class WebSocketSession:
 
     def _finish(self, code: int | None) -> None:
         """The conversation is over: close the socket and tell the app."""
+        self._flush()
         self._cancel_timers()
         if code is not None:
             self._disconnect(code)
@@ -219,6 +243,30 @@ class WebSocketSession:
                 timer.cancel()
         self._ping_timer = self._close_timer = None
 
+    # --- writing ----------------------------------------------------------------------------
+    def _queue_frame(self, frame: bytes) -> None:
+        """Queue a data frame; frames sent in one loop iteration go out in one write."""
+        out = self._out
+        if not out:
+            self.protocol.loop.call_soon(self._flush)
+        out.append(frame)
+        self._out_size += len(frame)
+        if self._out_size >= WRITE_COALESCE_LIMIT:
+            self._flush()
+
+    def _flush(self) -> None:
+        out = self._out
+        if out:
+            data = out[0] if len(out) == 1 else b"".join(out)
+            out.clear()
+            self._out_size = 0
+            self.protocol.write(data)
+
+    def _write(self, data: bytes) -> None:
+        """Write control or handshake bytes after any queued data frames, in order."""
+        self._flush()
+        self.protocol.write(data)
+
     # --- server pings -----------------------------------------------------------------------
     def _schedule_ping(self) -> None:
         interval = self.config.ws_ping_interval
@@ -229,7 +277,7 @@ class WebSocketSession:
         if self.conn.state is not ConnectionState.OPEN:
             return
         self._pong_due = True
-        self.protocol.write(self.conn.send(Ping(payload=b"graphqlwire")))
+        self._write(self.conn.send(Ping(payload=b"graphqlwire")))
         timeout = self.config.ws_ping_timeout
         if timeout > 0:
             self._ping_timer = self.protocol.loop.call_later(timeout, self._pong_timeout)
@@ -272,7 +320,7 @@ class WebSocketSession:
             if not error:
                 logger.error("ASGI application returned without accepting the WebSocket")
             self.phase = CLOSED
-            self.protocol.write(simple_response(500, "Internal Server Error",
+            self._write(simple_response(500, "Internal Server Error",
                                                 self.protocol.state.date_header))
             self._finish(None)
         elif self.phase == DENYING:
@@ -305,12 +353,12 @@ class WebSocketSession:
                 self._accept(message)
             elif kind == "websocket.close":
                 self.phase = CLOSED
-                protocol.write(self.conn.send(RejectConnection(status_code=403)))
+                self._write(self.conn.send(RejectConnection(status_code=403)))
                 self._finish(None)
             elif kind == "websocket.http.response.start":
                 self.phase = DENYING
                 headers = [(bytes(n), bytes(v)) for n, v in message.get("headers", ())]
-                protocol.write(self.conn.send(RejectConnection(
+                self._write(self.conn.send(RejectConnection(
                     status_code=message["status"], headers=headers, has_body=True)))
             else:
                 raise RuntimeError(f"{kind!r} sent before the WebSocket was accepted")
@@ -318,7 +366,7 @@ class WebSocketSession:
             if kind != "websocket.http.response.body":
                 raise RuntimeError(f"expected 'websocket.http.response.body', got {kind!r}")
             more = message.get("more_body", False)
-            protocol.write(self.conn.send(RejectData(data=message.get("body", b""),
+            self._write(self.conn.send(RejectData(data=message.get("body", b""),
                                                      body_finished=not more)))
             if not more:
                 self.phase = CLOSED
@@ -330,9 +378,9 @@ class WebSocketSession:
         elif kind == "websocket.send":
             text = message.get("text")
             if text is not None:
-                protocol.write(self.conn.send(TextMessage(data=text)))
+                self._queue_frame(data_frame(TEXT, text.encode("utf-8")))
             else:
-                protocol.write(self.conn.send(BytesMessage(data=message.get("bytes") or b"")))
+                self._queue_frame(data_frame(BINARY, bytes(message.get("bytes") or b"")))
         elif kind == "websocket.close":
             self._close(message.get("code") or 1000, message.get("reason") or "")
         else:
@@ -344,7 +392,7 @@ class WebSocketSession:
             # RFC 6455 §4.2.2: the server must pick one of the client's offers (or none).
             raise RuntimeError(f"subprotocol {subprotocol!r} was not offered by the client")
         headers = [(bytes(n), bytes(v)) for n, v in message.get("headers", ())]
-        self.protocol.write(self.conn.send(AcceptConnection(
+        self._write(self.conn.send(AcceptConnection(
             subprotocol=subprotocol, extra_headers=headers, extensions=[])))
         self.phase = ACCEPTED
         self._schedule_ping()
