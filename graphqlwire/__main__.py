@@ -116,7 +116,6 @@ def load_app(spec: str, app_dir: str = ".") -> Any:
 
 def graphql_app(schema: Any, args: argparse.Namespace) -> Any:
     """Wrap a schema in graphqlwire's ASGI ``GraphQL`` app, configured by the flags."""
-    from . import explorers
     from .asgi import GraphQL, handlers
 
     options: dict[str, Any] = {
@@ -125,6 +124,8 @@ def graphql_app(schema: Any, args: argparse.Namespace) -> Any:
         "execute_get_queries": args.execute_get_queries,
     }
     if args.explorer:
+        from . import explorers  # (only when asked for: the default is loaded on first use)
+
         options["explorer"] = getattr(explorers, EXPLORERS[args.explorer])()
     if args.ws_protocol:
         options["websocket_handler"] = getattr(handlers, WS_HANDLERS[args.ws_protocol])()

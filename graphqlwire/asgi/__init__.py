@@ -10,13 +10,11 @@ hypercorn, and mounts in Starlette/FastAPI routes through ``handle_request`` and
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from logging import Logger, LoggerAdapter
-from typing import Any
-
-from graphql import GraphQLSchema
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import format_error
-from ..explorers import Explorer, ExplorerGraphiQL
 from ..types import (
     ContextValue,
     ErrorFormatter,
@@ -31,6 +29,35 @@ from ..types import (
 )
 from .handlers.base import GraphQLHttpHandlerBase, GraphQLWebsocketHandler
 from .handlers.http import GraphQLHTTPHandler
+
+if TYPE_CHECKING:
+    from graphql import GraphQLSchema
+
+    from ..explorers import Explorer
+
+
+class _DefaultExplorer:
+    """The default explorer (GraphiQL), created on the first page request.
+
+    Keeps ``graphqlwire.explorers`` (templates, ``html``, ``importlib.resources``) out of
+    processes that only ever answer queries, and out of their start-up time.
+    """
+
+    __slots__ = ("_explorer",)
+
+    def __init__(self) -> None:
+        self._explorer: Explorer | None = None
+
+    def html(self, request: Any) -> str | Awaitable[str | None] | None:
+        """GraphiQL's page for `request` (see `ExplorerGraphiQL.html`)."""
+        if self._explorer is None:
+            from ..explorers import ExplorerGraphiQL
+
+            self._explorer = ExplorerGraphiQL()
+        return self._explorer.html(request)
+
+    def __repr__(self) -> str:
+        return "ExplorerGraphiQL() (created on first use)"
 
 
 class GraphQL:
@@ -108,7 +135,7 @@ class GraphQL:
             "execute_get_queries": execute_get_queries,
             "debug": debug,
             "introspection": introspection,
-            "explorer": explorer if explorer is not None else ExplorerGraphiQL(),
+            "explorer": explorer if explorer is not None else cast("Explorer", _DefaultExplorer()),
             "logger": logger,
             "error_formatter": error_formatter,
             "execution_context_class": execution_context_class,

@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import asyncio
 from http import HTTPStatus
+from typing import TYPE_CHECKING
 
 import h11
 
 from .http11 import BODY_HIGH_WATER, HttpCycle, simple_response
 from .scope import HTTP_VERSIONS, head_size, http_scope
 from .state import ServerState, logger
-from .ws import WebSocketSession
+
+if TYPE_CHECKING:
+    from .ws import WebSocketSession
 
 __all__ = ["HttpProtocol"]
 
@@ -331,6 +334,8 @@ class HttpProtocol(asyncio.Protocol):
             self.reject(400, "Bad Request: invalid request target")
             return
         if upgrade and event.method == b"GET":
+            from .ws import WebSocketSession  # (wsproto is loaded on the first upgrade only)
+
             self._deadline = None
             self.ws = WebSocketSession(self, event, scope)
             self.ws.start(self.conn.trailing_data[0])

@@ -199,8 +199,8 @@ async def serve(
     try:
         await server.start()
         # Everything created so far lives as long as the server: keep it out of the
-        # collector's way (fewer and shorter GC pauses under load).
-        gc.collect()
+        # collector's way (fewer and shorter GC pauses under load). No full collection
+        # first: it would delay the first answer by ~10 ms for little garbage.
         gc.freeze()
         logger.info("graphqlwire listening on %s (press CTRL+C to quit)", server.url)
         if on_started is not None:

@@ -10,7 +10,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Coroutine
-from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 
 from ..types import ASGIApp
@@ -23,6 +22,20 @@ __all__ = ["ClientDisconnected", "ServerState", "logger"]
 
 logger = logging.getLogger("graphqlwire.server")
 access_logger = logging.getLogger("graphqlwire.access")
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def http_date(seconds: float) -> str:
+    """RFC 9110 §5.6.7 IMF-fixdate, e.g. ``Sun, 06 Nov 1994 08:49:37 GMT``.
+
+    Built by hand (English names whatever the locale) so that the server does not import
+    ``email.utils`` just for this.
+    """
+    t = time.gmtime(seconds)
+    return (f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year:04d} "
+            f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT")
 
 
 class ClientDisconnected(OSError):
@@ -72,4 +85,4 @@ class ServerState:
 
     def refresh_date(self) -> None:
         """Re-render the cached ``date`` response header (called once a second)."""
-        self.date_header = b"date: " + formatdate(time.time(), usegmt=True).encode() + b"\r\n"
+        self.date_header = b"date: " + http_date(time.time()).encode() + b"\r\n"

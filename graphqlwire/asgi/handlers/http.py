@@ -14,13 +14,10 @@ broken multipart, a body over the limit) get a 4xx whose JSON body is
 from __future__ import annotations
 
 import inspect
-from typing import Any
-
-from graphql import DocumentNode, MiddlewareManager
+from typing import TYPE_CHECKING, Any
 
 from ...errors import HttpBadRequestError, HttpError, HttpMethodNotAllowedError
 from ...execution import graphql
-from ...explorers import Explorer
 from ...graphql_http import (
     StatusMode,
     data_from_query_params,
@@ -42,8 +39,12 @@ from ...types import (
     Scope,
     Send,
 )
-from ...uploads import multipart_operations
 from .base import GraphQLHttpHandlerBase
+
+if TYPE_CHECKING:
+    from graphql import DocumentNode, MiddlewareManager
+
+    from ...explorers import Explorer
 
 
 class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
@@ -244,6 +245,8 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
 
         `request`: the `Request`.
         """
+        from ...uploads import multipart_operations  # (loaded with the first upload)
+
         form = await request.form(max_files=self.max_files, max_file_size=self.max_file_size)
         return multipart_operations(form)
 
