@@ -9,9 +9,9 @@ disk access off the event loop once its spooled file has rolled over to disk.
 from __future__ import annotations
 
 import asyncio
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import lru_cache
 from typing import IO, Any, TypeVar, overload
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -40,8 +40,7 @@ class ImmutableMultiDict(Mapping[str, V]):
         first: dict[str, V] = {}
         for key, value in pairs:
             first.setdefault(key, value)
-        self._list = pairs
-        self._dict = first
+        self._list, self._dict = pairs, first
 
     def __getitem__(self, key: str) -> V:
         return self._dict[key]
@@ -124,6 +123,7 @@ class Headers:
         return self._raw
 
     @staticmethod
+    @lru_cache(maxsize=256)  # names come from code (a few dozen at most) and repeat constantly
     def _key(name: str) -> bytes | None:
         try:
             return name.lower().encode("latin-1")
@@ -216,11 +216,10 @@ class MutableHeaders(Headers):
 
     def setdefault(self, name: str, value: str) -> str:
         """Set ``name`` to ``value`` unless it is already set; return its (first) value."""
-        current = self.get(name)
-        if current is None:
-            self.append(name, value)
-            return value
-        return current
+        if (current := self.get(name)) is not None:
+            return current
+        self.append(name, value)
+        return value
 
 
 def _url_from_scope(scope: Scope) -> str:
@@ -330,6 +329,7 @@ class UploadFile:
         spool_size: int = DEFAULT_SPOOL_SIZE,
     ) -> UploadFile:
         """An empty upload backed by a ``SpooledTemporaryFile`` that spills past ``spool_size``."""
+        import tempfile  # (loaded with the first upload: queries never need it)
         file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=spool_size)  # noqa: SIM115
         return cls(file, size=0, filename=filename, headers=headers)
 

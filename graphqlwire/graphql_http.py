@@ -56,6 +56,7 @@ MULTIPART = "multipart/form-data"
 HTML = "text/html"
 
 StatusMode = Literal["ariadne", "spec"]
+BodyKind = Literal["json", "multipart"]
 STATUS_MODES: tuple[StatusMode, ...] = ("ariadne", "spec")
 #: GoH's status for a result with ``data`` and ``errors`` (graphql-over-http#346).
 PARTIAL_SUCCESS = 294
@@ -77,6 +78,13 @@ _RESULT_TYPES = (JSON, GRAPHQL_RESPONSE_JSON)
 _GET_TYPES = (HTML, JSON, GRAPHQL_RESPONSE_JSON)
 
 
+#: Accept / Content-Type header values seen before -> their (successful) outcome. Clients
+#: send the same few strings over and over; refusals are not cached (they are rare).
+_ACCEPTED: dict[str | None, str] = {}
+_BODY_KINDS: dict[str | None, BodyKind] = {}
+_CACHE_SIZE = 256
+
+
 def negotiate_media_type(accept: str | None) -> str:
     """Pick the response media type for a GraphQL result from the ``Accept`` header.
 
@@ -89,8 +97,14 @@ def negotiate_media_type(accept: str | None) -> str:
 
     `accept`: the request's ``Accept`` header value, or None when it was not sent.
     """
+    media_type = _ACCEPTED.get(accept)
+    if media_type is not None:
+        return media_type
     media_type = negotiate(accept, _RESULT_TYPES)
-    if media_type is None:
+    if media_type is not None:
+        if len(_ACCEPTED) < _CACHE_SIZE:
+            _ACCEPTED[accept] = media_type
+    else:
         raise HttpNotAcceptableError(
             f"None of the media types in the Accept header can be served: send "
             f"'Accept: {GRAPHQL_RESPONSE_JSON}' or 'Accept: {JSON}'."
@@ -107,9 +121,6 @@ def wants_html(accept: str | None) -> bool:
     return negotiate(accept, _GET_TYPES) == HTML
 
 
-BodyKind = Literal["json", "multipart"]
-
-
 def request_body_kind(content_type: str | None) -> BodyKind:
     """Classify a POST body by its ``Content-Type``: ``"json"`` or ``"multipart"``.
 
@@ -121,15 +132,22 @@ def request_body_kind(content_type: str | None) -> BodyKind:
 
     `content_type`: the request's ``Content-Type`` header value, or None.
     """
+    kind = _BODY_KINDS.get(content_type)
+    if kind is not None:
+        return kind
     essence, params = parse_content_type(content_type)
     if essence == JSON:
         if not is_utf8_charset(params):
             raise HttpUnsupportedMediaTypeError(
                 f"Unsupported charset {params['charset']!r} for {JSON}: only utf-8 is accepted."
             )
-        return "json"
-    if essence == MULTIPART:
-        return "multipart"
+        kind = "json"
+    elif essence == MULTIPART:
+        kind = "multipart"
+    if kind is not None:
+        if len(_BODY_KINDS) < _CACHE_SIZE:
+            _BODY_KINDS[content_type] = kind
+        return kind
     if not essence:
         raise HttpUnsupportedMediaTypeError(
             f"Missing Content-Type header: send '{JSON}' or '{MULTIPART}'."

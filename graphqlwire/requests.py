@@ -200,6 +200,18 @@ class Request:
     async def body(self) -> bytes:
         """The whole body (read once, then cached)."""
         if self._body is None:
+            if not (self._stream_started or self._pending or self._body_complete):
+                # The usual case, a body that arrives in one message, skips the generator.
+                self._check_declared_length()
+                first = self._on_message(await self._receive())
+                complete: bool = self._body_complete  # (set by _on_message)
+                limit = self.max_body_size
+                if complete and (limit is None or len(first) <= limit):
+                    self._stream_started = True
+                    self._body = first
+                    return first
+                if first:
+                    self._pending.append(first)
             self._body = b"".join([chunk async for chunk in self.stream()])
         return self._body
 
@@ -295,7 +307,7 @@ class Request:
 
 def parse_json_body(body: bytes) -> Any:
     """Decode a request body as UTF-8 JSON, or raise ``HttpBadRequestError`` saying why."""
-    if not body.strip():
+    if not body or body.isspace():  # (no stripped copy of the body)
         raise HttpBadRequestError("Request body is empty; expected a JSON document.")
     try:
         text = body.decode("utf-8")

@@ -22,6 +22,7 @@ _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan
 # "\ud800" escape): escaping keeps the output valid JSON instead of failing to encode.
 _ASCII = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False)
 _NO_LENGTH_STATUSES = frozenset({204, 304})
+_USUAL_STATUSES = frozenset({200, 294, 400, 405, 406, 413, 415, 422})
 
 
 @lru_cache(maxsize=64)
@@ -77,6 +78,13 @@ class Response:
         )
 
     def _build_headers(self, headers: Mapping[str, str] | None) -> list[tuple[bytes, bytes]]:
+        status = self.status_code
+        if not headers and self.media_type is not None and status in _USUAL_STATUSES:
+            # The usual case, e.g. every GraphQL result: just the two headers.
+            return [
+                (b"content-length", b"%d" % len(self.body)),
+                (b"content-type", _content_type(self.media_type, self.charset)),
+            ]
         raw = (
             [
                 (name.lower().encode("latin-1"), value.encode("latin-1"))
@@ -86,7 +94,6 @@ class Response:
             else []
         )
         names = {name for name, _ in raw}
-        status = self.status_code
         if b"content-length" not in names and status >= 200 and status not in _NO_LENGTH_STATUSES:
             raw.append((b"content-length", b"%d" % len(self.body)))
         if self.media_type is not None and b"content-type" not in names:
