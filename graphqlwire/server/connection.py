@@ -41,6 +41,11 @@ IDLE, HEAD, BODY, LINGER = range(4)
 class HttpProtocol(asyncio.Protocol):
     """One client connection."""
 
+    __slots__ = ("_body_size", "_closed", "_deadline", "_deadline_kind", "_discarding",
+                 "_drain_waiter", "_head_bytes", "_read_paused", "_timer", "client", "config",
+                 "conn", "cycle", "loop", "scheme", "server", "state", "task", "transport",
+                 "write_paused", "ws")
+
     def __init__(self, state: ServerState) -> None:
         self.state = state
         self.config = state.config
@@ -337,6 +342,9 @@ class HttpProtocol(asyncio.Protocol):
             from .ws import WebSocketSession  # (wsproto is loaded on the first upgrade only)
 
             self._deadline = None
+            if self._timer is not None:  # (the WebSocket keeps its own timers)
+                self._timer.cancel()
+                self._timer = None
             self.ws = WebSocketSession(self, event, scope)
             self.ws.start(self.conn.trailing_data[0])
             return

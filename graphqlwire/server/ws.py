@@ -21,13 +21,11 @@ to hundreds of megabytes before any size check could run.
 from __future__ import annotations
 
 import asyncio
-import collections
-import struct
 from typing import TYPE_CHECKING, Any
 
 import h11
 from wsproto import ConnectionType, WSConnection
-from wsproto.connection import ConnectionState
+from wsproto.connection import Connection, ConnectionState
 from wsproto.events import (
     AcceptConnection,
     BytesMessage,
@@ -44,6 +42,7 @@ from wsproto.utilities import LocalProtocolError, RemoteProtocolError
 from ..types import Message
 from .http11 import simple_response
 from .state import ClientDisconnected, logger
+from .wsframe import BINARY, TEXT, data_frame
 
 if TYPE_CHECKING:
     from .connection import HttpProtocol
@@ -59,33 +58,22 @@ GOING_AWAY, INTERNAL_ERROR, TOO_BIG = 1001, 1011, 1009
 #: Coalesced outgoing frames are written at the end of the loop iteration, or as soon as
 #: this many bytes are waiting.
 WRITE_COALESCE_LIMIT = 64 * 1024
-TEXT, BINARY = 0x1, 0x2
 
 # Handshake states, as seen by the application.
 CONNECTING, ACCEPTED, DENYING, CLOSED = range(4)
 
 
-def data_frame(opcode: int, payload: bytes) -> bytes:
-    """One final, unmasked data frame (RFC 6455 §5.2: a server never masks its frames).
-
-    Equivalent to what wsproto builds for a whole message with no extension negotiated
-    (we never negotiate one), without its per-frame event objects and state checks.
-    """
-    length = len(payload)
-    if length < 126:
-        return bytes((0x80 | opcode, length)) + payload
-    if length < 0x10000:
-        return struct.pack("!BBH", 0x80 | opcode, 126, length) + payload
-    return struct.pack("!BBQ", 0x80 | opcode, 127, length) + payload
-
-
 class WebSocketSession:
     """The WebSocket half of an `HttpProtocol`, from the upgrade request to the close."""
+
+    __slots__ = ("_close_timer", "_out", "_out_size", "_ping_timer", "_pong_due", "_read_paused",
+                 "close_code", "config", "conn", "disconnected", "parts", "phase", "protocol",
+                 "queue", "request", "scope", "size", "task", "waiter")
 
     def __init__(self, protocol: HttpProtocol, request: h11.Request, scope: dict[str, Any]):
         self.protocol = protocol
         self.config = protocol.config
-        self.request = request
+        self.request: h11.Request | None = request  # (dropped once replayed to wsproto)
         scope["type"] = "websocket"
         del scope["method"]
         scope["scheme"] = {"http": "ws", "https": "wss"}.get(scope["scheme"], scope["scheme"])
@@ -96,9 +84,10 @@ class WebSocketSession:
         ]
         scope["extensions"] = {"websocket.http.response": {}}
         self.scope = scope
-        self.conn = WSConnection(ConnectionType.SERVER)
+        #: The handshake-capable connection, then (once accepted) its framing part only.
+        self.conn: WSConnection | Connection = WSConnection(ConnectionType.SERVER)
         self.phase = CONNECTING
-        self.queue: collections.deque[Message] = collections.deque()
+        self.queue: list[Message] = []  # (short: reading pauses past QUEUE_HIGH_WATER)
         self.waiter: asyncio.Future[None] | None = None
         self.disconnected = False
         self.close_code: int | None = None
@@ -117,6 +106,8 @@ class WebSocketSession:
     def start(self, trailing: bytes) -> None:
         """Replay the upgrade request (already parsed by h11) into wsproto."""
         request = self.request
+        assert request is not None
+        self.request = None
         head = [b"%s %s HTTP/1.1\r\n" % (request.method, request.target)]
         head.extend(b"%s: %s\r\n" % item for item in request.headers.raw_items())
         head.append(b"\r\n")
@@ -336,7 +327,7 @@ class WebSocketSession:
                         "reason": ""}
             self.waiter = self.protocol.loop.create_future()
             await self.waiter
-        message = self.queue.popleft()
+        message = self.queue.pop(0)
         if self._read_paused and len(self.queue) <= QUEUE_HIGH_WATER // 2:
             self._read_paused = False
             self.protocol.transport.resume_reading()
@@ -394,5 +385,8 @@ class WebSocketSession:
         headers = [(bytes(n), bytes(v)) for n, v in message.get("headers", ())]
         self._write(self.conn.send(AcceptConnection(
             subprotocol=subprotocol, extra_headers=headers, extensions=[])))
+        if isinstance(self.conn, WSConnection) and self.conn.connection is not None:
+            # Keep the framing part only: the handshake's h11 connection is done with.
+            self.conn = self.conn.connection
         self.phase = ACCEPTED
         self._schedule_ping()
