@@ -347,6 +347,7 @@ class HttpProtocol(asyncio.Protocol):
                 self._timer = None
             self.ws = WebSocketSession(self, event, scope)
             self.ws.start(self.conn.trailing_data[0])
+            del self.conn  # (HTTP is over on this connection: its bytes go to self.ws now)
             return
         cycle = self.cycle = HttpCycle(self, scope, keep_alive=keep_alive,
                                        expect_continue=expect)
