@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+from ._json import compact_encoder
 from .datastructures import MutableHeaders
 from .types import Receive, Scope, Send
 
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+_COMPACT = compact_encoder(allow_nan=False)
 # Used only when a string holds a lone surrogate (it can come from a client's JSON
 # "\ud800" escape): escaping keeps the output valid JSON instead of failing to encode.
 _ASCII = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False)
@@ -138,7 +139,7 @@ class JSONResponse(Response):
 
     def render(self, content: Any) -> bytes:
         """Serialise ``content`` to compact UTF-8 JSON."""
-        text = _COMPACT.encode(content)
+        text = _COMPACT(content)
         try:
             return text.encode("utf-8")
         except UnicodeEncodeError:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .._json import compact_encoder
 from ..request_data import json_type
 
 
@@ -26,9 +27,8 @@ def decode_json(text: str) -> Any:
     return json.loads(text, parse_constant=_refuse_constant)
 
 
-#: One encoder for every message: ``json.dumps`` with options builds a new one per call.
-encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-"""Compact JSON, with non-ASCII text kept as is (frames are UTF-8 anyway)."""
+#: Compact JSON, with non-ASCII text kept as is (frames are UTF-8 anyway).
+encode_json = compact_encoder(allow_nan=True)
 
 
 def encode_result_message(kind: str, operation_id: str, payload: Any) -> str:

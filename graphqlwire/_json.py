@@ -1,0 +1,39 @@
+"""Compact JSON encoding for every message and response body graphqlwire sends.
+
+``json.JSONEncoder.encode`` builds a new C encoder object on every call (with a dict to
+detect circular references); results are trees fresh from execution, so graphqlwire builds
+the C encoder once. Text is the same as ``json.dumps(value, separators=(",", ":"),
+ensure_ascii=False, allow_nan=...)``. A circular structure (only a buggy custom scalar can
+produce one) raises ``RecursionError`` instead of ``ValueError``. Without the C accelerator
+(other Python implementations) the standard encoder is used as is.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
+from typing import Any
+
+__all__ = ["compact_encoder"]
+
+
+def compact_encoder(*, allow_nan: bool) -> Callable[[Any], str]:
+    """A function encoding a value as compact JSON (non-ASCII text kept as is).
+
+    # Required arguments
+
+    `allow_nan`: encode NaN and infinities as ``NaN``/``Infinity`` (True) or raise
+    ``ValueError`` (False, strict JSON).
+    """
+    standard = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=allow_nan)
+    if c_make_encoder is None:
+        return standard.encode
+    chunks = c_make_encoder(
+        None, standard.default, encode_basestring, None, ":", ",", False, False, allow_nan
+    )
+
+    def encode(value: Any) -> str:
+        return "".join(chunks(value, 0))
+
+    return encode
