@@ -22,7 +22,7 @@ CASES: list[tuple[str, Any, int, int]] = [
     ("data null", {"query": "{ failHard }"}, 400, 294),
     ("parse error", {"query": "{"}, 400, 400),
     ("validation", {"query": "{ nope }"}, 400, 422),
-    ("not an object", ["{ hello }"], 400, 422),
+    ("not an object", "{ hello }", 400, 422),
     ("query not a string", {"query": 1}, 400, 422),
     ("missing query", {"variables": {}}, 400, 422),
     ("variables not an object", {"query": "{ hello }", "variables": [1]}, 400, 422),

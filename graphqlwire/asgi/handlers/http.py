@@ -16,6 +16,7 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any
 
+from ...batching import DEFAULT_MAX_BATCH_SIZE, batch_response, check_batch
 from ...errors import HttpBadRequestError, HttpError, HttpMethodNotAllowedError
 from ...execution import graphql
 from ...graphql_http import (
@@ -63,6 +64,7 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         max_body_size: int | None = None,
         max_files: int = 1000,
         max_file_size: int | None = None,
+        max_batch_size: int = DEFAULT_MAX_BATCH_SIZE,
     ) -> None:
         """Initialize the HTTP handler.
 
@@ -87,6 +89,9 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         `max_files`: most files in one multipart request (413 past it).
 
         `max_file_size`: most bytes in one uploaded file (413 past it).
+
+        `max_batch_size`: most operations in one batched request (a JSON array, or a
+        multipart `operations` array); 0 refuses batches.
         """
         super().__init__()
         self.extensions = extensions
@@ -98,6 +103,7 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         self.max_body_size = max_body_size
         self.max_files = max_files
         self.max_file_size = max_file_size
+        self.max_batch_size = max_batch_size
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """An entrypoint for the GraphQL HTTP handler.
@@ -190,17 +196,24 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         Checks first that the client accepts a GraphQL media type (406 otherwise), then
         extracts the data with `extract_data_from_request`, runs `execute_graphql_query`
         and builds the response with `create_json_response`. A request refused before
-        execution gets a 4xx JSON error whose message says what was wrong.
+        execution gets a 4xx JSON error whose message says what was wrong. A batch (a
+        list of operations, see `graphqlwire.batching`) runs each operation in order
+        through `execute_graphql_query` and is answered with a JSON array.
 
         # Required arguments
 
         `request`: the `Request`.
         """
         try:
-            negotiate_media_type(request.headers.get("accept"))
+            media_type = negotiate_media_type(request.headers.get("accept"))
             data = await self.extract_data_from_request(request)
+            if isinstance(data, list):
+                operations = check_batch(data, self.max_batch_size)
         except HttpError as error:
             return error_response(error)
+        if isinstance(data, list):
+            results = [await self.execute_graphql_query(request, op) for op in operations]
+            return batch_response(results, media_type)
         success, result = await self.execute_graphql_query(request, data)
         return await self.create_json_response(request, result, success)
 
@@ -238,8 +251,7 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         Implements the GraphQL multipart request spec: the `operations` JSON, the `map`
         of file fields to paths, and the files (`UploadFile`s in the variables). Malformed
         bodies and maps get a 400 and limits a 413 (`graphqlwire.uploads`). A batch
-        (an `operations` array) is returned as a list, which execution refuses: batching
-        is not supported.
+        (an `operations` array) is returned as a list, each operation with its own files.
 
         # Required arguments
 
