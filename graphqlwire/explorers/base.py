@@ -121,6 +121,15 @@ def subscription_url(request: Any) -> str:
     return f"{scheme}://{host}{endpoint_path(request)}"
 
 
+def endpoint_values(request: Any) -> dict[str, str]:
+    """The per-request template values every explorer page needs, as JavaScript literals:
+    ``endpoint`` (the HTTP path) and ``subscription_url`` (the WebSocket URL)."""
+    return {
+        "endpoint": js_value(endpoint_path(request)),
+        "subscription_url": js_value(subscription_url(request)),
+    }
+
+
 DEFAULT_QUERY = """\
 # Welcome to the GraphQL explorer served by graphqlwire.
 #

@@ -7,11 +7,10 @@ from typing import Any
 from .base import (
     DEFAULT_QUERY,
     Explorer,
-    endpoint_path,
+    endpoint_values,
     escape_html,
     js_value,
     load_template,
-    subscription_url,
 )
 
 _PLUGIN_STYLES = (
@@ -64,10 +63,4 @@ class ExplorerGraphiQL(Explorer):
 
         `request`: the HTTP request; only ``request.scope`` is read.
         """
-        return self._template.render(
-            {
-                **self._static,
-                "endpoint": js_value(endpoint_path(request)),
-                "subscription_url": js_value(subscription_url(request)),
-            }
-        )
+        return self._template.render({**self._static, **endpoint_values(request)})

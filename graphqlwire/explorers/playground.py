@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .base import Explorer, endpoint_path, escape_html, js_value, load_template, subscription_url
+from .base import Explorer, endpoint_path, endpoint_values, escape_html, js_value, load_template
 
 
 class ExplorerPlayground(Explorer):
@@ -52,7 +52,6 @@ class ExplorerPlayground(Explorer):
                 "title": self._title,
                 "settings": self._settings,
                 "tabs": js_value(tabs),
-                "endpoint": js_value(endpoint),
-                "subscription_url": js_value(subscription_url(request)),
+                **endpoint_values(request),
             }
         )
