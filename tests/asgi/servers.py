@@ -8,6 +8,8 @@ import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
+from tests.uvicorn_runner import running_uvicorn
+
 SERVERS = ("graphqlwire", "uvicorn", "hypercorn")
 
 
@@ -25,31 +27,17 @@ async def run_server(kind: str, app: Any) -> AsyncIterator[str]:
             await server.shutdown()
         return
 
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
     if kind == "hypercorn":
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
         async with _hypercorn(app, sock) as base:
             yield base
         return
 
-    import uvicorn
-
-    config = uvicorn.Config(
-        app, http="h11", ws="wsproto", lifespan="on", log_level="critical", access_log=False
-    )
-    userver = uvicorn.Server(config)
-    task = asyncio.ensure_future(userver.serve(sockets=[sock]))
-    try:
-        for _ in range(500):  # bounded wait for start-up (at most ~5 s)
-            if userver.started or task.done():
-                break
-            await asyncio.sleep(0.01)
-        assert userver.started, "uvicorn did not start"
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        userver.should_exit = True
-        await asyncio.wait_for(task, 10)
-        sock.close()
+    async with running_uvicorn(
+        app, http="h11", ws="wsproto", lifespan="on", access_log=False
+    ) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @contextlib.asynccontextmanager

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from graphqlwire.server import Config, Server
+from tests.uvicorn_runner import running_uvicorn
 
 FAST = {"lifespan": "off", "log_level": None}
 
@@ -26,28 +26,14 @@ async def graphqlwire_server(app: Any, **options: Any) -> AsyncIterator[str]:
 
 @contextlib.asynccontextmanager
 async def uvicorn_server(app: Any, **options: Any) -> AsyncIterator[str]:
-    import uvicorn
 
     translated = {
         "ws_ping_interval": options.pop("ws_ping_interval", None),
         "ws_ping_timeout": options.pop("ws_ping_timeout", None),
     }
     options.pop("log_level", None)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, http="h11", ws="wsproto",
-                            lifespan=options.pop("lifespan", "off"), log_level="critical",
-                            **translated, **options)
-    config.load()
-    server = uvicorn.Server(config)
-    server.lifespan = config.lifespan_class(config)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    await server.startup(sockets=[sock])
-    try:
+    async with running_uvicorn(app, http="h11", ws="wsproto", **translated, **options) as port:
         yield f"http://127.0.0.1:{port}"
-    finally:
-        await server.shutdown()
-        sock.close()
 
 
 RunServer = Callable[..., contextlib.AbstractAsyncContextManager[str]]

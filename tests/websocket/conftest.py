@@ -7,7 +7,6 @@ import contextlib
 import functools
 import json
 import logging
-import socket
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +18,7 @@ from websockets.exceptions import ConnectionClosed
 from graphqlwire.asgi import GraphQL
 from graphqlwire.schema import make_executable_schema
 from graphqlwire.server import Config, Server
+from tests.uvicorn_runner import running_uvicorn
 
 TYPE_DEFS = """
 type Query {
@@ -139,23 +139,8 @@ async def graphqlwire_server(app: Any) -> AsyncIterator[tuple[str, Server | None
 
 @contextlib.asynccontextmanager
 async def uvicorn_server(app: Any, ws: str = "wsproto") -> AsyncIterator[tuple[str, Server | None]]:
-    import uvicorn
-
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, ws=ws, lifespan="off", log_level="critical"
-    )
-    config.load()
-    server = uvicorn.Server(config)
-    server.lifespan = config.lifespan_class(config)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    await server.startup(sockets=[sock])
-    try:
+    async with running_uvicorn(app, ws=ws) as port:
         yield f"ws://127.0.0.1:{port}/", None
-    finally:
-        await server.shutdown()
-        sock.close()
 
 
 ServeFactory = Callable[..., contextlib.AbstractAsyncContextManager[str]]
