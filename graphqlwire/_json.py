@@ -1,4 +1,8 @@
-"""Compact JSON encoding for every message and response body graphqlwire sends.
+"""JSON for everything graphqlwire reads and sends: strict decoding, compact encoding.
+
+``loads`` refuses the non-standard ``NaN`` / ``Infinity`` tokens that ``json.loads``
+accepts: they would come back out of a response as invalid JSON, or fail to encode.
+
 
 ``json.JSONEncoder.encode`` builds a new C encoder object on every call (with a dict to
 detect circular references); results are trees fresh from execution, so graphqlwire builds
@@ -15,7 +19,16 @@ from collections.abc import Callable
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
-__all__ = ["compact_encoder"]
+__all__ = ["compact_encoder", "loads"]
+
+
+def loads(text: str | bytes) -> Any:
+    """``json.loads`` refusing ``NaN``, ``Infinity`` and ``-Infinity`` (a ``ValueError``)."""
+    return json.loads(text, parse_constant=_refuse_constant)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
 
 
 def compact_encoder(*, allow_nan: bool) -> Callable[[Any], str]:

@@ -39,6 +39,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from . import _json as strict_json
 from .errors import (
     HttpBadRequestError,
     HttpError,
@@ -162,7 +163,7 @@ def request_body_kind(content_type: str | None) -> BodyKind:
 
 def _json_param(name: str, value: str) -> Any:
     try:
-        return json.loads(value)
+        return strict_json.loads(value)
     except json.JSONDecodeError as error:
         raise HttpBadRequestError(
             f"The {name!r} query parameter is not valid JSON: {error.msg} (column {error.colno})."
@@ -170,6 +171,10 @@ def _json_param(name: str, value: str) -> Any:
     except RecursionError:
         raise HttpBadRequestError(
             f"The {name!r} query parameter is not valid JSON: nested too deeply."
+        ) from None
+    except ValueError as error:  # NaN / Infinity
+        raise HttpBadRequestError(
+            f"The {name!r} query parameter is not valid JSON: {error}."
         ) from None
 
 

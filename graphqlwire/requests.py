@@ -9,10 +9,10 @@ hands out the chunks as they arrive without keeping them.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+from . import _json as strict_json
 from .datastructures import URL, FormData, Headers, QueryParams
 from .errors import HttpBadRequestError, HttpPayloadTooLargeError, HttpUnsupportedMediaTypeError
 from .mediatypes import parse_content_type, parse_urlencoded
@@ -154,7 +154,11 @@ class Request:
         if self.max_body_size is None:
             return
         declared = self.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_size:
+        if declared is None:
+            return
+        if not (declared.isascii() and declared.isdigit()):
+            raise HttpBadRequestError(f"Content-Length {declared!r} is not a number of bytes.")
+        if int(declared) > self.max_body_size:
             raise HttpPayloadTooLargeError(self._too_large_message())
 
     def _too_large_message(self) -> str:
@@ -316,7 +320,7 @@ def parse_json_body(body: bytes) -> Any:
             f"Request body is not valid UTF-8 (invalid byte at position {error.start})."
         ) from None
     try:
-        return json.loads(text)
+        return strict_json.loads(text)
     except RecursionError:
         raise HttpBadRequestError("Request body JSON is nested too deeply.") from None
     except ValueError as error:

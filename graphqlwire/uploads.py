@@ -14,10 +14,10 @@ request spec (https://github.com/jaydenseric/graphql-multipart-request-spec): th
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from . import _json as strict_json
 from .datastructures import DEFAULT_SPOOL_SIZE, FormData, UploadFile
 from .errors import HttpBadRequestError
 from .multipart import (
@@ -167,7 +167,7 @@ def _load_json_field(form: FormData, name: str) -> Any:
     else:
         raw = value
     try:
-        return json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+        return strict_json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
     except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
         raise HttpBadRequestError(
             f"The multipart {name!r} field is not valid JSON: {error}."
@@ -186,7 +186,9 @@ def multipart_operations(form: FormData) -> dict[str, Any] | list[Any]:
     files: dict[str, Any] = {}
     for name, value in form.multi_items():
         if name not in ("operations", "map") and isinstance(value, UploadFile):
-            files.setdefault(name, value)
+            if name in files:
+                raise HttpBadRequestError(f"The multipart file field {name!r} was sent twice.")
+            files[name] = value
     for name in files_map if isinstance(files_map, dict) else ():
         if name not in files and isinstance(form.get(name), str):
             raise HttpBadRequestError(f"The multipart field {name!r} named in 'map' is not a file.")
@@ -222,9 +224,9 @@ def combine_multipart_data(
             "The multipart 'map' field must be a JSON object whose values are arrays of paths."
         )
     for name, paths in files_map.items():
-        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        if not isinstance(paths, list) or not paths or not all(isinstance(p, str) for p in paths):
             raise HttpBadRequestError(
-                f"The multipart 'map' entry {name!r} must be an array of path strings."
+                f"The multipart 'map' entry {name!r} must be a non-empty array of path strings."
             )
     unmapped = [name for name in files if name not in files_map]
     if unmapped:
@@ -248,7 +250,7 @@ def _place_file(operations: dict[str, Any] | list[Any], path: str, name: str, fi
     for depth, key in enumerate(keys):
         if isinstance(container, dict) and key in container:
             slot: str | int = key
-        elif isinstance(container, list) and key.isdigit() and int(key) < len(container):
+        elif isinstance(container, list) and _is_index(key) and int(key) < len(container):
             slot = int(key)
         else:
             raise HttpBadRequestError(f"The {where} does not exist in 'operations'.")
@@ -258,3 +260,8 @@ def _place_file(operations: dict[str, Any] | list[Any], path: str, name: str, fi
             container[slot] = file
         else:
             container = container[slot]
+
+
+def _is_index(key: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also accepts ``"²"``, which ``int()`` refuses."""
+    return key.isascii() and key.isdigit()

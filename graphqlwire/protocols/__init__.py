@@ -11,7 +11,6 @@ handlers in ``graphqlwire.asgi.handlers`` only pump frames through these objects
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from .._json import compact_encoder
@@ -20,11 +19,6 @@ from ..request_data import json_type
 
 class LocalProtocolError(Exception):
     """The server tried to send a message that its protocol forbids in the current state."""
-
-
-def decode_json(text: str) -> Any:
-    """``json.loads`` that also refuses the non-standard ``NaN`` / ``Infinity`` tokens."""
-    return json.loads(text, parse_constant=_refuse_constant)
 
 
 #: Compact JSON, with non-ASCII text kept as is (frames are UTF-8 anyway).
@@ -40,13 +34,8 @@ def encode_result_message(kind: str, operation_id: str, payload: Any) -> str:
     return f'{{"type":"{kind}","id":{encode_json(operation_id)},"payload":{encode_json(payload)}}}'
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
 __all__ = [
     "LocalProtocolError",
-    "decode_json",
     "encode_json",
     "encode_result_message",
     "json_type",

@@ -33,7 +33,8 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from . import LocalProtocolError, decode_json, encode_json, encode_result_message, json_type
+from .._json import loads as decode_json
+from . import LocalProtocolError, encode_json, encode_result_message, json_type
 
 PROTOCOL = "graphql-transport-ws"
 

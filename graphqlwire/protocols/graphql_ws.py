@@ -22,7 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import decode_json, encode_json, encode_result_message, json_type
+from .._json import loads as decode_json
+from . import encode_json, encode_result_message, json_type
 
 PROTOCOL = "graphql-ws"
 

@@ -244,3 +244,22 @@ async def test_client_disconnect_during_body_sends_nothing(client: ASGIClient) -
 
     await client.app(scope, receive, send)
     assert sent == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"query": "{ hello }", "variables": {"x": NaN}}', b'{"query": "{ hello }", "variables": {"x": -Infinity}}'],
+)
+async def test_non_standard_json_constants_are_refused_with_400(client: ASGIClient, body: bytes) -> None:
+    response = await client.post("/", body=body, headers={"content-type": "application/json"})
+    assert response.status == 400
+    assert "is not valid JSON" in response.json()["errors"][0]["message"]
+
+
+async def test_non_standard_json_constants_in_get_variables_are_refused(schema: Any) -> None:
+    from graphqlwire.asgi import GraphQL
+
+    client = ASGIClient(GraphQL(schema, execute_get_queries=True))
+    response = await client.get("/", params={"query": "{ hello }", "variables": '{"x": Infinity}'}, headers={"accept": "application/json"})
+    assert response.status == 400
+    assert "'variables' query parameter is not valid JSON: Infinity" in response.json()["errors"][0]["message"]

@@ -167,6 +167,12 @@ async def test_body_limit_from_content_length_and_from_received_bytes():
     assert await Request(make_scope(), receiver(b"abcde"), max_body_size=5).body() == b"abcde"
 
 
+async def test_non_numeric_content_length_is_a_400_not_a_crash():
+    scope = make_scope(headers=[(b"content-length", "²".encode())])
+    with pytest.raises(HttpBadRequestError, match="is not a number of bytes"):
+        await Request(scope, receiver(b"x"), max_body_size=5).body()
+
+
 async def test_json_parses_utf8_and_caches():
     request = Request(make_scope(), receiver('{"q": "\u00e9"}'.encode()))
     assert await request.json() == {"q": "\u00e9"}

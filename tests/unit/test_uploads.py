@@ -151,8 +151,10 @@ OPS: dict[str, Any] = {"variables": {"file": None, "n": 1, "list": [None]}}
     [
         ("x", {}, {}, "The multipart 'operations' field must be a JSON object or an array of them."),
         (OPS, ["variables.file"], {}, "The multipart 'map' field must be a JSON object whose values are arrays of paths."),
-        (OPS, {"0": "variables.file"}, {"0": 1}, "The multipart 'map' entry '0' must be an array of path strings."),
-        (OPS, {"0": [1]}, {"0": 1}, "The multipart 'map' entry '0' must be an array of path strings."),
+        (OPS, {"0": []}, {"0": "f"}, "The multipart 'map' entry '0' must be a non-empty array of path strings."),
+        ([None], {"0": ["²"]}, {"0": "f"}, "The path '²' of the multipart 'map' entry '0' does not exist in 'operations'."),
+        (OPS, {"0": "variables.file"}, {"0": 1}, "The multipart 'map' entry '0' must be a non-empty array of path strings."),
+        (OPS, {"0": [1]}, {"0": 1}, "The multipart 'map' entry '0' must be a non-empty array of path strings."),
         (OPS, {"0": ["variables.file"]}, {"0": 1, "1": 2}, "The multipart file '1' is not named in the 'map' field."),
         (OPS, {"0": ["variables.file"]}, {}, "The file '0' named in the multipart 'map' field was not received."),
         (OPS, {"0": ["variables.nope"]}, {"0": 1}, "The path 'variables.nope' of the multipart 'map' entry '0' does not exist in 'operations'."),
@@ -202,6 +204,8 @@ def test_multipart_operations_reads_json_sent_as_a_file_part():
         ((("operations", "{}"), ("map", "[" * 100_000)), "The multipart 'map' field is not valid JSON: maximum recursion depth exceeded while decoding a JSON array from a unicode string."),
         ((("operations", '{"v": null}'), ("map", '{"x": ["v"]}'), ("x", "not a file")), "The multipart field 'x' named in 'map' is not a file."),
         ((("operations", '{"v": null}'), ("map", '{"operations": ["v"]}')), "The multipart field 'operations' named in 'map' is not a file."),
+        ((("operations", '{"v": null}'), ("map", '{"x": ["v"]}'), ("x", UploadFile(io.BytesIO(b"1"))), ("x", UploadFile(io.BytesIO(b"2")))), "The multipart file field 'x' was sent twice."),
+        ((("operations", '{"v": NaN}'), ("map", "{}")), "The multipart 'operations' field is not valid JSON: NaN is not valid JSON."),
     ],
 )  # fmt: skip
 def test_multipart_operations_errors_name_the_field(items: Any, message: str):

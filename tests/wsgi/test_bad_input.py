@@ -49,7 +49,7 @@ BAD_REQUESTS: list[tuple[str, dict[str, Any], int, str]] = [
     ("operations not JSON", _multipart([("operations", "{"), ("map", MAP), ("0", FILE)]), 400, "'operations' field is not valid JSON"),
     ("map not JSON", _multipart([("operations", OPERATIONS), ("map", "["), ("0", FILE)]), 400, "'map' field is not valid JSON"),
     ("map not an object", _multipart([("operations", OPERATIONS), ("map", "[]"), ("0", FILE)]), 400, "must be a JSON object whose values are arrays"),
-    ("map values not string arrays", _multipart([("operations", OPERATIONS), ("map", '{"0": "variables.file"}'), ("0", FILE)]), 400, "must be an array of path strings"),
+    ("map values not string arrays", _multipart([("operations", OPERATIONS), ("map", '{"0": "variables.file"}'), ("0", FILE)]), 400, "must be a non-empty array of path strings"),
     ("path to nowhere", _multipart([("operations", OPERATIONS), ("map", '{"0": ["variables.nope"]}'), ("0", FILE)]), 400, "does not exist in 'operations'"),
     ("path to a non-null", _multipart([("operations", json.dumps({"query": UPLOAD, "variables": {"file": 1}})), ("map", MAP), ("0", FILE)]), 400, "must point at null"),
     ("mapped file missing", _multipart([("operations", OPERATIONS), ("map", MAP)]), 400, "was not received"),
