@@ -48,8 +48,7 @@ from .errors import (
 )
 from .execution import failure_of
 from .mediatypes import is_utf8_charset, negotiate, parse_content_type
-from .requests import parse_json_body
-from .responses import JSONResponse
+from .responses import JSONResponse, PlainTextResponse, Response
 
 JSON = "application/json"
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -61,6 +60,9 @@ BodyKind = Literal["json", "multipart"]
 STATUS_MODES: tuple[StatusMode, ...] = ("ariadne", "spec")
 #: GoH's status for a result with ``data`` and ``errors`` (graphql-over-http#346).
 PARTIAL_SUCCESS = 294
+#: Default ``max_body_size`` of the ASGI handler and the WSGI app: JSON bodies are held in
+#: memory, so they are bounded unless the application explicitly passes None.
+DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
 
 #: Status per ``execution.failure_of`` stage, for results without a ``data`` entry.
 _FAILURE_STATUS: dict[str | None, int] = {
@@ -78,11 +80,9 @@ _FAILURE_STATUS: dict[str | None, int] = {
 _RESULT_TYPES = (JSON, GRAPHQL_RESPONSE_JSON)
 _GET_TYPES = (HTML, JSON, GRAPHQL_RESPONSE_JSON)
 
-
-#: Accept / Content-Type header values seen before -> their (successful) outcome. Clients
-#: send the same few strings over and over; refusals are not cached (they are rare).
-_ACCEPTED: dict[str | None, str] = {}
-_BODY_KINDS: dict[str | None, BodyKind] = {}
+#: JSON ``Content-Type`` values seen before (clients send the same few strings over and
+#: over). Multipart values are not cached: their boundary differs in every request.
+_JSON_CONTENT_TYPES: set[str | None] = set()
 _CACHE_SIZE = 256
 
 
@@ -98,14 +98,8 @@ def negotiate_media_type(accept: str | None) -> str:
 
     `accept`: the request's ``Accept`` header value, or None when it was not sent.
     """
-    media_type = _ACCEPTED.get(accept)
-    if media_type is not None:
-        return media_type
-    media_type = negotiate(accept, _RESULT_TYPES)
-    if media_type is not None:
-        if len(_ACCEPTED) < _CACHE_SIZE:
-            _ACCEPTED[accept] = media_type
-    else:
+    media_type = negotiate(accept, _RESULT_TYPES)  # (cached by ``mediatypes``)
+    if media_type is None:
         raise HttpNotAcceptableError(
             f"None of the media types in the Accept header can be served: send "
             f"'Accept: {GRAPHQL_RESPONSE_JSON}' or 'Accept: {JSON}'."
@@ -133,22 +127,19 @@ def request_body_kind(content_type: str | None) -> BodyKind:
 
     `content_type`: the request's ``Content-Type`` header value, or None.
     """
-    kind = _BODY_KINDS.get(content_type)
-    if kind is not None:
-        return kind
+    if content_type in _JSON_CONTENT_TYPES:
+        return "json"
     essence, params = parse_content_type(content_type)
     if essence == JSON:
         if not is_utf8_charset(params):
             raise HttpUnsupportedMediaTypeError(
                 f"Unsupported charset {params['charset']!r} for {JSON}: only utf-8 is accepted."
             )
-        kind = "json"
-    elif essence == MULTIPART:
-        kind = "multipart"
-    if kind is not None:
-        if len(_BODY_KINDS) < _CACHE_SIZE:
-            _BODY_KINDS[content_type] = kind
-        return kind
+        if len(_JSON_CONTENT_TYPES) < _CACHE_SIZE:
+            _JSON_CONTENT_TYPES.add(content_type)
+        return "json"
+    if essence == MULTIPART:
+        return "multipart"
     if not essence:
         raise HttpUnsupportedMediaTypeError(
             f"Missing Content-Type header: send '{JSON}' or '{MULTIPART}'."
@@ -178,20 +169,6 @@ def _json_param(name: str, value: str) -> Any:
         ) from None
 
 
-def data_from_json_body(body: bytes) -> Any:
-    """The GraphQL request data in a JSON POST body, not yet checked.
-
-    Only the JSON itself is checked here (400 for an empty body, bad UTF-8 or bad JSON,
-    see ``requests.parse_json_body``): the execution layer checks the shape (an object,
-    ``query`` a string, ...) so that GoH can answer 422 rather than 400.
-
-    # Required arguments
-
-    `body`: the whole request body.
-    """
-    return parse_json_body(body)
-
-
 #: GET parameters whose value is JSON text (GoH: ``variables`` and ``extensions``).
 _JSON_PARAMS = ("variables", "extensions")
 
@@ -217,6 +194,61 @@ def data_from_query_params(params: Mapping[str, str]) -> dict[str, Any]:
         if value:
             data[name] = _json_param(name, value)
     return data
+
+
+def has_get_query(params: Mapping[str, str]) -> bool:
+    """Whether a GET request's query parameters carry a ``query`` to execute.
+
+    An empty ``query=`` counts as absent (GoH), in the handlers and in the CSRF guard.
+    """
+    return bool(params.get("query"))
+
+
+# --- options and methods -------------------------------------------------------------------
+
+
+def check_status_mode(status_mode: str) -> StatusMode:
+    """Return ``status_mode`` if it is one of ``STATUS_MODES``, else raise ``ValueError``."""
+    for mode in STATUS_MODES:
+        if status_mode == mode:
+            return mode
+    raise ValueError(f"status_mode must be 'ariadne' or 'spec', not {status_mode!r}")
+
+
+def allowed_methods(
+    *, execute_get_queries: bool, introspection: bool, has_explorer: bool
+) -> list[str]:
+    """The methods a GraphQL endpoint serves, for ``Allow`` headers.
+
+    GET is served when queries may be sent with GET, or when the explorer page is shown
+    (it needs introspection); POST and OPTIONS always are.
+    """
+    get = execute_get_queries or (introspection and has_explorer)
+    return ["GET", "POST", "OPTIONS"] if get else ["POST", "OPTIONS"]
+
+
+def options_response(allowed: list[str]) -> Response:
+    """The answer to a plain ``OPTIONS`` request: 200, an empty body and ``Allow``.
+
+    The (empty) body is labelled ``text/plain``: PEP 3333 validators want a Content-Type
+    on every 200, and the ASGI and WSGI apps answer alike.
+    """
+    return PlainTextResponse(headers={"allow": ", ".join(allowed)})
+
+
+def vary_on_accept(response: Response) -> Response:
+    """Add ``Vary: Accept`` to ``response`` (once) and return it.
+
+    For GET responses: the same URL gets the explorer page or a JSON result depending on
+    the ``Accept`` header, so caches must keep one answer per ``Accept`` value.
+    """
+    headers = response.headers
+    vary = headers.get("vary")
+    if vary is None:
+        headers["vary"] = "Accept"
+    elif "accept" not in {token.strip().lower() for token in vary.split(",")}:
+        headers["vary"] = f"{vary}, Accept"
+    return response
 
 
 # --- CSRF ----------------------------------------------------------------------------------
@@ -336,6 +368,7 @@ def error_response(error: HttpError) -> JSONResponse:
 
 
 __all__ = [
+    "DEFAULT_MAX_BODY_SIZE",
     "GRAPHQL_RESPONSE_JSON",
     "HTML",
     "JSON",
@@ -345,13 +378,17 @@ __all__ = [
     "STATUS_MODES",
     "BodyKind",
     "StatusMode",
-    "data_from_json_body",
+    "allowed_methods",
+    "check_status_mode",
     "data_from_query_params",
     "error_response",
+    "has_get_query",
     "is_csrf_prone",
     "negotiate_media_type",
+    "options_response",
     "request_body_kind",
     "result_response",
     "result_status",
+    "vary_on_accept",
     "wants_html",
 ]

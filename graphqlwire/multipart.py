@@ -42,6 +42,10 @@ class MultipartTooLargeError(MultipartError, HttpPayloadTooLargeError):
     """The body breaks one of the ``MultipartLimits`` (answered with 413)."""
 
 
+#: Default most bytes in one non-file field.
+DEFAULT_MAX_FIELD_SIZE = 1024 * 1024
+
+
 @dataclass(frozen=True)
 class MultipartLimits:
     """Limits enforced while parsing; None means unlimited."""
@@ -51,7 +55,7 @@ class MultipartLimits:
     #: Bytes in the header block of one part.
     max_header_size: int = 16 * 1024
     #: Bytes in one non-file field.
-    max_field_size: int | None = 1024 * 1024
+    max_field_size: int | None = DEFAULT_MAX_FIELD_SIZE
     #: Bytes in one file.
     max_file_size: int | None = None
     #: Bytes in the whole body, preamble and epilogue included.

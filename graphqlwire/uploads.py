@@ -19,8 +19,9 @@ from typing import Any
 
 from . import _json as strict_json
 from .datastructures import DEFAULT_SPOOL_SIZE, FormData, UploadFile
-from .errors import HttpBadRequestError
+from .errors import HttpBadRequestError, HttpPayloadTooLargeError
 from .multipart import (
+    DEFAULT_MAX_FIELD_SIZE,
     Event,
     MultipartLimits,
     MultipartParseError,
@@ -156,12 +157,29 @@ def read_chunks(
         yield data
 
 
-def _load_json_field(form: FormData, name: str) -> Any:
+def _upload_size(upload: UploadFile) -> int:
+    if upload.size is not None:
+        return upload.size
+    position = upload.file.tell()
+    size = upload.file.seek(0, 2)
+    upload.file.seek(position)
+    return size
+
+
+def _load_json_field(form: FormData, name: str, max_field_size: int | None) -> Any:
     if name not in form:
         raise HttpBadRequestError(f"The multipart request has no {name!r} field.")
     value = form[name]
     if isinstance(value, UploadFile):
-        # Some clients append JSON as a Blob, which browsers send as a file part.
+        # Some clients append JSON as a Blob, which browsers send as a file part. The
+        # field limit applies all the same, checked before reading: within it the file is
+        # still in memory (the spool size is larger), so the read below cannot block.
+        size = _upload_size(value)
+        if max_field_size is not None and size > max_field_size:
+            raise HttpPayloadTooLargeError(
+                f"The multipart {name!r} field was sent as a file of {size} bytes, over the "
+                f"limit of {max_field_size} bytes for a field."
+            )
         value.file.seek(0)
         raw: bytes | str = value.file.read()
     else:
@@ -174,15 +192,19 @@ def _load_json_field(form: FormData, name: str) -> Any:
         ) from None
 
 
-def multipart_operations(form: FormData) -> dict[str, Any] | list[Any]:
+def multipart_operations(
+    form: FormData, max_field_size: int | None = DEFAULT_MAX_FIELD_SIZE
+) -> dict[str, Any] | list[Any]:
     """Build the GraphQL request data from a parsed multipart form.
 
     Reads the ``operations`` and ``map`` fields as JSON (a missing field or invalid JSON is
     a 400 naming the field), takes every other file part as an upload, and returns
-    ``combine_multipart_data(operations, map, files)``.
+    ``combine_multipart_data(operations, map, files)``. ``operations`` or ``map`` sent as
+    a file part larger than ``max_field_size`` bytes (the parser's limit for plain
+    fields, 1 MiB by default) is refused with 413 before it is read.
     """
-    operations = _load_json_field(form, "operations")
-    files_map = _load_json_field(form, "map")
+    operations = _load_json_field(form, "operations", max_field_size)
+    files_map = _load_json_field(form, "map", max_field_size)
     files: dict[str, Any] = {}
     for name, value in form.multi_items():
         if name not in ("operations", "map") and isinstance(value, UploadFile):

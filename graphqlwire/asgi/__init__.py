@@ -10,6 +10,7 @@ hypercorn, and mounts in Starlette/FastAPI routes through ``handle_request`` and
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable
 from logging import Logger, LoggerAdapter
 from typing import TYPE_CHECKING, Any, cast
@@ -182,13 +183,23 @@ class GraphQL:
     async def handle_request(self, request: Any) -> Any:
         """Handle an HTTP request with the HTTP handler and return its response.
 
-        A shortcut for mounting the app as a request handler in a framework route.
+        A shortcut for mounting the app as a request handler in a framework route. The
+        request is closed once the response is built (its uploaded files are closed and
+        their temporary files deleted), as the app itself does: the response holds its
+        whole body, so nothing reads the files after this returns.
 
         # Required arguments
 
-        `request`: the `Request`.
+        `request`: the `Request` (or any request with an async `close()`, Starlette's too).
         """
-        return await self.http_handler.handle_request(request)
+        try:
+            return await self.http_handler.handle_request(request)
+        finally:
+            close = getattr(request, "close", None)
+            if close is not None:
+                closed = close()
+                if inspect.isawaitable(closed):
+                    await closed
 
     async def handle_websocket(self, websocket: Any) -> Any:
         """Handle a WebSocket connection with the WebSocket handler.

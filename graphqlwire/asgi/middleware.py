@@ -23,7 +23,7 @@ from collections.abc import Iterable
 
 from ..datastructures import Headers, QueryParams
 from ..errors import HttpBadRequestError
-from ..graphql_http import PREFLIGHT_HEADERS, error_response, is_csrf_prone
+from ..graphql_http import PREFLIGHT_HEADERS, error_response, has_get_query, is_csrf_prone
 from ..responses import PlainTextResponse, Response
 from ..types import ASGIApp, Message, Receive, Scope, Send
 
@@ -40,7 +40,8 @@ class CORSMiddleware:
     # Optional arguments
 
     `allow_origins`: origins allowed to call the app, like ``"https://example.com"``;
-    ``"*"`` allows any origin.
+    ``"*"`` allows any origin (not with ``allow_credentials``). The opaque origin
+    ``"null"`` (sandboxed iframes, ``file:`` pages) is only echoed when listed.
 
     `allow_methods`: methods allowed in cross-origin requests (``"*"`` for any).
 
@@ -48,7 +49,8 @@ class CORSMiddleware:
     the CORS-safelisted ones (``Accept``, ``Content-Type``, ...) always are.
 
     `allow_credentials`: let browsers send cookies and read responses to credentialed
-    requests (the origin is then echoed instead of ``*``).
+    requests (the origin is then echoed instead of ``*``). Needs explicit origins:
+    with ``"*"`` any site could read the visitors' data, so that raises ``ValueError``.
 
     `max_age`: seconds browsers may cache a preflight answer.
 
@@ -68,6 +70,13 @@ class CORSMiddleware:
         self.app = app
         origins = set(allow_origins)
         self.any_origin = "*" in origins
+        if self.any_origin and allow_credentials:
+            raise ValueError(
+                "CORSMiddleware: allow_origins=['*'] cannot be combined with "
+                "allow_credentials=True (any site could read responses with the visitor's "
+                "cookies): list the allowed origins instead, e.g. "
+                "allow_origins=['https://app.example']."
+            )
         self.origins = frozenset(origins - {"*"})
         methods = {method.upper() for method in allow_methods}
         self.any_method = "*" in methods
@@ -85,12 +94,12 @@ class CORSMiddleware:
         return self.any_origin or origin in self.origins
 
     def _origin_headers(self, origin: str) -> dict[str, str]:
-        # With credentials, "*" is not allowed by the Fetch spec: echo the origin instead,
+        # "*" (never with credentials, see __init__) answers "*": no origin is echoed.
+        # Otherwise ``origin`` is one of the listed ones ("null" only when listed): echo it
         # and say the answer varies with it so caches keep one per origin.
-        wildcard = self.any_origin and not self.credentials
-        headers = {"access-control-allow-origin": "*" if wildcard else origin}
-        if not wildcard:
-            headers["vary"] = "Origin"
+        if self.any_origin:
+            return {"access-control-allow-origin": "*"}
+        headers = {"access-control-allow-origin": origin, "vary": "Origin"}
         if self.credentials:
             headers["access-control-allow-credentials"] = "true"
         return headers
@@ -213,7 +222,8 @@ class RequirePreflightMiddleware:
         """Whether the request in ``scope`` is CSRF-prone and carries no preflight header."""
         headers = Headers(scope=scope)
         method: str = scope["method"]
-        has_query = method == "GET" and "query" in QueryParams(scope.get("query_string") or b"")
+        # The handlers' rule: an empty ``query=`` is no query (the explorer page or a 400).
+        has_query = method == "GET" and has_get_query(QueryParams(scope.get("query_string") or b""))
         if not is_csrf_prone(method, headers.get("content-type"), has_query):
             return False
         return not any(headers.get(name) for name in self.header_names)

@@ -21,6 +21,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from ..datastructures import URL
+
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
@@ -85,13 +87,6 @@ def js_value(value: Any) -> str:
     return json.dumps(value).translate(_JS_UNSAFE)
 
 
-def _header(scope: Mapping[str, Any], name: bytes) -> str | None:
-    for key, value in scope.get("headers", ()):
-        if key.lower() == name:
-            return bytes(value).decode("latin-1")
-    return None
-
-
 def endpoint_path(request: Any) -> str:
     """The path the explorer page was served from, which is the GraphQL endpoint.
 
@@ -109,16 +104,14 @@ def endpoint_path(request: Any) -> str:
 def subscription_url(request: Any) -> str:
     """The absolute WebSocket URL of the endpoint: ``wss://`` when the request was https.
 
-    The host comes from the ``Host`` header (what the browser used), falling back to the
-    server address in the scope.
+    Built as ``graphqlwire.datastructures.URL`` builds a request's URL: the host comes from
+    the ``Host`` header (what the browser used), else from the server address in the scope
+    (IPv6 in brackets, a default port left out), else ``localhost``; the scheme is swapped.
     """
     scope = request.scope
-    scheme = "wss" if scope.get("scheme") in ("https", "wss") else "ws"
-    host = _header(scope, b"host")
-    if not host:
-        server = scope.get("server")
-        host = f"{server[0]}:{server[1]}" if server else "localhost"
-    return f"{scheme}://{host}{endpoint_path(request)}"
+    url = URL(scope={**scope, "path": endpoint_path(request), "query_string": b""})
+    scheme = "wss" if url.is_secure else "ws"
+    return str(url.replace(scheme=scheme, netloc=url.netloc or "localhost"))
 
 
 def endpoint_values(request: Any) -> dict[str, str]:

@@ -24,8 +24,17 @@ from ..batching import batch_response, check_batch
 from ..datastructures import FormData
 from ..errors import HttpBadRequestError, HttpError, HttpMethodNotAllowedError
 from ..explorers import Explorer
-from ..graphql_http import error_response, negotiate_media_type, result_response, wants_html
-from ..responses import HTMLResponse, PlainTextResponse, Response
+from ..graphql_http import (
+    allowed_methods,
+    error_response,
+    has_get_query,
+    negotiate_media_type,
+    options_response,
+    result_response,
+    vary_on_accept,
+    wants_html,
+)
+from ..responses import HTMLResponse, Response
 from .base import FORM_KEY, Environ, GraphQLBase, request_method
 from .environ import BodyReader, request_for
 
@@ -51,7 +60,8 @@ class GraphQL(GraphQLBase):
         """The WSGI entry point: answer one request.
 
         A step that raises `HttpError` gets its 4xx. Uploaded files are closed and a
-        small unread body is skipped before the answer goes out.
+        small unread body is skipped before the answer goes out. GET responses get
+        `Vary: Accept` (the same URL gives the explorer page or JSON).
 
         # Required arguments
 
@@ -69,6 +79,8 @@ class GraphQL(GraphQLBase):
             if form is not None:
                 form.close_sync()
             BodyReader.of(environ, self.max_body_size).drain()
+        if request_method(environ) == "GET":
+            vary_on_accept(response)
         return self.return_response(response, start_response)
 
     def handle_request(self, environ: Environ) -> Response:
@@ -99,7 +111,7 @@ class GraphQL(GraphQLBase):
         `environ`: the WSGI environ.
         """
         request = request_for(environ)
-        has_query = bool(request.query_params.get("query"))
+        has_query = has_get_query(request.query_params)
         if has_query and self.execute_get_queries:
             return self.graphql_http_server(environ)
         if wants_html(request.headers.get("accept")):
@@ -195,16 +207,18 @@ class GraphQL(GraphQLBase):
         allowed = self.allowed_methods()
         method = request_method(environ)
         if method == "OPTIONS":
-            # An empty text/plain body: PEP 3333 validators want a Content-Type on a 200.
-            return PlainTextResponse(headers={"allow": ", ".join(allowed)})
+            return options_response(allowed)
         raise HttpMethodNotAllowedError(
             f"Method {method} is not allowed here: use {', '.join(allowed)}.", allow=allowed
         )
 
     def allowed_methods(self) -> list[str]:
         """The methods served: GET only with GET queries or a visible explorer."""
-        get = self.execute_get_queries or (self.introspection and self.explorer is not None)
-        return ["GET", "POST", "OPTIONS"] if get else ["POST", "OPTIONS"]
+        return allowed_methods(
+            execute_get_queries=self.execute_get_queries,
+            introspection=self.introspection,
+            has_explorer=self.explorer is not None,
+        )
 
     def return_response(self, response: Response, start_response: StartResponse) -> list[bytes]:
         """Send `response` the WSGI way: status line and `str` headers, body as bytes.

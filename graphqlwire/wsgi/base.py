@@ -20,12 +20,14 @@ from ..errors import format_error
 from ..execution import graphql_sync
 from ..explorers import Explorer, ExplorerGraphiQL
 from ..graphql_http import (
+    DEFAULT_MAX_BODY_SIZE,
     StatusMode,
-    data_from_json_body,
+    check_status_mode,
     data_from_query_params,
     request_body_kind,
 )
 from ..multipart import MultipartLimits
+from ..requests import parse_json_body
 from ..types import (
     ContextValue,
     ErrorFormatter,
@@ -44,8 +46,6 @@ from .environ import BodyReader, request_for
 
 Environ = dict[str, Any]
 
-#: Default ``max_body_size``: JSON bodies are held in memory, so they are always bounded.
-DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
 #: Where the parsed multipart form of a request waits to have its files closed.
 FORM_KEY = "graphqlwire.form"
 
@@ -120,8 +120,7 @@ class GraphQLBase:
         `max_batch_size`: most operations in one batched request (a JSON array, or a
         multipart `operations` array); 0 refuses batches. See `graphqlwire.batching`.
         """
-        if status_mode not in ("ariadne", "spec"):
-            raise ValueError(f"status_mode must be 'ariadne' or 'spec', not {status_mode!r}")
+        self.status_mode: StatusMode = check_status_mode(status_mode)
         self.schema = schema
         self.context_value = context_value
         self.root_value = root_value
@@ -141,7 +140,6 @@ class GraphQLBase:
         self.max_body_size = max_body_size
         self.max_files = max_files
         self.max_file_size = max_file_size
-        self.status_mode: StatusMode = status_mode
         self.max_batch_size = max_batch_size
 
     def extract_data_from_request(self, environ: Environ) -> Any:
@@ -168,7 +166,7 @@ class GraphQLBase:
 
         `environ`: the WSGI environ.
         """
-        return data_from_json_body(BodyReader.of(environ, self.max_body_size).read())
+        return parse_json_body(BodyReader.of(environ, self.max_body_size).read())
 
     def extract_data_from_multipart_request(self, environ: Environ) -> Any:
         """Return the operations of a GraphQL multipart request with `UploadFile`s in place.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from graphqlwire.asgi.handlers import GraphQLHTTPHandler, GraphQLWebsocketHandle
 from graphqlwire.extensions import Extension
 from graphqlwire.requests import Request
 from graphqlwire.responses import JSONResponse, Response
-from graphqlwire.types import GraphQLResult, Receive, Scope, Send
+from graphqlwire.types import GraphQLResult, Message, Receive, Scope, Send
 from tests.testclient import ASGIClient
 
 from .conftest import AppFactory
@@ -343,3 +344,47 @@ async def test_http_error_from_any_step_becomes_a_4xx(make_app: AppFactory) -> N
     response = await ASGIClient(make_app(http_handler=Strict())).post("/", json={})
     assert (response.status, response.json()) == (422, {"errors": [{"message": "No thanks."}]})
     assert response.header("x-why") == "policy"
+
+
+async def test_handle_request_shortcut_closes_uploaded_files(make_app: AppFactory) -> None:
+    from tests.wsgi.helpers import UPLOAD, multipart_body
+
+    body, content_type = multipart_body(
+        [
+            ("operations", json.dumps({"query": UPLOAD, "variables": {"file": None}})),
+            ("map", json.dumps({"0": ["variables.file"]})),
+            ("0", ("notes.txt", b"hello upload", "text/plain")),
+        ]
+    )
+    headers = [(b"content-type", content_type.encode()), (b"content-length", b"%d" % len(body))]
+    scope = ASGIClient(make_app()).build_scope("POST", "/", headers, b"")
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> Message:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    request = Request(scope, receive)
+    response = await make_app().handle_request(request)
+    assert json.loads(response.body)["data"]["upload"]["content"] == "hello upload"
+    uploads = (await request.form()).uploads()
+    assert len(uploads) == 1
+    assert uploads[0].file.closed
+
+
+async def test_handle_request_shortcut_closes_on_error_and_accepts_sync_close(
+    make_app: AppFactory,
+) -> None:
+    class Failing(GraphQLHTTPHandler):
+        async def handle_request(self, request: Any) -> Any:
+            raise RuntimeError("boom")
+
+    class FrameworkRequest:  # a request type whose close() is not a coroutine
+        closed = False
+
+        def close(self) -> None:
+            self.closed = True
+
+    request = FrameworkRequest()
+    with pytest.raises(RuntimeError, match="boom"):
+        await make_app(http_handler=Failing()).handle_request(request)
+    assert request.closed

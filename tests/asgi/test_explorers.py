@@ -65,6 +65,35 @@ def test_subscription_url(kwargs: dict[str, Any], url: str) -> None:
     assert subscription_url(make_request(**kwargs)) == url
 
 
+@pytest.mark.parametrize(
+    ("headers", "server", "url"),
+    [
+        # IPv6 server addresses are bracketed (were "ws://::1:8000/graphql").
+        ([], ("::1", 8000), "ws://[::1]:8000/graphql"),
+        ([(b"host", b"[::1]:8000")], None, "ws://[::1]:8000/graphql"),
+        # A default port is left out; a Unix socket (no port) falls back to localhost
+        # (was "ws:///tmp/app.sock:None/graphql").
+        ([], ("example.com", 80), "ws://example.com/graphql"),
+        ([], ("/tmp/app.sock", None), "ws://localhost/graphql"),
+        ([], None, "ws://localhost/graphql"),
+        # A Host header that cannot be an authority is not trusted.
+        ([(b"host", b"evil/x")], ("10.0.0.1", 8080), "ws://10.0.0.1:8080/graphql"),
+    ],
+)
+def test_subscription_url_hosts(
+    headers: list[tuple[bytes, bytes]], server: tuple[str, int | None] | None, url: str
+) -> None:
+    scope = {"type": "http", "scheme": "http", "path": "/graphql", "headers": headers}
+    scope["server"] = server
+    scope["query_string"] = b"a=1"  # never part of the WebSocket URL
+    assert subscription_url(FakeRequest(scope)) == url
+
+
+def test_subscription_url_is_percent_encoded() -> None:
+    request = make_request(scheme="https", path="/graph ql")
+    assert subscription_url(request) == "wss://example.com:8000/graph%20ql"
+
+
 def test_graphiql_defaults() -> None:
     page = ExplorerGraphiQL().html(make_request(scheme="https", root_path="/api", path="/api/gql"))
     assert page.startswith("<!DOCTYPE html>")

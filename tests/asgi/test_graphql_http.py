@@ -13,6 +13,8 @@ from graphqlwire.errors import (
     HttpNotAcceptableError,
     HttpUnsupportedMediaTypeError,
 )
+from graphqlwire.requests import parse_json_body
+from graphqlwire.responses import JSONResponse
 
 GRJ = gh.GRAPHQL_RESPONSE_JSON
 JSON = gh.JSON
@@ -104,6 +106,16 @@ def test_request_body_kind(content_type: str, kind: str) -> None:
     assert gh.request_body_kind(content_type) == kind
 
 
+def test_request_body_kind_caches_json_types_only() -> None:
+    # Multipart boundaries differ in every request: caching them would only fill the cache.
+    for index in range(300):
+        assert gh.request_body_kind(f"multipart/form-data; boundary=b{index}") == "multipart"
+    assert not any("multipart" in str(value) for value in gh._JSON_CONTENT_TYPES)
+    assert gh.request_body_kind("application/json; charset=utf-8") == "json"
+    assert "application/json; charset=utf-8" in gh._JSON_CONTENT_TYPES
+    assert len(gh._JSON_CONTENT_TYPES) <= gh._CACHE_SIZE
+
+
 @pytest.mark.parametrize(
     ("content_type", "fragment"),
     [
@@ -128,10 +140,10 @@ def test_request_body_kind_refused(content_type: str | None, fragment: str) -> N
 
 def test_json_body_returns_raw_value() -> None:
     body = {"query": "{ hello }", "variables": None, "unknown": 1}
-    assert gh.data_from_json_body(json.dumps(body).encode()) == body
+    assert parse_json_body(json.dumps(body).encode()) == body
     # Shape checks belong to the execution layer (so that GoH can answer 422).
-    assert gh.data_from_json_body(b"[1, 2]") == [1, 2]
-    assert gh.data_from_json_body('{"query": "{ héllo }"}'.encode()) == {"query": "{ héllo }"}
+    assert parse_json_body(b"[1, 2]") == [1, 2]
+    assert parse_json_body('{"query": "{ héllo }"}'.encode()) == {"query": "{ héllo }"}
 
 
 @pytest.mark.parametrize(
@@ -147,7 +159,7 @@ def test_json_body_returns_raw_value() -> None:
 )
 def test_json_body_errors(body: bytes, fragment: str) -> None:
     with pytest.raises(HttpBadRequestError) as info:
-        gh.data_from_json_body(body)
+        parse_json_body(body)
     assert info.value.status == 400
     assert fragment in info.value.message
 
@@ -253,3 +265,53 @@ def test_error_response_is_never_graphql_response_json() -> None:
     assert http.status_code == 406
     assert json.loads(http.body) == {"errors": [{"message": "Nope"}]}
     assert dict(http.raw_headers)[b"content-type"] == b"application/json; charset=utf-8"
+
+
+# --- rules shared by the ASGI handler and the WSGI app ---------------------------------------
+
+
+def test_check_status_mode() -> None:
+    assert [gh.check_status_mode(mode) for mode in gh.STATUS_MODES] == ["ariadne", "spec"]
+    with pytest.raises(ValueError, match="status_mode must be 'ariadne' or 'spec', not 'x'"):
+        gh.check_status_mode("x")
+
+
+@pytest.mark.parametrize(
+    ("get_queries", "introspection", "explorer", "allowed"),
+    [
+        (False, True, True, ["GET", "POST", "OPTIONS"]),
+        (True, False, False, ["GET", "POST", "OPTIONS"]),
+        (False, False, True, ["POST", "OPTIONS"]),
+        (False, True, False, ["POST", "OPTIONS"]),
+    ],
+)
+def test_allowed_methods(
+    get_queries: bool, introspection: bool, explorer: bool, allowed: list[str]
+) -> None:
+    assert (
+        gh.allowed_methods(
+            execute_get_queries=get_queries, introspection=introspection, has_explorer=explorer
+        )
+        == allowed
+    )
+
+
+def test_options_response() -> None:
+    response = gh.options_response(["POST", "OPTIONS"])
+    assert (response.status_code, response.body) == (200, b"")
+    assert response.headers["allow"] == "POST, OPTIONS"
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+
+
+def test_vary_on_accept_adds_accept_once() -> None:
+    response = gh.vary_on_accept(gh.vary_on_accept(gh.error_response(HttpBadRequestError("x"))))
+    assert response.headers.getlist("vary") == ["Accept"]
+    merged = JSONResponse({}, headers={"vary": "Origin"})
+    gh.vary_on_accept(merged)
+    gh.vary_on_accept(merged)
+    assert merged.headers.getlist("vary") == ["Origin, Accept"]
+
+
+@pytest.mark.parametrize(("value", "has_query"), [("{ a }", True), ("", False), (None, False)])
+def test_has_get_query(value: str | None, has_query: bool) -> None:
+    assert gh.has_get_query({} if value is None else {"query": value}) is has_query

@@ -263,3 +263,84 @@ async def test_non_standard_json_constants_in_get_variables_are_refused(schema: 
     response = await client.get("/", params={"query": "{ hello }", "variables": '{"x": Infinity}'}, headers={"accept": "application/json"})
     assert response.status == 400
     assert "'variables' query parameter is not valid JSON: Infinity" in response.json()["errors"][0]["message"]
+
+
+# --- defaults shared with the WSGI app -----------------------------------------------------
+
+
+async def test_default_max_body_size_is_10_mib(make_app: AppFactory) -> None:
+    # The default handler bounds JSON bodies as the WSGI app does (was unbounded).
+    client = ASGIClient(make_app())
+    big = json.dumps({"query": "{ hello }", "pad": "x" * (11 * 1024 * 1024)})
+    response = await client.post("/", body=big, headers={"content-type": "application/json"})
+    assert response.status == 413
+    assert "larger than the limit of 10485760 bytes" in error_message(response)
+    # A Content-Length that understates the body: the bytes are counted as they arrive.
+    response = await client.post(
+        "/",
+        body=big,
+        headers={"content-type": "application/json", "content-length": "50"},
+        chunk_size=1024 * 1024,
+    )
+    assert response.status == 413
+
+
+async def test_options_is_an_empty_text_plain_200(make_app: AppFactory) -> None:
+    # The same answer as the WSGI app's.
+    response = await ASGIClient(make_app()).options("/")
+    assert response.status == 200
+    assert response.content_type == "text/plain; charset=utf-8"
+    assert response.header("content-length") == "0"
+    assert response.body == b""
+
+
+@pytest.mark.parametrize(
+    ("accept", "params", "status"),
+    [
+        (BROWSER_ACCEPT, {}, 200),  # the explorer
+        ("application/json", {"query": "{ hello }"}, 200),  # a result
+        ("application/json", {}, 400),  # no query
+        ("text/plain", {"query": "{ hello }"}, 406),
+    ],
+)
+async def test_get_responses_vary_on_accept(
+    make_app: AppFactory, accept: str, params: dict[str, str], status: int
+) -> None:
+    client = ASGIClient(make_app(execute_get_queries=True))
+    response = await client.get("/", headers={"accept": accept}, params=params)
+    assert response.status == status
+    assert response.header_list("vary") == ["Accept"]
+
+
+async def test_post_and_options_responses_do_not_vary_on_accept(client: ASGIClient) -> None:
+    assert (await client.post("/", json={"query": "{ hello }"})).header("vary") is None
+    assert (await client.options("/")).header("vary") is None
+
+
+async def test_get_error_raised_by_an_override_varies_on_accept(make_app: AppFactory) -> None:
+    from graphqlwire.asgi.handlers import GraphQLHTTPHandler
+    from graphqlwire.errors import HttpBadRequestError
+
+    class Refusing(GraphQLHTTPHandler):
+        async def handle_request(self, request: Any) -> Any:
+            raise HttpBadRequestError("no")
+
+    response = await ASGIClient(make_app(http_handler=Refusing())).get("/")
+    assert (response.status, response.header("vary")) == (400, "Accept")
+
+
+async def test_operations_sent_as_a_big_file_part_is_413(client: ASGIClient) -> None:
+    from tests.wsgi.helpers import multipart_body
+
+    body, content_type = multipart_body(
+        [
+            ("operations", "{}"),
+            ("map", ("map.json", b"{}".ljust(1024 * 1024 + 1), "application/json")),
+        ]
+    )
+    response = await client.post("/", body=body, headers={"content-type": content_type})
+    assert response.status == 413
+    assert error_message(response) == (
+        "The multipart 'map' field was sent as a file of 1048577 bytes, "
+        "over the limit of 1048576 bytes for a field."
+    )

@@ -78,11 +78,38 @@ async def test_simple_request_gets_cors_headers(make_app: AppFactory) -> None:
     assert response.header_list("vary") == ["Origin"]
 
 
-async def test_wildcard_with_credentials_echoes_origin(make_app: AppFactory) -> None:
-    client = cors(make_app, allow_origins=["*"], allow_credentials=True)
-    response = await client.post("/", json={"query": "{ hello }"}, headers={"origin": "https://z"})
-    assert response.header("access-control-allow-origin") == "https://z"
-    assert response.header("vary") == "Origin"
+def test_wildcard_with_credentials_is_refused(make_app: AppFactory) -> None:
+    # Was allowed, echoing any origin (even "null") with allow-credentials: true.
+    with pytest.raises(ValueError, match="list the allowed origins"):
+        CORSMiddleware(make_app(), allow_origins=["*"], allow_credentials=True)
+
+
+async def test_null_origin_is_only_echoed_when_listed(make_app: AppFactory) -> None:
+    query = {"query": "{ hello }"}
+    client = cors(make_app, allow_credentials=True)
+    response = await client.post("/", json=query, headers={"origin": "null"})
+    assert response.header("access-control-allow-origin") is None
+    assert response.header("access-control-allow-credentials") is None
+    preflight = await client.options("/", headers={**PREFLIGHT, "origin": "null"})
+    assert preflight.status == 400
+    assert preflight.header("access-control-allow-origin") is None
+    # "*" without credentials answers "*", never the origin itself.
+    response = await cors(make_app, allow_origins=["*"]).post(
+        "/", json=query, headers={"origin": "null"}
+    )
+    assert response.header("access-control-allow-origin") == "*"
+    listed = cors(make_app, allow_origins=["null"], allow_credentials=True)
+    response = await listed.post("/", json=query, headers={"origin": "null"})
+    assert response.header("access-control-allow-origin") == "null"
+    assert response.header("access-control-allow-credentials") == "true"
+
+
+async def test_get_responses_vary_on_accept_and_origin(make_app: AppFactory) -> None:
+    response = await cors(make_app).get(
+        "/", params={"query": "{ hello }"}, headers={"origin": ORIGIN}
+    )
+    assert response.status == 200
+    assert response.header_list("vary") == ["Accept, Origin"]
 
 
 async def test_unknown_origin_and_no_origin_get_no_cors_headers(make_app: AppFactory) -> None:
@@ -195,3 +222,15 @@ async def test_custom_header_names(make_app: AppFactory) -> None:
         await client.get("/", params=params, headers={"graphql-require-preflight": "1"})
     ).status == 400
     assert (await client.get("/", params=params, headers={"x-csrf": "1"})).status == 200
+
+
+async def test_guard_treats_an_empty_query_as_absent(guarded: ASGIClient) -> None:
+    # As the handler does: ``?query=`` is no query, so nothing could run cross-site.
+    explorer = await guarded.get("/?query=")
+    assert explorer.status == 200
+    assert "GraphiQL" in explorer.text
+    missing = await guarded.get("/?query=", headers={"accept": "application/json"})
+    assert missing.status == 400
+    assert "Missing GraphQL query" in missing.json()["errors"][0]["message"]
+    refused = await guarded.get("/?query=%7B%7D")  # a real query still needs the header
+    assert (refused.status, "CSRF" in refused.text) == (400, True)

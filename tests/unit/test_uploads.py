@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from graphqlwire.datastructures import FormData, UploadFile
-from graphqlwire.errors import HttpBadRequestError
+from graphqlwire.errors import HttpBadRequestError, HttpPayloadTooLargeError
 from graphqlwire.multipart import MultipartLimits, MultipartParseError, MultipartTooLargeError
 from graphqlwire.uploads import (
     combine_multipart_data,
@@ -212,6 +212,34 @@ def test_multipart_operations_errors_name_the_field(items: Any, message: str):
     with pytest.raises(HttpBadRequestError) as info:
         multipart_operations(form(*items))
     assert info.value.message == message
+
+
+class _UnreadableFile(io.BytesIO):
+    def read(self, size: int | None = -1) -> bytes:
+        raise AssertionError("an oversized JSON file part was read")
+
+
+@pytest.mark.parametrize("name", ["operations", "map"])
+def test_json_file_part_over_the_field_limit_is_413_before_reading(name: str):
+    big = UploadFile(_UnreadableFile(b" " * 2000), filename="blob")  # size from the file
+    items = {"operations": '{"query": "q"}', "map": "{}", name: big}
+    with pytest.raises(HttpPayloadTooLargeError) as info:
+        multipart_operations(form(*items.items()), max_field_size=1000)
+    assert info.value.status == 413
+    assert info.value.message == (
+        f"The multipart {name!r} field was sent as a file of 2000 bytes, "
+        "over the limit of 1000 bytes for a field."
+    )
+
+
+def test_json_file_part_default_limit_is_the_field_limit():
+    spooled = UploadFile.spooled("blob")
+    spooled.write_sync(b'{"query": "q"}' + b" " * (MultipartLimits().max_field_size or 0))
+    with pytest.raises(HttpPayloadTooLargeError, match="over the limit of 1048576 bytes"):
+        multipart_operations(form(("operations", spooled), ("map", "{}")))
+    spooled.file.close()
+    at_limit = UploadFile(io.BytesIO(b'{"query": "q"}'.ljust(1024 * 1024)), filename="blob")
+    assert multipart_operations(form(("operations", at_limit), ("map", "{}"))) == {"query": "q"}
 
 
 def test_multipart_operations_rejects_non_utf8_json_file_part():

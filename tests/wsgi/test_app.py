@@ -355,3 +355,42 @@ def test_a_step_raising_http_error_gets_its_4xx() -> None:
     assert result.code == 400
     assert result.json() == {"errors": [{"message": "Missing X-Token header."}]}
     assert post_json(Guarded(SCHEMA), {"query": "{ hello }"}, headers={"x-token": "t"}).code == 200
+
+
+# --- defaults shared with the ASGI app -----------------------------------------------------
+
+
+def test_default_max_body_size_is_10_mib() -> None:
+    body = b'{"query": "{ hello }", "pad": "' + b"x" * (11 * 1024 * 1024) + b'"}'
+    result = call(app(), "POST", body=body, headers={"content-type": "application/json"})
+    assert result.code == 413
+    assert "larger than the limit of 10485760 bytes" in result.json()["errors"][0]["message"]
+
+
+def test_options_is_an_empty_text_plain_200() -> None:
+    # The same answer as the ASGI app's.
+    result = call(app(), "OPTIONS")
+    assert result.header("content-type") == "text/plain; charset=utf-8"
+    assert (result.header("content-length"), result.body) == ("0", b"")
+
+
+@pytest.mark.parametrize(
+    ("accept", "query_string", "status"),
+    [
+        ("text/html", "", 200),  # the explorer
+        ("application/json", "query=%7B%20hello%20%7D", 200),  # a result
+        ("application/json", "", 400),  # no query
+        ("text/plain", "query=%7B%20hello%20%7D", 406),
+    ],
+)
+def test_get_responses_vary_on_accept(accept: str, query_string: str, status: int) -> None:
+    result = call(
+        app(execute_get_queries=True), query_string=query_string, headers={"accept": accept}
+    )
+    assert result.code == status
+    assert [value for name, value in result.headers if name.lower() == "vary"] == ["Accept"]
+
+
+def test_post_and_options_responses_do_not_vary_on_accept() -> None:
+    assert post_json(app(), {"query": "{ hello }"}).header("vary") is None
+    assert call(app(), "OPTIONS").header("vary") is None

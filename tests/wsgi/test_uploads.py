@@ -135,3 +135,20 @@ def test_big_upload_is_streamed_to_a_spooled_file() -> None:
     )
     assert result.json() == {"data": {"upload": {"filename": "big.bin"}}}
     assert received == [(len(content), True)]
+
+
+def test_operations_sent_as_a_big_file_part_is_413() -> None:
+    operations = json.dumps({"query": UPLOAD, "variables": {"file": None}}).encode()
+    result = post_multipart(
+        GraphQL(SCHEMA),
+        [
+            ("operations", ("blob", operations.ljust(1024 * 1024 + 1), "application/json")),
+            ("map", json.dumps({"0": ["variables.file"]})),
+            ("0", ("notes.txt", b"hello upload", "text/plain")),
+        ],
+    )
+    assert result.code == 413
+    assert result.json()["errors"][0]["message"] == (
+        "The multipart 'operations' field was sent as a file of 1048577 bytes, "
+        "over the limit of 1048576 bytes for a field."
+    )

@@ -20,12 +20,18 @@ from ...batching import DEFAULT_MAX_BATCH_SIZE, batch_response, check_batch
 from ...errors import HttpBadRequestError, HttpError, HttpMethodNotAllowedError
 from ...execution import graphql
 from ...graphql_http import (
+    DEFAULT_MAX_BODY_SIZE,
     StatusMode,
+    allowed_methods,
+    check_status_mode,
     data_from_query_params,
     error_response,
+    has_get_query,
     negotiate_media_type,
+    options_response,
     request_body_kind,
     result_response,
+    vary_on_accept,
     wants_html,
 )
 from ...requests import ClientDisconnect, Request
@@ -61,7 +67,7 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         middleware_manager_class: type[MiddlewareManager] | None = None,
         *,
         status_mode: StatusMode = "ariadne",
-        max_body_size: int | None = None,
+        max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
         max_files: int = 1000,
         max_file_size: int | None = None,
         max_batch_size: int = DEFAULT_MAX_BATCH_SIZE,
@@ -84,7 +90,9 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         GraphQL-over-HTTP codes too. Clients preferring
         `application/graphql-response+json` always get the GraphQL-over-HTTP codes.
 
-        `max_body_size`: refuse request bodies over this many bytes with 413.
+        `max_body_size`: refuse request bodies over this many bytes with 413 (default
+        10 MiB, as the WSGI app; None for no limit, which lets a JSON body of any size
+        into memory).
 
         `max_files`: most files in one multipart request (413 past it).
 
@@ -97,9 +105,7 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         self.extensions = extensions
         self.middleware = middleware
         self.middleware_manager_class = middleware_manager_class
-        if status_mode not in ("ariadne", "spec"):
-            raise ValueError(f"status_mode must be 'ariadne' or 'spec', not {status_mode!r}")
-        self.status_mode: StatusMode = status_mode
+        self.status_mode: StatusMode = check_status_mode(status_mode)
         self.max_body_size = max_body_size
         self.max_files = max_files
         self.max_file_size = max_file_size
@@ -130,6 +136,8 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
             return
         finally:
             await request.close()
+        if request.method == "GET":
+            vary_on_accept(response)
         await response(scope, receive, send)
 
     async def handle_request(self, request: Request) -> Response:
@@ -143,6 +151,8 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         `POST`: executes the query from an `application/json` or `multipart/form-data`
         body. Other methods go to `handle_not_allowed_method`.
 
+        GET responses carry `Vary: Accept`: the same URL gives HTML or JSON.
+
         # Required arguments
 
         `request`: the `Request`.
@@ -152,7 +162,10 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
             return await self.graphql_http_server(request)
         if method != "GET":
             return self.handle_not_allowed_method(request)
-        has_query = bool(request.query_params.get("query"))
+        return vary_on_accept(await self._handle_get(request))
+
+    async def _handle_get(self, request: Request) -> Response:
+        has_query = has_get_query(request.query_params)
         if has_query and self.execute_get_queries:
             return await self.graphql_http_server(request)
         if wants_html(request.headers.get("accept")):
@@ -335,12 +348,8 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
 
         `context`: the GraphQL context value for this request.
         """
-        if callable(self.extensions):
-            extensions = self.extensions(request, context)
-            if inspect.isawaitable(extensions):
-                extensions = await extensions
-            return extensions
-        return self.extensions
+        extensions: ExtensionList = await _per_request(self.extensions, request, context)
+        return extensions
 
     async def get_middleware_for_request(self, request: Any, context: Any) -> MiddlewareList:
         """Return the GraphQL middlewares for this request (the `middleware` option, resolved).
@@ -351,12 +360,8 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
 
         `context`: the GraphQL context value for this request.
         """
-        if callable(self.middleware):
-            middleware = self.middleware(request, context)
-            if inspect.isawaitable(middleware):
-                middleware = await middleware
-            return middleware
-        return self.middleware
+        middleware: MiddlewareList = await _per_request(self.middleware, request, context)
+        return middleware
 
     async def create_json_response(
         self, request: Request, result: dict[str, Any], success: bool
@@ -387,7 +392,8 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
     def handle_not_allowed_method(self, request: Request) -> Response:
         """Answer a request whose method is not served.
 
-        `OPTIONS` gets an empty 200 with `Allow`; other methods a 405 with `Allow` and a
+        `OPTIONS` gets an empty 200 with `Allow` (labelled `text/plain`, as the WSGI
+        app's); other methods a 405 with `Allow` and a
         JSON error body naming the allowed methods. GET is allowed when the explorer
         (with introspection) or GET queries are enabled.
 
@@ -397,7 +403,7 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         """
         allowed = self._allowed_methods()
         if request.method == "OPTIONS":
-            return Response(status_code=200, headers={"allow": ", ".join(allowed)})
+            return options_response(allowed)
         return error_response(
             HttpMethodNotAllowedError(
                 f"Method {request.method} is not allowed here: use {', '.join(allowed)}.",
@@ -406,5 +412,19 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         )
 
     def _allowed_methods(self) -> list[str]:
-        get = self.execute_get_queries or (self.introspection and self.explorer is not None)
-        return ["GET", "POST", "OPTIONS"] if get else ["POST", "OPTIONS"]
+        return allowed_methods(
+            execute_get_queries=self.execute_get_queries,
+            introspection=self.introspection,
+            has_explorer=self.explorer is not None,
+        )
+
+
+async def _per_request(option: Any, request: Any, context: Any) -> Any:
+    """An option's value for one request: called with ``(request, context)`` (and awaited
+    when that gives an awaitable) if callable, else the option itself."""
+    if not callable(option):
+        return option
+    value = option(request, context)
+    if inspect.isawaitable(value):
+        value = await value
+    return value
