@@ -19,15 +19,18 @@ by every later step on the same connection.
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+from ._json import compact_encoder, loads
 from .datastructures import URL, Headers, QueryParams
 from .types import ASGIApp, Message, Receive, Scope, Send
 
 #: The ASGI extension that lets an application answer the handshake with an HTTP response.
 DENIAL_RESPONSE_EXTENSION = "websocket.http.response"
+
+#: Strict compact JSON for ``send_json``: NaN and infinities raise ``ValueError``.
+_encode_json = compact_encoder(allow_nan=False)
 
 
 class WebSocketState(enum.Enum):
@@ -130,10 +133,13 @@ class WebSocket:
         return bytes(data)
 
     async def receive_json(self, mode: str = "text") -> Any:
-        """The next frame (text, or binary with ``mode="binary"``) decoded as JSON."""
+        """The next frame (text, or binary with ``mode="binary"``) decoded as JSON.
+
+        Invalid JSON, including ``NaN`` and ``Infinity``, raises ``ValueError``.
+        """
         if mode == "binary":
-            return json.loads(await self.receive_bytes())
-        return json.loads(await self.receive_text())
+            return loads(await self.receive_bytes())
+        return loads(await self.receive_text())
 
     async def iter_text(self) -> AsyncIterator[str]:
         """Text frames until the client disconnects."""
@@ -203,8 +209,11 @@ class WebSocket:
         await self.send({"type": "websocket.send", "bytes": data})
 
     async def send_json(self, data: Any, mode: str = "text") -> None:
-        """Send ``data`` encoded as JSON in a text (or, with ``mode="binary"``, binary) frame."""
-        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        """Send ``data`` encoded as JSON in a text (or, with ``mode="binary"``, binary) frame.
+
+        The JSON is compact and strict: NaN and infinities raise ``ValueError``.
+        """
+        text = _encode_json(data)
         if mode == "binary":
             await self.send_bytes(text.encode())
         else:

@@ -1,7 +1,8 @@
 """Sans-IO ``graphql-transport-ws``: the graphql-ws library's protocol (PROTOCOL.md).
 
 Theory of operation. A ``GraphQLTransportWSConnection`` is the server's half of one
-connection. ``receive_text()`` / ``receive_bytes()`` take a frame and return one event:
+connection. ``receive_text(text)`` takes a text frame (``receive_bytes()`` refuses a binary
+one) and returns one event:
 
 - ``ConnectionInit``, ``Ping``, ``Pong``, ``Subscribe``, ``Complete``: a valid client
   message, for the handler to act on;
@@ -74,7 +75,7 @@ class ConnectionInit:
 
 @dataclass(frozen=True, slots=True)
 class Ping:
-    """``ping``: answer with ``pong`` as soon as possible (``pong()`` echoes the payload)."""
+    """``ping``: answer with ``pong(payload)`` as soon as possible (it echoes the payload)."""
 
     payload: dict[str, Any] | None
 
@@ -98,7 +99,8 @@ class Subscribe:
 class Complete:
     """``complete`` from the client: stop operation ``id`` and send nothing more for it.
 
-    ``active`` is False for an id that is unknown or already finished: ignore it.
+    ``active`` is False for an id that is unknown or already finished: there is nothing to
+    stop, ignore it.
     """
 
     id: str
@@ -135,7 +137,6 @@ class GraphQLTransportWSConnection:
     def __init__(self) -> None:
         self.state = ConnectionState.WAITING_FOR_INIT
         self._active: set[str] = set()
-        self._last_ping_payload: dict[str, Any] | None = None
         self._close: Close | None = None
 
     @property
@@ -149,9 +150,18 @@ class GraphQLTransportWSConnection:
         return self.state is ConnectionState.ACKNOWLEDGED
 
     @property
+    def closed_with(self) -> Close | None:
+        """The ``Close`` the protocol required (see ``close()``), or None while open."""
+        return self._close
+
+    @property
     def active_ids(self) -> frozenset[str]:
         """Ids of the operations that were subscribed and have not ended yet."""
         return frozenset(self._active)
+
+    def is_active(self, operation_id: str) -> bool:
+        """Whether ``operation_id`` was subscribed and has not ended yet (``active_ids``)."""
+        return operation_id in self._active
 
     # --- incoming --------------------------------------------------------------------
     def receive_text(self, text: str) -> Event:
@@ -161,7 +171,7 @@ class GraphQLTransportWSConnection:
 
     def decode_frame(self, text: str | None, data: bytes | None = None) -> Any:
         """The JSON value of a frame (ASGI ``text`` / ``bytes``), or the ``Close`` (4400)."""
-        return self.receive_bytes(data or b"") if text is None else self.decode(text)
+        return self.receive_bytes() if text is None else self.decode(text)
 
     def decode(self, text: str) -> Any:
         """The JSON value of a text frame, or the ``Close`` (4400) when it is not JSON."""
@@ -172,8 +182,8 @@ class GraphQLTransportWSConnection:
         except ValueError:
             return self.close(CloseCode.BAD_REQUEST, "Invalid message received: not JSON")
 
-    def receive_bytes(self, data: bytes) -> Close:
-        """A binary frame: the protocol only speaks JSON text frames."""
+    def receive_bytes(self) -> Close:
+        """A binary frame (whatever it holds): the protocol only speaks JSON text frames."""
         return self._close or self.close(
             CloseCode.BAD_REQUEST, "Invalid message received: binary frames are not allowed"
         )
@@ -218,7 +228,6 @@ class GraphQLTransportWSConnection:
         payload = message.get("payload")
         if payload is not None and not isinstance(payload, dict):
             return self._invalid(_payload_problem_text("ping", payload))
-        self._last_ping_payload = payload
         return Ping(payload)
 
     def _receive_pong(self, message: dict[str, Any]) -> Event:
@@ -277,9 +286,9 @@ class GraphQLTransportWSConnection:
         """A server ``ping`` (the client must answer with ``pong``)."""
         return encode_json(_with_payload({"type": "ping"}, payload))
 
-    def pong(self) -> str:
-        """The answer to the last ``ping``, echoing its payload."""
-        return encode_json(_with_payload({"type": "pong"}, self._last_ping_payload))
+    def pong(self, payload: dict[str, Any] | None = None) -> str:
+        """The answer to a ``ping``: give it the ``Ping`` event's payload to echo it."""
+        return encode_json(_with_payload({"type": "pong"}, payload))
 
     def next(self, operation_id: str, result: dict[str, Any]) -> str:
         """One execution result of an active operation."""
@@ -291,8 +300,9 @@ class GraphQLTransportWSConnection:
         if not isinstance(errors, list) or not errors:
             raise LocalProtocolError("An error message needs a non-empty list of errors")
         self._check_active(operation_id)
-        self._active.discard(operation_id)
-        return encode_json({"type": "error", "id": operation_id, "payload": errors})
+        message = encode_result_message("error", operation_id, errors)
+        self._active.discard(operation_id)  # only once encoded: a failed encoding ends nothing
+        return message
 
     def complete(self, operation_id: str) -> str:
         """End an active operation: no more results follow."""

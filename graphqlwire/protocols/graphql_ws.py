@@ -4,23 +4,27 @@ Unlike ``graphql-transport-ws``, this protocol answers bad input with a message 
 the connection open (the reference server, src/server.ts, does the same):
 
 - a frame that is not JSON gets ``connection_error`` (``Reply``), no disconnect;
+- a ``connection_init`` whose payload is not an object (or null), or that repeats an
+  earlier one, gets ``connection_error``; the reference server would store any payload
+  and run ``onConnect`` again, re-authenticating a live connection;
 - an unknown ``type`` gets ``error`` with the message ``Invalid message type!``;
 - the deprecated types of older releases (``init``, ``subscription_start``, ...) are
   ignored (``Ignored``);
-- a ``start`` without a string id, or whose payload is not an object, gets ``error``
-  (and ``complete`` when it has an id, so the client's operation finishes);
+- a ``start`` or ``stop`` without a non-empty string id gets ``error``; a ``start`` whose
+  payload is not an object gets ``error`` and ``complete``, so the client's operation
+  finishes;
 - a ``start`` before the connection was acknowledged gets ``error`` + ``complete``: the
   reference server would run it without ever calling ``onConnect``, which lets a client skip
   authentication.
 
-A ``GraphQLWSConnection`` only keeps whether the connection was acknowledged; the handler
-keeps the operations. ``receive_*`` return one event; encoders build outgoing messages.
+A ``GraphQLWSConnection`` only keeps how far the handshake went; the handler keeps the
+operations. ``receive_*`` return one event; encoders build outgoing messages.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from .._json import loads as decode_json
 from . import encode_json, encode_result_message, json_type
@@ -47,9 +51,9 @@ INVALID_TYPE_MESSAGE = "Invalid message type!"
 
 @dataclass(frozen=True, slots=True)
 class ConnectionInit:
-    """``connection_init``: the client's connection parameters (any JSON, usually an object)."""
+    """``connection_init``: the client's connection parameters (an object, or None)."""
 
-    payload: Any
+    payload: dict[str, Any] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +97,8 @@ class GraphQLWSConnection:
     """The server side of one legacy ``graphql-ws`` connection (see the module docstring)."""
 
     def __init__(self) -> None:
+        #: A ``connection_init`` was accepted as an event (later ones are refused).
+        self.init_received = False
         self.acknowledged = False
 
     # --- incoming --------------------------------------------------------------------
@@ -104,14 +110,14 @@ class GraphQLWSConnection:
     def decode_frame(self, text: str | None, data: bytes | None = None) -> Any:
         """The JSON value of a frame (ASGI ``text`` / ``bytes``), or the ``Reply`` to it."""
         if text is None:
-            return self.receive_bytes(data or b"")
+            return self.receive_bytes()
         try:
             return decode_json(text)
         except ValueError:
             return Reply((self.connection_error({"message": "Message must be valid JSON"}),))
 
-    def receive_bytes(self, data: bytes) -> Reply:
-        """A binary frame: the protocol only speaks JSON text frames."""
+    def receive_bytes(self) -> Reply:
+        """A binary frame (whatever it holds): the protocol only speaks JSON text frames."""
         return Reply((self.connection_error({"message": "Binary frames are not supported"}),))
 
     def receive_message(self, message: Any) -> Event:
@@ -121,24 +127,34 @@ class GraphQLWSConnection:
         kind = message.get("type")
         operation_id = message.get("id")
         if kind == "connection_init":
-            return ConnectionInit(message.get("payload"))
+            return self._receive_connection_init(message.get("payload"))
         if kind == "start":
             return self._receive_start(operation_id, message.get("payload"))
         if kind == "stop":
-            if not isinstance(operation_id, str):
-                return Reply((self.error(None, {"message": "stop needs a string 'id'"}),))
+            if not _valid_id(operation_id):
+                return Reply((self.error(None, {"message": _id_problem("stop", operation_id)}),))
             return Stop(operation_id)
         if kind == "connection_terminate":
             return ConnectionTerminate()
         if isinstance(kind, str) and kind in DEPRECATED_TYPES:
             return Ignored(kind)
-        valid_id = operation_id if isinstance(operation_id, str) else None
+        valid_id = operation_id if _valid_id(operation_id) else None
         return Reply((self.error(valid_id, {"message": INVALID_TYPE_MESSAGE}),))
 
+    def _receive_connection_init(self, payload: Any) -> Event:
+        if payload is not None and not isinstance(payload, dict):
+            kind = json_type(payload)
+            problem = f"connection_init 'payload' must be an object or null, not {kind}"
+            return Reply((self.connection_error({"message": problem}),))
+        if self.init_received:
+            problem = "The connection was already initialised"
+            return Reply((self.connection_error({"message": problem}),))
+        self.init_received = True
+        return ConnectionInit(payload)
+
     def _receive_start(self, operation_id: Any, payload: Any) -> Event:
-        if not isinstance(operation_id, str):
-            problem = f"start needs a string 'id', not {json_type(operation_id)}"
-            return Reply((self.error(None, {"message": problem}),))
+        if not _valid_id(operation_id):
+            return Reply((self.error(None, {"message": _id_problem("start", operation_id)}),))
         if not self.acknowledged:
             problem = "The connection was not initialised: send connection_init first"
         elif not isinstance(payload, dict):
@@ -175,6 +191,17 @@ class GraphQLWSConnection:
     def complete(self, operation_id: str) -> str:
         """The operation ended: no more ``data`` follows."""
         return encode_json({"type": "complete", "id": operation_id})
+
+
+def _valid_id(operation_id: Any) -> TypeGuard[str]:
+    """An operation id is a non-empty string (an empty one counts as missing)."""
+    return isinstance(operation_id, str) and operation_id != ""
+
+
+def _id_problem(kind: str, operation_id: Any) -> str:
+    if operation_id == "":
+        return f"{kind} needs a string 'id', not an empty one"
+    return f"{kind} needs a string 'id', not {json_type(operation_id)}"
 
 
 __all__ = [

@@ -124,7 +124,7 @@ def test_invalid_subscribe_closes_4400(operation_id: Any, payload: Any, reason_p
 
 
 def test_binary_frame_closes_4400() -> None:
-    event = GraphQLTransportWSConnection().receive_bytes(b"{}")
+    event = GraphQLTransportWSConnection().receive_bytes()
     assert isinstance(event, Close)
     assert event.code == 4400
     assert "binary" in event.reason
@@ -159,10 +159,12 @@ def test_complete_for_unknown_id_is_reported_inactive_and_does_not_close() -> No
 
 def test_ping_before_init_is_answered_with_its_payload_and_pong_is_an_event() -> None:
     connection = GraphQLTransportWSConnection()
-    assert connection.receive_message({"type": "ping", "payload": {"n": 1}}) == Ping({"n": 1})
-    assert json.loads(connection.pong()) == {"type": "pong", "payload": {"n": 1}}
-    assert connection.receive_message({"type": "ping"}) == Ping(None)
-    assert json.loads(connection.pong()) == {"type": "pong"}
+    ping = connection.receive_message({"type": "ping", "payload": {"n": 1}})
+    assert ping == Ping({"n": 1})
+    assert json.loads(connection.pong(ping.payload)) == {"type": "pong", "payload": {"n": 1}}
+    ping = connection.receive_message({"type": "ping"})
+    assert ping == Ping(None)
+    assert json.loads(connection.pong(ping.payload)) == {"type": "pong"}
     assert connection.receive_message({"type": "pong", "payload": {"x": 1}}) == Pong({"x": 1})
     assert json.loads(connection.ping()) == {"type": "ping"}
     assert connection.state is ConnectionState.WAITING_FOR_INIT
@@ -225,3 +227,27 @@ def test_unknown_types_are_a_distinct_close_and_frames_decode_by_kind() -> None:
     event = connection.decode_frame(None, b"{}")
     assert isinstance(event, Close)
     assert event.code == 4400
+
+
+def test_error_that_cannot_be_encoded_leaves_the_operation_active() -> None:
+    connection = GraphQLTransportWSConnection()
+    connection.receive_message({"type": "connection_init"})
+    connection.connection_ack()
+    connection.receive_message({"type": "subscribe", "id": "1", "payload": {"query": "{ a }"}})
+    with pytest.raises(TypeError):
+        connection.error("1", [{"message": object()}])
+    assert connection.is_active("1")  # a fallback error (or complete) can still end it
+    assert json.loads(connection.error("1", [{"message": "Internal server error"}])) == {
+        "type": "error",
+        "id": "1",
+        "payload": [{"message": "Internal server error"}],
+    }
+    assert not connection.is_active("1")
+
+
+def test_closed_with_tells_which_close_the_protocol_required() -> None:
+    connection = GraphQLTransportWSConnection()
+    assert connection.closed_with is None
+    close = connection.close(CloseCode.CONNECTION_INITIALISATION_TIMEOUT, "timeout")
+    assert connection.closed_with is close
+    assert close.code == 4408

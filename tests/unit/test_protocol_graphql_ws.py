@@ -49,7 +49,7 @@ def test_unparsable_json_and_binary_frames_get_connection_error_without_closing(
     [message] = replies(connection.receive_text("{nope"))
     assert message["type"] == "connection_error"
     assert "JSON" in message["payload"]["message"]
-    [message] = replies(connection.receive_bytes(b"{}"))
+    [message] = replies(connection.receive_bytes())
     assert message["type"] == "connection_error"
 
 
@@ -128,3 +128,42 @@ def test_decode_frame_returns_the_value_or_the_reply() -> None:
     assert connection.decode_frame('{"type": "ka"}') == {"type": "ka"}
     assert isinstance(connection.decode_frame("{"), Reply)
     assert isinstance(connection.decode_frame(None, b"x"), Reply)
+
+
+@pytest.mark.parametrize("payload", [[1], "token", 3, True])
+def test_connection_init_with_a_payload_that_is_not_an_object_gets_connection_error(
+    payload: Any,
+) -> None:
+    connection = GraphQLWSConnection()
+    [reply] = replies(connection.receive_message({"type": "connection_init", "payload": payload}))
+    assert reply["type"] == "connection_error"
+    assert "connection_init 'payload' must be an object or null" in reply["payload"]["message"]
+    assert not connection.init_received  # a valid connection_init is still accepted
+    assert connection.receive_message({"type": "connection_init"}) == ConnectionInit(None)
+
+
+def test_a_second_connection_init_gets_connection_error() -> None:
+    connection = acknowledged()
+    [reply] = replies(connection.receive_message({"type": "connection_init", "payload": {}}))
+    assert reply == {
+        "type": "connection_error",
+        "payload": {"message": "The connection was already initialised"},
+    }
+    assert connection.acknowledged
+    assert connection.receive_message({"type": "start", "id": "1", "payload": PAYLOAD}) == Start(
+        "1", PAYLOAD
+    )
+
+
+@pytest.mark.parametrize("kind", ["start", "stop"])
+def test_start_or_stop_with_an_empty_id_gets_an_error_like_a_missing_one(kind: str) -> None:
+    [error] = replies(acknowledged().receive_message({"type": kind, "id": "", "payload": PAYLOAD}))
+    assert error == {
+        "type": "error",
+        "payload": {"message": f"{kind} needs a string 'id', not an empty one"},
+    }
+
+
+def test_an_unknown_type_with_an_empty_id_gets_an_error_without_id() -> None:
+    [reply] = replies(GraphQLWSConnection().receive_message({"type": "nope", "id": ""}))
+    assert reply == {"type": "error", "payload": {"message": "Invalid message type!"}}

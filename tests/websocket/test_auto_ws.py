@@ -18,9 +18,11 @@ from graphqlwire.asgi.handlers import (
     GraphQLAutoWSHandler,
     GraphQLHTTPHandler,
     GraphQLTransportWSHandler,
+    GraphQLWebsocketHandler,
     GraphQLWSHandler,
 )
 from graphqlwire.types import GraphQLResult
+from graphqlwire.websocket import WebSocket
 
 from .conftest import (
     SCHEMA,
@@ -196,3 +198,26 @@ async def test_context_value_callable_sees_the_websocket_and_the_connection_para
             assert (await ws.receive())["type"] == "complete"
     await wait_until(lambda: len(seen) == 2)
     assert seen == [({"user": "u"}, "{ hello }")] * 2  # built once per operation
+
+
+async def test_handle_is_defined_once_and_wraps_the_asgi_connection_in_a_websocket() -> None:
+    for handler_class in (GraphQLTransportWSHandler, GraphQLWSHandler, GraphQLAutoWSHandler):
+        assert handler_class.handle is GraphQLWebsocketHandler.handle
+
+    seen: list[Any] = []
+
+    class Custom(GraphQLWebsocketHandler):
+        async def handle_websocket(self, websocket: Any) -> None:
+            seen.append(websocket)
+
+    async def receive() -> dict[str, Any]:
+        raise AssertionError("not called")
+
+    async def send(message: dict[str, Any]) -> None:
+        raise AssertionError("not called")
+
+    scope = {"type": "websocket", "subprotocols": []}
+    await Custom().handle(scope, receive, send)
+    [websocket] = seen
+    assert isinstance(websocket, WebSocket)
+    assert websocket.scope is scope

@@ -246,8 +246,11 @@ async def test_duplicate_active_id_closes_4409_and_stops_the_first(
     async with serve(GraphQLTransportWSHandler()) as url, client(url, PROTOCOL) as ws:
         await init(ws)
         await ws.send(subscribe("dup", 'subscription { forever(tag: "dup") }'))
+        await tracker.wait("started:dup")  # the first one runs (else it may not start at all)
+        assert (await ws.receive())["type"] == "next"
         await ws.send(subscribe("dup", "{ hello }"))
-        messages = await ws.until_closed()
+        messages = [{"type": "next"}, *await ws.until_closed()]
+        assert messages
         assert all(message["type"] == "next" for message in messages)
         assert ws.close_code == (4409, "Subscriber for dup already exists")
     await tracker.wait("finished:dup")
@@ -506,3 +509,92 @@ async def test_bad_client_input_logs_nothing(
             assert (await ws.closed())[0] == 4400
     logged = [record for record in caplog.records if record.levelno >= logging.WARNING]
     assert logged == []
+
+
+def raising_formatter(error: Any, debug: bool) -> dict[str, Any]:
+    raise RuntimeError("a bug in the error formatter")
+
+
+def unencodable_formatter(error: Any, debug: bool) -> dict[str, Any]:
+    return {"message": object()}
+
+
+@pytest.mark.parametrize("formatter", [raising_formatter, unencodable_formatter])
+async def test_an_error_formatter_that_fails_still_ends_the_operation_with_an_error(
+    serve: ServeFactory, caplog: pytest.LogCaptureFixture, formatter: Any
+) -> None:
+    hooks = Hooks()
+    async with (
+        serve(hooks.handler(), error_formatter=formatter) as url,
+        client(url, PROTOCOL) as ws,
+    ):
+        await init(ws)
+        for _ in range(2):  # the id is released: reusing it is no 4409
+            await ws.send(subscribe("1", "{ nope }"))
+            assert await ws.receive() == {
+                "type": "error",
+                "id": "1",
+                "payload": [{"message": "Internal server error"}],
+            }
+        await ws.send(subscribe("2", "{ fail }"))
+        assert (await ws.receive())["payload"] == [{"message": "Internal server error"}]
+        await wait_until(lambda: hooks.names("complete") == ["1", "1", "2"])
+    await wait_until(lambda: not operation_tasks())
+    formatter_failures = [
+        record for record in caplog.records if "Formatting or sending" in record.getMessage()
+    ]
+    assert len(formatter_failures) == 3  # once per operation
+    assert not [record for record in caplog.records if record.name == "asyncio"]
+
+
+class UnreportableHandler(GraphQLTransportWSHandler):
+    """Every operation fails, and so does every attempt to send its error."""
+
+    async def observe_async_results(self, *args: Any) -> None:
+        raise KeyError("a bug in a subclass")
+
+    async def _send_error(self, *args: Any) -> None:
+        raise ValueError("cannot send errors")
+
+
+async def test_an_operation_whose_error_cannot_be_sent_is_completed_and_frees_its_id(
+    serve: ServeFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with serve(UnreportableHandler()) as url, client(url, PROTOCOL) as ws:
+        await init(ws)
+        for _ in range(2):
+            await ws.send(subscribe("1", "{ hello }"))
+            assert await ws.receive() == {"type": "complete", "id": "1"}
+    await wait_until(lambda: not operation_tasks())
+    assert not [record for record in caplog.records if record.name == "asyncio"]
+
+
+async def test_a_frame_arriving_while_the_timer_sends_its_4408_close_does_not_cut_it() -> None:
+    """The frame ends the handler's loop while the close is in flight: it must still finish."""
+    handler = GraphQLTransportWSHandler(connection_init_wait_timeout=timedelta(seconds=0.01))
+    incoming: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    incoming.put_nowait({"type": "websocket.connect"})
+    delivered: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "websocket.close":
+            incoming.put_nowait({"type": "websocket.receive", "text": '{"type": "ping"}'})
+            await asyncio.sleep(0.05)  # the close frame takes a while to go out
+        delivered.append(message)
+
+    scope = {"type": "websocket", "subprotocols": [PROTOCOL]}
+    await asyncio.wait_for(handler.handle(scope, incoming.get, send), 2)
+    assert delivered == [
+        {"type": "websocket.accept", "subprotocol": PROTOCOL, "headers": []},
+        {"type": "websocket.close", "code": 4408, "reason": "Connection initialisation timeout"},
+    ]
+    assert not operation_tasks()
+
+
+async def test_init_releases_the_cancelled_timer(serve: ServeFactory) -> None:
+    handler = RecordingHandler()
+    async with serve(handler) as url, client(url, PROTOCOL) as ws:
+        await init(ws)
+        [context] = handler.contexts
+        assert context.connection_init_timeout_task is None
+        assert not hasattr(context, "connection_params")

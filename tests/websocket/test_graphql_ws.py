@@ -303,3 +303,74 @@ async def test_two_clients_keep_their_own_connection_params(serve: ServeFactory)
         await bob.send(start("1", query))
         assert (await alice.receive())["payload"] == {"data": {"connectionParam": "alice"}}
         assert (await bob.receive())["payload"] == {"data": {"connectionParam": "bob"}}
+
+
+@pytest.mark.parametrize("payload", [["token"], "token", 3])
+async def test_connection_init_with_a_payload_that_is_not_an_object_gets_connection_error(
+    serve: ServeFactory, payload: Any
+) -> None:
+    hooks = Hooks()
+    async with serve(hooks.handler()) as url, client(url, PROTOCOL) as ws:
+        await ws.send({"type": "connection_init", "payload": payload})
+        message = await ws.receive()
+        assert message["type"] == "connection_error"
+        assert "must be an object or null" in message["payload"]["message"]
+        assert hooks.names("connect") == []
+        await init(ws, {"user": "alice"})  # the connection stays open and can still init
+        assert hooks.names("connect") == [{"user": "alice"}]
+
+
+async def test_a_second_connection_init_gets_connection_error_without_on_connect(
+    serve: ServeFactory,
+) -> None:
+    hooks = Hooks()
+    async with serve(hooks.handler()) as url, client(url, PROTOCOL) as ws:
+        await init(ws, {"user": "alice"})
+        await ws.send({"type": "connection_init", "payload": {"user": "mallory"}})
+        assert await ws.receive() == {
+            "type": "connection_error",
+            "payload": {"message": "The connection was already initialised"},
+        }
+        await ws.send(start("1", '{ connectionParam(name: "user") }'))
+        assert (await ws.receive())["payload"] == {"data": {"connectionParam": "alice"}}
+        assert hooks.names("connect") == [{"user": "alice"}]
+
+
+async def test_start_and_stop_with_an_empty_id_get_an_error(serve: ServeFactory) -> None:
+    hooks = Hooks()
+    async with serve(hooks.handler()) as url, client(url, PROTOCOL) as ws:
+        await init(ws)
+        for kind in ("start", "stop"):
+            await ws.send({"type": kind, "id": "", "payload": {"query": "{ hello }"}})
+            assert await ws.receive() == {
+                "type": "error",
+                "payload": {"message": f"{kind} needs a string 'id', not an empty one"},
+            }
+        await ws.no_message()
+        assert hooks.names("operation") == []
+
+
+def raising_formatter(error: Any, debug: bool) -> dict[str, Any]:
+    raise RuntimeError("a bug in the error formatter")
+
+
+async def test_an_error_formatter_that_fails_still_ends_the_operation(
+    serve: ServeFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    hooks = Hooks()
+    async with (
+        serve(hooks.handler(), error_formatter=raising_formatter) as url,
+        client(url, PROTOCOL) as ws,
+    ):
+        await init(ws)
+        for operation_id, query in (("1", "{ nope }"), ("2", "{ fail }")):
+            await ws.send(start(operation_id, query))
+            assert await ws.receive() == {
+                "type": "error",
+                "id": operation_id,
+                "payload": {"message": "Internal server error"},
+            }
+            assert await ws.receive() == {"type": "complete", "id": operation_id}
+        await wait_until(lambda: hooks.names("complete") == ["1", "2"])
+    await wait_until(lambda: not operation_tasks())
+    assert not [record for record in caplog.records if record.name == "asyncio"]

@@ -176,3 +176,21 @@ async def test_denial_response_without_the_extension_raises() -> None:
     websocket = connect(Peer())
     with pytest.raises(RuntimeError, match="denial"):
         await websocket.send_denial_response(PlainTextResponse("no", status_code=401))
+
+
+async def test_json_helpers_refuse_nan_and_infinity() -> None:
+    peer = Peer(
+        {"type": "websocket.connect"},
+        {"type": "websocket.receive", "text": '{"a": NaN}'},
+        {"type": "websocket.receive", "bytes": b"[Infinity]"},
+    )
+    websocket = connect(peer)
+    await websocket.accept()
+    with pytest.raises(ValueError, match="NaN"):
+        await websocket.receive_json()
+    with pytest.raises(ValueError, match="Infinity"):
+        await websocket.receive_json("binary")
+    with pytest.raises(ValueError):
+        await websocket.send_json({"a": float("nan")})
+    await websocket.send_json({"b": [1, "é"]}, "binary")
+    assert peer.sent[-1] == {"type": "websocket.send", "bytes": '{"b":[1,"é"]}'.encode()}

@@ -33,6 +33,8 @@ from .base import GraphQLWebsocketHandler
 TASK = "task"
 #: ``Operation.extra`` key: set once the generator was closed and ``on_complete`` ran.
 FINISHED = "finished"
+#: What the client is told when even formatting or sending an operation's error failed.
+INTERNAL_ERROR = {"message": "Internal server error"}
 
 Results = AsyncGenerator[dict[str, Any], None]
 
@@ -107,8 +109,8 @@ async def execute_operation(
     data: dict[str, Any],
     context_value: Any,
     query_document: DocumentNode,
-) -> tuple[bool, list[dict[str, Any]] | Results]:
-    """Run one operation: ``(True, results generator)`` or ``(False, errors)``.
+) -> list[dict[str, Any]] | Results:
+    """Run one operation: its results generator, or the list of errors it failed with.
 
     Subscriptions go through ``subscribe()``. Queries and mutations go through the HTTP
     handler's ``execute_graphql_query`` when the app has one (so both transports share
@@ -118,6 +120,12 @@ async def execute_operation(
     """
     if handler.schema is None:
         raise RuntimeError("The handler is not configured: call configure(schema) first")
+    operation_type = get_operation_type(query_document, data.get("operationName"))
+    if operation_type is not OperationType.SUBSCRIPTION and handler.http_handler is not None:
+        _, result = await handler.http_handler.execute_graphql_query(
+            websocket, data, context_value=context_value, query_document=query_document
+        )
+        return _results_or_errors(result)
     options: dict[str, Any] = {
         "context_value": context_value,
         "root_value": handler.root_value,
@@ -131,18 +139,17 @@ async def execute_operation(
         "error_formatter": handler.error_formatter,
         "execution_context_class": handler.execution_context_class,
     }
-    operation_type = get_operation_type(query_document, data.get("operationName"))
     if operation_type is OperationType.SUBSCRIPTION:
-        return await subscribe(handler.schema, data, **options)
-    if handler.http_handler is not None:
-        _, result = await handler.http_handler.execute_graphql_query(
-            websocket, data, context_value=context_value, query_document=query_document
-        )
-    else:
-        _, result = await graphql(handler.schema, data, **options)
+        _, results = await subscribe(handler.schema, data, **options)
+        return results
+    _, result = await graphql(handler.schema, data, **options)
+    return _results_or_errors(result)
+
+
+def _results_or_errors(result: dict[str, Any]) -> list[dict[str, Any]] | Results:
     if "data" not in result:
-        return False, list(result.get("errors") or [{"message": "The operation failed."}])
-    return True, _one_result(result)
+        return list(result.get("errors") or [{"message": "The operation failed."}])
+    return _one_result(result)
 
 
 async def _one_result(result: dict[str, Any]) -> Results:
@@ -170,7 +177,7 @@ async def launch_operation(
     except Exception as error:
         log_bug(handler, "on_operation raised an exception")
         try:
-            await send_errors([format_exception(handler, error)])
+            await report_error(handler, error, send_errors)
         finally:
             await end()
         return
@@ -196,9 +203,32 @@ async def _guarded(
         if websocket.application_state is not WebSocketState.CONNECTED:
             return  # the connection closed under the operation: no one to tell (end runs)
         log_bug(handler, f"Operation {operation.id!r} failed")
-        await send_errors([format_exception(handler, error)])
+        await report_error(handler, error, send_errors)
     finally:
         await end()
+
+
+async def report_error(
+    handler: GraphQLWebsocketHandler,
+    error: Exception,
+    send_errors: Callable[[list[dict[str, Any]]], Awaitable[None]],
+) -> None:
+    """Tell the client about ``error``; never raises (it runs where nothing could catch it).
+
+    When the ``error_formatter``, the encoding or the send itself fails, that failure is
+    logged once and the client gets ``INTERNAL_ERROR`` instead, so the operation still ends
+    for it. A client that is gone (or an operation it already ended) is told nothing.
+    """
+    try:
+        await send_errors([format_exception(handler, error)])
+        return
+    except (WebSocketDisconnect, LocalProtocolError):
+        return
+    except Exception:
+        log_bug(handler, "Formatting or sending an operation's error failed")
+    # Logged above; should this fail too, the operation's end still completes it.
+    with contextlib.suppress(Exception):
+        await send_errors([dict(INTERNAL_ERROR)])
 
 
 async def close_if_open(websocket: Any, code: int, reason: str | None = None) -> None:
@@ -248,6 +278,6 @@ async def finish_operation(
 
 async def wait_cancelled(task: asyncio.Task[Any] | None) -> None:
     """Cancel a helper task (timer, keep-alive) and wait until it is gone."""
-    if task is not None and task is not asyncio.current_task():
+    if task is not None:
         task.cancel()
         await asyncio.wait({task})

@@ -14,8 +14,6 @@ from datetime import timedelta
 from typing import Any
 
 from ...protocols import graphql_transport_ws, graphql_ws
-from ...types import Receive, Scope, Send
-from ...websocket import WebSocket
 from .base import GraphQLWebsocketHandler
 from .graphql_transport_ws import GraphQLTransportWSHandler
 from .graphql_ws import GraphQLWSHandler
@@ -70,15 +68,6 @@ class GraphQLAutoWSHandler(GraphQLWebsocketHandler):
             handler.on_disconnect = self.on_disconnect
             handler.on_operation = self.on_operation
             handler.on_complete = self.on_complete
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """An entrypoint for the GraphQL WebSocket handler: wraps the ASGI connection.
-
-        # Required arguments
-
-        `scope`, `receive`, `send`: the ASGI connection scope (type `websocket`) and callables.
-        """
-        await self.handle_websocket(WebSocket(scope, receive, send))
 
     async def handle_websocket(self, websocket: Any) -> None:
         """Hand the connection to the handler of the subprotocol the client offered.

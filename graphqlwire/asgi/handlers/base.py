@@ -33,6 +33,7 @@ from ...types import (
     Send,
     ValidationRules,
 )
+from ...websocket import WebSocket
 
 if TYPE_CHECKING:
     from ...explorers import Explorer
@@ -187,6 +188,18 @@ class GraphQLWebsocketHandler(GraphQLHandler):
         self.on_operation = on_operation
         self.on_complete = on_complete
         self.http_handler: GraphQLHttpHandlerBase | None = None
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """An entrypoint for the GraphQL WebSocket handler: wraps the ASGI connection.
+
+        Creates the `graphqlwire.websocket.WebSocket` for the connection and calls
+        `handle_websocket` with it.
+
+        # Required arguments
+
+        `scope`, `receive`, `send`: the ASGI connection scope (type `websocket`) and callables.
+        """
+        await self.handle_websocket(WebSocket(scope, receive, send))
 
     @abstractmethod
     async def handle_websocket(self, websocket: Any) -> None:

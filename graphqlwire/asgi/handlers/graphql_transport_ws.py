@@ -27,7 +27,7 @@ from ...protocols.graphql_transport_ws import (
     Subscribe,
     UnknownType,
 )
-from ...types import Operation, Receive, Scope, Send
+from ...types import Operation
 from ...websocket import WebSocket, WebSocketDisconnect, WebSocketState
 from . import _ws_common as common
 from .base import GraphQLWebsocketHandler
@@ -39,16 +39,13 @@ class ClientContext:
 
     #: The sans-IO protocol state: handshake and the ids of active operations.
     protocol: GraphQLTransportWSConnection = field(default_factory=GraphQLTransportWSConnection)
-    #: The ``connection_init`` payload (an object or None).
-    connection_params: dict[str, Any] | None = None
     #: Operations by id, from ``subscribe`` until they end.
     operations: dict[str, Operation] = field(default_factory=dict)
+    #: The init timer, until ``connection_init`` cancels it or the connection ends.
     connection_init_timeout_task: asyncio.Task[None] | None = None
-
-    @property
-    def connection_acknowledged(self) -> bool:
-        """Whether ``connection_ack`` was sent."""
-        return self.protocol.acknowledged
+    #: The payload of the ``ping`` being answered: ``handle_websocket_ping_message`` has
+    #: the documented ``(websocket, client_context)`` signature, without the message.
+    ping_payload: dict[str, Any] | None = None
 
     @property
     def connection_init_received(self) -> bool:
@@ -81,15 +78,6 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
         super().__init__(*args, **kwargs)
         self.connection_init_wait_timeout = connection_init_wait_timeout
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """An entrypoint for the GraphQL WebSocket handler: wraps the ASGI connection.
-
-        # Required arguments
-
-        `scope`, `receive`, `send`: the ASGI connection scope (type `websocket`) and callables.
-        """
-        await self.handle_websocket(WebSocket(scope, receive, send))
-
     async def handle_websocket(self, websocket: WebSocket) -> None:
         """Handle the GraphQL WebSocket connection, from handshake to cleanup.
 
@@ -120,11 +108,31 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
             await common.close_if_open(websocket, close.code, close.reason)
         finally:
             try:
-                await common.wait_cancelled(client_context.connection_init_timeout_task)
+                await self._end_init_timer(client_context)
                 for operation_id in list(client_context.operations):
                     await self.stop_websocket_operation(websocket, operation_id, client_context)
             finally:
                 await common.call_hook_logged(self, self.on_disconnect, websocket)
+
+    async def _end_init_timer(self, client_context: ClientContext) -> None:
+        """Cancel the init timer while it sleeps; once it fired, let it finish its 4408 close.
+
+        Cancelling it mid-send would drop the close frame: the server would then close with
+        1000 when the handler returns (the frame that ended the loop can arrive while the
+        timer's close is being sent).
+        """
+        timer = client_context.connection_init_timeout_task
+        client_context.connection_init_timeout_task = None
+        if timer is None:
+            return
+        closed_with = client_context.protocol.closed_with
+        if (
+            closed_with is not None
+            and closed_with.code == CloseCode.CONNECTION_INITIALISATION_TIMEOUT
+        ):
+            await asyncio.wait({timer})
+        else:
+            await common.wait_cancelled(timer)
 
     async def _receive_messages(self, websocket: WebSocket, client_context: ClientContext) -> None:
         """Read frames until the client disconnects or the connection is closed."""
@@ -175,6 +183,7 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
         if isinstance(event, ConnectionInit):
             await self.handle_websocket_connection_init_message(websocket, message, client_context)
         elif isinstance(event, Ping):
+            client_context.ping_payload = event.payload
             await self.handle_websocket_ping_message(websocket, client_context)
         elif isinstance(event, Pong):
             await self.handle_websocket_pong_message(websocket, client_context)
@@ -183,7 +192,8 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
                 websocket, event.payload, event.id, client_context
             )
         elif isinstance(event, Complete):
-            await self.handle_websocket_complete_message(websocket, event.id, client_context)
+            if event.active:  # else the operation already ended: there is nothing to stop
+                await self.handle_websocket_complete_message(websocket, event.id, client_context)
         elif isinstance(event, UnknownType):
             await self.handle_websocket_invalid_type(websocket)
         else:
@@ -203,10 +213,10 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
         `client_context`: the `ClientContext` of the connection.
         """
         timer = client_context.connection_init_timeout_task
-        if timer is not None and timer is not asyncio.current_task():
-            timer.cancel()
+        if timer is not None:
+            timer.cancel()  # nothing waits for it: drop it now rather than with the connection
+            client_context.connection_init_timeout_task = None
         payload = message.get("payload")
-        client_context.connection_params = payload
         websocket.scope["connection_params"] = payload
         rejection = await common.run_on_connect(self, websocket, payload)
         if rejection is not None:
@@ -223,13 +233,15 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
     ) -> None:
         """Handle `ping`, answering with `pong` (which echoes the ping's payload).
 
+        The payload is `client_context.ping_payload`, set just before this is called.
+
         # Required arguments
 
         `websocket`: the `WebSocket` connection.
 
         `client_context`: the `ClientContext` of the connection.
         """
-        await websocket.send_text(client_context.protocol.pong())
+        await websocket.send_text(client_context.protocol.pong(client_context.ping_payload))
 
     async def handle_websocket_pong_message(
         self, websocket: WebSocket, client_context: ClientContext
@@ -285,28 +297,26 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
             self,
             websocket,
             operation,
-            lambda: self._run_operation(websocket, data, operation_id, client_context),
+            lambda: self._run_operation(websocket, data, operation, client_context),
             lambda errors: self._send_error(websocket, operation_id, errors, client_context),
             lambda: self._end_operation(websocket, operation, client_context),
         )
 
     async def _run_operation(
-        self, websocket: WebSocket, data: Any, operation_id: str, client_context: ClientContext
+        self, websocket: WebSocket, data: Any, operation: Operation, client_context: ClientContext
     ) -> None:
         """The operation's task: build the context, parse, execute, stream the results."""
         context_value = await self.get_context_for_request(websocket, data)
         document, errors = common.parse_operation(self, context_value, data)
         if document is not None:
-            _, results = await common.execute_operation(
-                self, websocket, data, context_value, document
-            )
+            results = await common.execute_operation(self, websocket, data, context_value, document)
             if isinstance(results, list):
                 errors = results
             else:
-                client_context.operations[operation_id].generator = results
-                await self.observe_async_results(websocket, results, operation_id, client_context)
+                operation.generator = results  # closed by _end_operation, whatever happens
+                await self.observe_async_results(websocket, results, operation.id, client_context)
         if errors:
-            await self._send_error(websocket, operation_id, errors, client_context)
+            await self._send_error(websocket, operation.id, errors, client_context)
 
     async def _send_error(
         self,
@@ -322,12 +332,25 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
     async def _end_operation(
         self, websocket: WebSocket, operation: Operation, client_context: ClientContext
     ) -> None:
-        """Forget the operation (unless its id already names a newer one) and finish it."""
-        if client_context.operations.get(operation.id) is operation:
+        """Forget the operation (unless its id already names a newer one) and finish it.
+
+        An operation that ends without having sent `complete` or `error` (its error report
+        failed, or a bug stopped it) gets `complete` now, so its id is free for reuse.
+        """
+        current = client_context.operations.get(operation.id) is operation
+        if current:
             del client_context.operations[operation.id]
-        await common.finish_operation(
-            self, operation, lambda: self.handle_on_complete(websocket, operation)
-        )
+        try:
+            await common.finish_operation(
+                self, operation, lambda: self.handle_on_complete(websocket, operation)
+            )
+        finally:
+            if current and client_context.protocol.is_active(operation.id):
+                message = client_context.protocol.complete(operation.id)  # frees the id
+                connected = WebSocketState.CONNECTED
+                if websocket.application_state is connected and websocket.client_state is connected:
+                    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+                        await websocket.send_text(message)
 
     async def handle_websocket_invalid_type(self, websocket: WebSocket) -> None:
         """Handle a message of an unsupported type: close the connection with 4400.
@@ -373,7 +396,10 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
         operation_id: str,
         client_context: ClientContext,
     ) -> None:
-        """Send each result as `next`, then `complete`; the producer is always closed.
+        """Send each result as `next`, then `complete`.
+
+        The producer is closed when the operation ends (`stop_websocket_operation`), which a
+        failed send cannot skip.
 
         # Required arguments
 
@@ -385,12 +411,9 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
 
         `client_context`: the `ClientContext` of the connection.
         """
-        try:
-            async for result in results_producer:
-                await websocket.send_text(client_context.protocol.next(operation_id, result))
-            await websocket.send_text(client_context.protocol.complete(operation_id))
-        finally:
-            await results_producer.aclose()
+        async for result in results_producer:
+            await websocket.send_text(client_context.protocol.next(operation_id, result))
+        await websocket.send_text(client_context.protocol.complete(operation_id))
 
 
 __all__ = ["ClientContext", "GraphQLTransportWSHandler"]

@@ -27,7 +27,7 @@ from ...protocols.graphql_ws import (
     Start,
     Stop,
 )
-from ...types import Message, Operation, Receive, Scope, Send
+from ...types import Message, Operation
 from ...websocket import WebSocket, WebSocketDisconnect, WebSocketState
 from . import _ws_common as common
 from .base import GraphQLWebsocketHandler
@@ -37,7 +37,10 @@ SCOPE_KEY = "graphqlwire.graphql_ws"
 
 
 def _protocol(websocket: WebSocket) -> GraphQLWSConnection:
-    connection: GraphQLWSConnection = websocket.scope.setdefault(SCOPE_KEY, GraphQLWSConnection())
+    """The connection's protocol state, created on first use (once per connection)."""
+    connection: GraphQLWSConnection | None = websocket.scope.get(SCOPE_KEY)
+    if connection is None:
+        connection = websocket.scope[SCOPE_KEY] = GraphQLWSConnection()
     return connection
 
 
@@ -59,15 +62,6 @@ class GraphQLWSHandler(GraphQLWebsocketHandler):
         """
         super().__init__(*args, **kwargs)
         self.keepalive = keepalive
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """An entrypoint for the GraphQL WebSocket handler: wraps the ASGI connection.
-
-        # Required arguments
-
-        `scope`, `receive`, `send`: the ASGI connection scope (type `websocket`) and callables.
-        """
-        await self.handle_websocket(WebSocket(scope, receive, send))
 
     async def handle_websocket(self, websocket: WebSocket) -> None:
         """Handle the GraphQL WebSocket connection, from handshake to cleanup.
@@ -183,7 +177,7 @@ class GraphQLWSHandler(GraphQLWebsocketHandler):
             self,
             websocket,
             operation,
-            lambda: self._run_operation(websocket, data, operation_id, operations),
+            lambda: self._run_operation(websocket, data, operation, operations),
             lambda errors: self._send_error(websocket, operation_id, errors),
             lambda: self._end_operation(websocket, operation, operations),
         )
@@ -192,17 +186,17 @@ class GraphQLWSHandler(GraphQLWebsocketHandler):
         self,
         websocket: WebSocket,
         data: dict[str, Any],
-        operation_id: str,
+        operation: Operation,
         operations: dict[str, Operation],
     ) -> None:
         """The operation's task: build the context, parse, then start the operation."""
         context_value = await self.get_context_for_request(websocket, data)
         document, errors = common.parse_operation(self, context_value, data)
         if document is None:
-            await self._send_error(websocket, operation_id, errors)
+            await self._send_error(websocket, operation.id, errors)
         else:
             await self.start_websocket_operation(
-                websocket, data, context_value, document, operation_id, operations
+                websocket, data, context_value, document, operation.id, operations
             )
 
     async def _send_error(
@@ -303,16 +297,24 @@ class GraphQLWSHandler(GraphQLWebsocketHandler):
 
         `operations`: the connection's active operations by id.
         """
-        _, results = await common.execute_operation(
+        results = await common.execute_operation(
             self, websocket, data, context_value, query_document
         )
         if isinstance(results, list):
             await self._send_error(websocket, operation_id, results)
             return
+        # The documented signature names the operation by id; it is this one only if this is
+        # its task (a newer operation may reuse the id).
         operation = operations.get(operation_id)
-        if operation is not None:
-            operation.generator = results
-        await self.observe_async_results(websocket, results, operation_id)
+        owned = False
+        if operation is not None and operation.extra.get(common.TASK) is asyncio.current_task():
+            operation.generator = results  # closed by stop_websocket_operation, whatever happens
+            owned = True
+        try:
+            await self.observe_async_results(websocket, results, operation_id)
+        finally:
+            if not owned:  # called outside an operation's task: nothing else closes it
+                await results.aclose()
 
     async def stop_websocket_operation(self, websocket: WebSocket, operation: Operation) -> None:
         """Stop an operation: cancel its task, close its generator, call `on_complete` once.
@@ -332,7 +334,10 @@ class GraphQLWSHandler(GraphQLWebsocketHandler):
     async def observe_async_results(
         self, websocket: WebSocket, results: common.Results, operation_id: str
     ) -> None:
-        """Send each result as `data`, then `complete`; the generator is always closed.
+        """Send each result as `data`, then `complete`.
+
+        The generator is closed when the operation ends (`stop_websocket_operation`), which a
+        failed send cannot skip.
 
         # Required arguments
 
@@ -343,12 +348,9 @@ class GraphQLWSHandler(GraphQLWebsocketHandler):
         `operation_id`: the id of the operation.
         """
         protocol = _protocol(websocket)
-        try:
-            async for result in results:
-                await websocket.send_text(protocol.data(operation_id, result))
-            await websocket.send_text(protocol.complete(operation_id))
-        finally:
-            await results.aclose()
+        async for result in results:
+            await websocket.send_text(protocol.data(operation_id, result))
+        await websocket.send_text(protocol.complete(operation_id))
 
 
 __all__ = ["GraphQLWSHandler"]
