@@ -102,7 +102,10 @@ def load_app(spec: str, app_dir: str = ".") -> Any:
     try:
         module = importlib.import_module(module_name)
     except ImportError as error:
-        if error.name == module_name:
+        # The module itself or one of its parent packages is missing (not an import
+        # inside it, which deserves its traceback).
+        if error.name and (module_name == error.name
+                           or module_name.startswith(error.name + ".")):
             raise ValueError(f"cannot import module {module_name!r}") from None
         raise
     value: Any = module

@@ -34,6 +34,8 @@ class Lifespan:
         self.supported = mode != "off"
         self.failure: str | None = None
         self.task: asyncio.Task[None] | None = None
+        #: Set when `shutdown` gave up waiting and cancelled the task (not an app error).
+        self.abandoned = False
 
     async def startup(self) -> None:
         """Send ``lifespan.startup`` and wait for the app's answer."""
@@ -45,12 +47,32 @@ class Lifespan:
         if self.failure is not None:
             raise LifespanFailure(f"application start-up failed: {self.failure}")
 
-    async def shutdown(self) -> None:
-        """Send ``lifespan.shutdown`` and wait for the app's answer."""
-        if not self.supported or self.task is None or self.task.done():
+    async def shutdown(self, timeout: float | None = None,
+                       force: asyncio.Event | None = None) -> None:
+        """Send ``lifespan.shutdown`` and wait for the app's answer.
+
+        The wait is bounded by `timeout` seconds and ends early once `force` is set: an app
+        that never answers is then given up on (logged) and its lifespan task cancelled.
+        """
+        task = self.task
+        if not self.supported or task is None or task.done():
             return
         await self.inbox.put({"type": "lifespan.shutdown"})
-        await self.shutdown_done.wait()
+        waiters = [asyncio.ensure_future(self.shutdown_done.wait())]
+        if force is not None:
+            waiters.append(asyncio.ensure_future(force.wait()))
+        try:
+            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+        if not self.shutdown_done.is_set():
+            reason = "forced exit" if force is not None and force.is_set() else \
+                f"no answer within {timeout} s"
+            logger.warning("giving up on the application's lifespan shutdown (%s)", reason)
+            self.abandoned = True
+            task.cancel()
+            return
         if self.failure is not None:
             logger.error("application shutdown failed: %s", self.failure)
 
@@ -60,7 +82,9 @@ class Lifespan:
         try:
             await self.app(scope, self.inbox.get, self._send)
         except BaseException as error:
-            if not self.startup_done.is_set() and self.mode == "auto":
+            if self.abandoned and isinstance(error, asyncio.CancelledError):
+                pass  # cancelled by `shutdown`, which has logged why
+            elif not self.startup_done.is_set() and self.mode == "auto":
                 logger.info("ASGI 'lifespan' protocol appears unsupported (%r)", error)
                 self.supported = False
             else:

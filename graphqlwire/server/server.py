@@ -36,6 +36,9 @@ from .state import ServerState, logger
 
 __all__ = ["Server", "run", "serve"]
 
+#: Seconds the shutdown waits for the tasks it cancelled to finish their cleanup.
+CANCEL_GRACE = 1.0
+
 
 class Server:
     """One listening server for one ASGI application."""
@@ -95,16 +98,21 @@ class Server:
         def factory() -> HttpProtocol:
             return HttpProtocol(state)
 
-        ssl_context = config.ssl_context()
-        if config.uds:
-            server = await loop.create_unix_server(
-                factory, config.uds, ssl=ssl_context, backlog=config.backlog
-            )
-        else:
-            server = await loop.create_server(
-                factory, config.host, config.port, ssl=ssl_context, backlog=config.backlog,
-                reuse_address=True,
-            )
+        try:
+            ssl_context = config.ssl_context()
+            if config.uds:
+                server = await loop.create_unix_server(
+                    factory, config.uds, ssl=ssl_context, backlog=config.backlog
+                )
+            else:
+                server = await loop.create_server(
+                    factory, config.host, config.port, ssl=ssl_context,
+                    backlog=config.backlog, reuse_address=True,
+                )
+        except BaseException:
+            # (Address in use, bad certificate, ...): the app started up, so shut it down.
+            await self.lifespan.shutdown(config.shutdown_timeout, self._force)
+            raise
         self._servers.append(server)
         self._tick()
         self.started = True
@@ -139,14 +147,39 @@ class Server:
             # Bounded wait: wakes early on a forced exit, otherwise re-checks every 50 ms.
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._force.wait(), min(remaining, 0.05))
-        for task in list(state.tasks):
+        cancelled = [task for task in state.tasks if not task.done()]
+        for task in cancelled:
             task.cancel()
         for connection in list(state.connections):
             connection.transport.abort()
         if self._date_timer is not None:
             self._date_timer.cancel()
+        # Let the cancelled tasks run their cleanup (finally blocks, on_disconnect) before
+        # the lifespan shutdown tears down what they may use; bounded, and cut by a force.
+        await self._wait_unless_forced(cancelled, CANCEL_GRACE)
         if self.lifespan is not None and not self._force.is_set():
-            await self.lifespan.shutdown()
+            await self.lifespan.shutdown(self.config.shutdown_timeout, self._force)
+
+    async def _wait_unless_forced(self, tasks: list[asyncio.Task[None]],
+                                  timeout: float) -> None:
+        """Wait (at most `timeout` s) for all `tasks`; return at once on a forced exit."""
+        if not tasks or self._force.is_set():
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        pending: set[asyncio.Future[Any]] = set(tasks)
+        force = asyncio.ensure_future(self._force.wait())
+        try:
+            while pending and not force.done():
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    logger.warning("%d cancelled task(s) still running", len(pending))
+                    break
+                done, _ = await asyncio.wait(pending | {force}, timeout=remaining,
+                                             return_when=asyncio.FIRST_COMPLETED)
+                pending -= done
+        finally:
+            force.cancel()
 
     async def __aenter__(self) -> Server:
         await self.start()

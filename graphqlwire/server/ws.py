@@ -63,6 +63,17 @@ WRITE_COALESCE_LIMIT = 64 * 1024
 CONNECTING, ACCEPTED, DENYING, CLOSED = range(4)
 
 
+def valid_close_code(code: object) -> bool:
+    """Whether an application may send `code` in a close frame (RFC 6455 §7.4).
+
+    1004-1006 and 1015 are reserved (never on the wire); the rest of 1000-2999 is left to
+    the protocol (only 1012-1014 have been assigned since); 3000-4999 are for libraries and
+    applications.
+    """
+    return isinstance(code, int) and not isinstance(code, bool) and (
+        1000 <= code <= 1003 or 1007 <= code <= 1014 or 3000 <= code <= 4999)
+
+
 class WebSocketSession:
     """The WebSocket half of an `HttpProtocol`, from the upgrade request to the close."""
 
@@ -148,7 +159,8 @@ class WebSocketSession:
                 if self.conn.state is ConnectionState.OPEN:  # (no pongs once closing)
                     self._write(self.conn.send(event.response()))  # type: ignore[attr-defined]
             elif kind is Pong:
-                if self._pong_due:  # our ping came back: the next one in an interval
+                # Our ping came back: the next one in an interval (never once closing).
+                if self._pong_due and self.conn.state is ConnectionState.OPEN:
                     self._pong_due = False
                     if self._ping_timer is not None:
                         self._ping_timer.cancel()
@@ -207,6 +219,11 @@ class WebSocketSession:
             self._write(self.conn.send(CloseConnection(code=code, reason=reason)))
         self._disconnect(code)
         self._cancel_timers()
+        if self._read_paused:
+            # The client's close reply must be read, even if the app is far behind (the
+            # queue no longer grows: messages after the close are dropped).
+            self._read_paused = False
+            self.protocol.transport.resume_reading()
         self._close_timer = self.protocol.loop.call_later(
             CLOSE_TIMEOUT, self.protocol.transport.close
         )
@@ -233,6 +250,7 @@ class WebSocketSession:
             if timer is not None:
                 timer.cancel()
         self._ping_timer = self._close_timer = None
+        self._pong_due = False
 
     # --- writing ----------------------------------------------------------------------------
     def _queue_frame(self, frame: bytes) -> None:
@@ -339,6 +357,13 @@ class WebSocketSession:
         if protocol.write_paused:
             await protocol.drain()
         kind = message["type"]
+        if kind == "websocket.close":
+            code = message.get("code")
+            if code is not None and not valid_close_code(code):
+                raise RuntimeError(f"invalid WebSocket close code {code!r}")
+        elif kind == "websocket.send" and \
+                (message.get("text") is None) == (message.get("bytes") is None):
+            raise RuntimeError("'websocket.send' needs exactly one of 'text' and 'bytes'")
         if self.phase == CONNECTING and not self.disconnected:
             if kind == "websocket.accept":
                 self._accept(message)
@@ -371,7 +396,7 @@ class WebSocketSession:
             if text is not None:
                 self._queue_frame(data_frame(TEXT, text.encode("utf-8")))
             else:
-                self._queue_frame(data_frame(BINARY, bytes(message.get("bytes") or b"")))
+                self._queue_frame(data_frame(BINARY, bytes(message["bytes"])))
         elif kind == "websocket.close":
             self._close(message.get("code") or 1000, message.get("reason") or "")
         else:

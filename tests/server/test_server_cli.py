@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import queue
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -86,6 +88,7 @@ def test_every_limit_has_a_flag() -> None:
 @pytest.mark.parametrize(("argv", "message"), [
     (["nocolon"], "module:attribute"),
     (["no_such_module_xyz:app"], "cannot import"),
+    (["no_such_package_xyz.sub.module:app"], "cannot import"),
     (["cli_app:missing"], "no attribute"),
     (["cli_app:not_an_app"], "neither"),
     (["cli_app:app", "--debug"], "--debug only apply"),
@@ -97,6 +100,21 @@ def test_bad_arguments_exit_2(app_dir: Path, argv: list[str], message: str,
         main([*argv, "--app-dir", str(app_dir)])
     assert info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_load_app_missing_parent_package(app_dir: Path) -> None:
+    with pytest.raises(ValueError, match=r"cannot import module 'no_such_package_xyz\.sub'"):
+        load_app("no_such_package_xyz.sub:app", str(app_dir))
+    # A module that exists but fails on an import of its own keeps its traceback.
+    (app_dir / "cli_broken.py").write_text("import no_such_dependency_xyz\n")
+    with pytest.raises(ImportError) as info:
+        load_app("cli_broken:app", str(app_dir))
+    assert info.value.name == "no_such_dependency_xyz"
+    # ... also when the missing module's name starts like APP's (no false match).
+    (app_dir / "cli_pkg").mkdir()
+    (app_dir / "cli_pkg" / "__init__.py").write_text("import cli_pk\n")
+    with pytest.raises(ImportError):
+        load_app("cli_pkg.sub:app", str(app_dir))
 
 
 def test_load_app_dotted_attribute(app_dir: Path) -> None:
@@ -125,6 +143,9 @@ async def test_schema_served_end_to_end(app_dir: Path) -> None:
     assert response.json() == {"data": {"hello": "world"}}
 
 
+ADDRESS = re.compile(r"listening on (http://\S+)")
+
+
 def start_cli(app_dir: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
@@ -132,16 +153,34 @@ def start_cli(app_dir: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
          "--port", "0", *extra],
         stderr=subprocess.PIPE, text=True, env=env,
     )
-    assert process.stderr is not None
+    stderr = process.stderr
+    assert stderr is not None
+    # A blocking readline() would ignore any deadline: a thread reads, the test waits on a
+    # queue with a timeout. The thread stops at the address line (or at end of file, once
+    # the process is gone), leaving the rest of stderr to communicate().
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read_until_address() -> None:
+        for line in iter(stderr.readline, ""):
+            lines.put(line)
+            if ADDRESS.search(line):
+                return
+        lines.put("")
+
+    threading.Thread(target=read_until_address, daemon=True).start()
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        line = process.stderr.readline()
-        match = re.search(r"listening on (http://\S+)", line)
+    while (remaining := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=remaining)
+        except queue.Empty:
+            break
+        match = ADDRESS.search(line)
         if match:
             return process, match.group(1)
-        if not line and process.poll() is not None:
+        if not line:  # the process ended without listening
             break
     process.kill()
+    process.communicate()
     raise AssertionError("the server did not report its address")
 
 

@@ -80,8 +80,13 @@ async def test_send_waits_while_the_client_does_not_read() -> None:
     async with graphqlwire_server(app) as url:
         reader, writer = await asyncio.open_connection("127.0.0.1", port_of(url))
         writer.write(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        for _ in range(500):  # (bounded) until the app is sending
+            if progress > 0:
+                break
+            await asyncio.sleep(0.01)
         await asyncio.sleep(0.3)
-        assert progress < 32  # blocked on the full write buffer, not buffering 64 MiB
+        # The app runs, but is blocked on the full write buffer, not buffering 64 MiB.
+        assert 0 < progress < 32
         total = 0
         while chunk := await asyncio.wait_for(reader.read(MiB), 5):
             total += len(chunk)

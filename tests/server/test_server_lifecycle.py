@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import socket
 import time
 from typing import Any
 
@@ -81,13 +83,21 @@ async def test_lifespan_off_never_calls_the_app() -> None:
 
 
 async def test_shutdown_lets_the_request_in_flight_finish() -> None:
-    server = Server(make_app(), Config(port=0, lifespan="off", log_level=None))
+    inner = make_app()
+    slow_arrived = asyncio.Event()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["path"] == "/slow":
+            slow_arrived.set()
+        await inner(scope, receive, send)
+
+    server = Server(app, Config(port=0, lifespan="off", log_level=None))
     await server.start()
     port = server.port
     async with httpx.AsyncClient() as client:
         idle_reader, idle_writer = await asyncio.open_connection("127.0.0.1", server.port)
         request = asyncio.create_task(client.get(server.url + "/slow"))
-        await asyncio.sleep(0.1)
+        await asyncio.wait_for(slow_arrived.wait(), 3)
         await server.shutdown()
         response = await request
     assert (response.status_code, response.text) == (200, "slow done")
@@ -186,3 +196,87 @@ async def test_shutdown_waits_for_the_apps_cleanup() -> None:
         await server.shutdown()
         assert cleaned == [1001]
     assert ws.close_code == 1001
+
+
+async def test_listen_failure_runs_the_lifespan_shutdown(caplog: Any) -> None:
+    events: list[str] = []
+    with socket.socket() as taken:  # a port another socket listens on: bind fails
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        server = Server(lifespan_app(events), Config(port=taken.getsockname()[1],
+                                                      log_level=None))
+        with pytest.raises(OSError):
+            await server.start()
+    assert events == ["lifespan.startup", "lifespan.shutdown"]
+    assert server.lifespan is not None and server.lifespan.task is not None
+    await asyncio.wait_for(server.lifespan.task, 1)  # not left pending
+    assert not server.sockets
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_cancelled_tasks_clean_up_before_the_lifespan_shutdown() -> None:
+    order: list[str] = []
+    inner = lifespan_app(order)
+    arrived = asyncio.Event()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await inner(scope, receive, send)
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"start", "more_body": True})
+        try:
+            arrived.set()
+            await asyncio.Event().wait()  # forever: cut by the shutdown timeout
+        finally:
+            await asyncio.sleep(0.05)  # e.g. releasing a database connection
+            order.append("request cleanup")
+
+    server = Server(app, Config(port=0, log_level=None, shutdown_timeout=0.1))
+    await server.start()
+    _reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    await asyncio.wait_for(arrived.wait(), 2)
+    await asyncio.wait_for(server.shutdown(), 3)
+    assert order == ["lifespan.startup", "request cleanup", "lifespan.shutdown"]
+    writer.close()
+
+
+def silent_shutdown_app(shutdown_seen: asyncio.Event) -> Any:
+    """Answers the lifespan startup, never the shutdown."""
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        assert scope["type"] == "lifespan"
+        await receive()
+        await send({"type": "lifespan.startup.complete"})
+        await receive()
+        shutdown_seen.set()
+        await asyncio.Event().wait()
+
+    return app
+
+
+async def test_lifespan_shutdown_without_answer_is_bounded(caplog: Any) -> None:
+    server = Server(silent_shutdown_app(asyncio.Event()),
+                    Config(port=0, log_level=None, shutdown_timeout=0.2))
+    await server.start()
+    started = time.monotonic()
+    await asyncio.wait_for(server.shutdown(), 5)
+    assert time.monotonic() - started < 4
+    assert "giving up on the application's lifespan shutdown" in caplog.text
+    assert server.lifespan is not None and server.lifespan.task is not None
+    await asyncio.wait([server.lifespan.task], timeout=1)
+    assert server.lifespan.task.cancelled()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_force_exit_interrupts_the_lifespan_shutdown(caplog: Any) -> None:
+    seen = asyncio.Event()
+    server = Server(silent_shutdown_app(seen),
+                    Config(port=0, log_level=None, shutdown_timeout=30))
+    await server.start()
+    shutdown = asyncio.create_task(server.shutdown())
+    await asyncio.wait_for(seen.wait(), 2)
+    server.force_exit()
+    await asyncio.wait_for(shutdown, 2)
+    assert "forced exit" in caplog.text

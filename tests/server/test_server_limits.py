@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
+from graphqlwire.server import Config, Server
+
 from .helpers import graphqlwire_server, port_of, raw_exchange, read_all, status_of
 from .server_apps import make_app
 
@@ -130,11 +132,11 @@ async def test_slowloris_gets_408_while_others_are_served(app: Any) -> None:
         async with httpx.AsyncClient() as client:
             for _ in range(5):
                 assert (await client.get(url + "/ok")).status_code == 200
-        response = await asyncio.wait_for(read_all(reader), 3)
+        response = await asyncio.wait_for(read_all(reader), 10)
         await dripping
         writer.close()
     assert status_of(response) == 408
-    assert 0.35 < time.monotonic() - started < 2
+    assert 0.35 < time.monotonic() - started < 8  # (generous: slow CI machines)
 
 
 async def test_slow_body_gets_408(app: Any) -> None:
@@ -165,9 +167,9 @@ async def test_idle_connections_are_closed(app: Any) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", port_of(url))
         writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         started = time.monotonic()
-        response = await asyncio.wait_for(read_all(reader), 3)
+        response = await asyncio.wait_for(read_all(reader), 10)
         assert status_of(response) == 200
-        assert 0.15 < time.monotonic() - started < 2
+        assert 0.15 < time.monotonic() - started < 8  # (generous: slow CI machines)
         # A connection that never sends anything is dropped without a response.
         reader, writer2 = await asyncio.open_connection("127.0.0.1", port_of(url))
         assert await asyncio.wait_for(read_all(reader), 3) == b""
@@ -175,15 +177,27 @@ async def test_idle_connections_are_closed(app: Any) -> None:
         writer2.close()
 
 
+async def wait_for_connections(server: Server, count: int) -> None:
+    """Poll (bounded) until the server counts `count` open connections."""
+    assert server.state is not None
+    for _ in range(300):
+        if len(server.state.connections) == count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{len(server.state.connections)} connections, not {count}")
+
+
 async def test_connection_limit_503(app: Any) -> None:
-    async with graphqlwire_server(app, max_connections=2) as url:
+    async with Server(app, Config(port=0, max_connections=2, lifespan="off",
+                                  log_level=None)) as server:
+        url = server.url
         held = [await asyncio.open_connection("127.0.0.1", port_of(url)) for _ in range(2)]
-        await asyncio.sleep(0.05)
+        await wait_for_connections(server, 2)
         response = await raw_exchange(url, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         assert status_of(response) == 503
         for _, writer in held:
             writer.close()
-        await asyncio.sleep(0.05)
+        await wait_for_connections(server, 0)
         async with httpx.AsyncClient() as client:
             assert (await client.get(url + "/ok")).status_code == 200
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,7 +19,8 @@ from wsproto.events import (
     Ping,
 )
 
-from graphqlwire.server import ClientDisconnected
+from graphqlwire.server import ClientDisconnected, Server
+from graphqlwire.server.ws import CLOSE_TIMEOUT, QUEUE_HIGH_WATER, WebSocketSession
 
 from .helpers import RunServer, graphqlwire_server, raw_exchange, status_of
 from .server_apps import make_app
@@ -263,3 +266,132 @@ async def test_messages_wait_for_a_slow_app() -> None:
         go.set()
         assert await asyncio.wait_for(ws.recv(), 3) == "all"
     assert seen == [str(i) for i in range(200)]
+
+
+async def wait_until(condition: Callable[[], bool], timeout: float = 3.0) -> None:
+    """Poll `condition` (bounded) until it holds."""
+    for _ in range(int(timeout / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not met in time")
+
+
+def only_session(server: Server) -> WebSocketSession:
+    assert server.state is not None
+    (connection,) = server.state.connections
+    assert connection.ws is not None
+    return connection.ws
+
+
+async def test_close_while_reading_is_paused_reads_the_reply() -> None:
+    go = asyncio.Event()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "websocket.accept"})
+        await go.wait()  # far behind: reading pauses
+        await send({"type": "websocket.close", "code": 1000})
+
+    async with Server(app, port=0, lifespan="off", log_level=None) as server:
+        ws = await RawWebSocket.connect(server.url, "/")
+        try:
+            assert isinstance(await ws.next_event(), AcceptConnection)
+            for i in range(QUEUE_HIGH_WATER * 3):
+                ws.send(BytesMessage(data=b"%d" % i))
+            session = only_session(server)
+            await wait_until(lambda: session._read_paused)
+            go.set()
+            event = await ws.next_event()
+            assert isinstance(event, CloseConnection)
+            assert event.code == 1000
+            ws.send(event.response())
+            started = time.monotonic()
+            # The server hangs up on reading our reply ...
+            assert await asyncio.wait_for(ws.reader.read(65536), 3) == b""
+            assert time.monotonic() - started < CLOSE_TIMEOUT / 2  # ... not after the timeout
+        finally:
+            ws.close()
+
+
+async def test_pong_after_the_close_does_not_rearm_the_ping() -> None:
+    go = asyncio.Event()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "websocket.accept"})
+        await go.wait()
+        await send({"type": "websocket.close", "code": 1000})
+        await receive()
+
+    async with Server(app, port=0, lifespan="off", log_level=None, ws_ping_interval=0.05,
+                      ws_ping_timeout=10) as server:
+        ws = await RawWebSocket.connect(server.url, "/")
+        try:
+            assert isinstance(await ws.next_event(), AcceptConnection)
+            ping = await ws.next_event()
+            assert isinstance(ping, Ping)  # not answered (yet): a pong is due
+            session = only_session(server)
+            go.set()
+            assert isinstance(await ws.next_event(), CloseConnection)
+            assert session._ping_timer is None
+            # The late pong (masked, as from a client), fed in synchronously:
+            session.data_received(b"\x8a\x8b\x00\x00\x00\x00" + ping.payload)
+            assert session._ping_timer is None
+            assert not session._pong_due
+        finally:
+            ws.close()
+
+
+@pytest.mark.parametrize("code", [0, 999, 1004, 1005, 1006, 1015, 1100, 2999, 5000, "1000"])
+async def test_invalid_close_code_from_the_app_raises(code: Any) -> None:
+    outcome: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "websocket.accept"})
+        try:
+            await send({"type": "websocket.close", "code": code})
+        except RuntimeError as error:
+            outcome.set_result(str(error))
+        await send({"type": "websocket.close", "code": 4001})
+
+    async with graphqlwire_server(app) as url, connect(ws_url(url, "/")) as ws:
+        with pytest.raises(ConnectionClosed):
+            await ws.recv()
+    assert "close code" in await asyncio.wait_for(outcome, 2)
+    assert ws.close_code == 4001
+
+
+@pytest.mark.parametrize("code", [1000, 1003, 1007, 1012, 1014, 3000, 4999])
+async def test_valid_close_codes_from_the_app(code: int) -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.close", "code": code})
+
+    async with graphqlwire_server(app) as url, connect(ws_url(url, "/")) as ws:
+        with pytest.raises(ConnectionClosed):
+            await ws.recv()
+    assert ws.close_code == code
+
+
+@pytest.mark.parametrize("content", [{}, {"text": None, "bytes": None},
+                                     {"text": "a", "bytes": b"b"}])
+async def test_send_needs_exactly_one_of_text_and_bytes(content: dict[str, Any]) -> None:
+    outcome: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "websocket.accept"})
+        try:
+            await send({"type": "websocket.send", **content})
+        except RuntimeError as error:
+            outcome.set_result(str(error))
+        await send({"type": "websocket.send", "bytes": b"", "text": None})  # (allowed)
+        await send({"type": "websocket.send", "text": "after"})
+
+    async with graphqlwire_server(app) as url, connect(ws_url(url, "/")) as ws:
+        assert await ws.recv() == b""  # no frame went out for the bad message
+        assert await ws.recv() == "after"
+    assert "exactly one" in await asyncio.wait_for(outcome, 2)
