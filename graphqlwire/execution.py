@@ -13,7 +13,7 @@ transports can pick status codes without parsing error messages.
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable, Generator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -49,6 +49,7 @@ from .results import (
     get_logger,
     log_errors,
 )
+from .streams import EventResults
 from .types import (
     ErrorFormatter,
     ExtensionList,
@@ -126,7 +127,7 @@ def _prepare(
     query, variables, operation_name = check_request_data(data)
     static_rules = not callable(validation_rules)
     if query_parser is None and query_validator is None and static_rules and (
-        query_document is None or query_document is _cached_parse(query)
+        query_document is None or query_document is document_cache.peek(query)
     ):
         rules = _rules_for(tuple(validation_rules or ()), introspection)  # type: ignore[arg-type]
         try:
@@ -149,17 +150,12 @@ def _prepare(
         rules = _rules_for(tuple(custom or ()), introspection)
         errors = (query_validator or validate)(schema, document, rules=rules)
     if errors:
-        raise RequestFailure("validation", list(errors))
+        # cached errors are shared by every request with this query: hand out copies, so an
+        # extension or formatter that changes one cannot change later responses
+        raise RequestFailure("validation", [_copy_error(error) for error in errors])
     return _Prepared(
         document, variables, operation_name, get_operation_type(document, operation_name)
     )
-
-
-def _cached_parse(query: str) -> DocumentNode | None:
-    try:
-        return document_cache.parse(query)
-    except GraphQLError:
-        return None
 
 
 @lru_cache(maxsize=64)
@@ -250,6 +246,8 @@ async def graphql(
                 step = steps.send(value)
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
+    finally:
+        steps.close()  # cancelled mid-await: still run request_finished
 
 
 def graphql_sync(
@@ -292,6 +290,8 @@ def graphql_sync(
                 step = steps.throw(error)
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
+    finally:
+        steps.close()
 
 
 def _pipeline(
@@ -336,9 +336,27 @@ def _pipeline(
             )
             if inspect.isawaitable(result):
                 result = yield "a resolver", result
-        except RequestFailure as failure:
-            return failure_result(failure, manager, logger, error_formatter, debug)
+        except (RequestFailure, GraphQLError) as error:
+            # a GraphQLError raised by a hook (root_value, rules factory, validator) or by
+            # graphql-core itself is the client's answer, not a server error
+            return failure_result(_as_failure(error), manager, logger, error_formatter, debug)
         return execution_result(result, manager, logger, error_formatter, debug)
+
+
+def _copy_error(error: GraphQLError) -> GraphQLError:
+    return GraphQLError(
+        error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=dict(error.extensions or {}),
+    )
+
+
+def _as_failure(error: RequestFailure | GraphQLError) -> RequestFailure:
+    return error if isinstance(error, RequestFailure) else RequestFailure("execution", [error])
 
 
 def _execute(
@@ -426,7 +444,8 @@ async def subscribe(
         root = resolve_root_value(root_value, context_value, prepared)
         if inspect.isawaitable(root):
             root = await root
-    except RequestFailure as failure:
+    except (RequestFailure, GraphQLError) as error:
+        failure = _as_failure(error)
         _, response = failure_result(failure, manager, logger, error_formatter, debug)
         return False, response["errors"]
 
@@ -451,8 +470,13 @@ async def subscribe(
     if isinstance(source, ExecutionResult):
         response = finish(source)
         return False, response.get("errors", [])
-    run_event: Callable[[Any], Any] = execute_event or run
-    return True, _event_results(source, run_event, finish, logger, error_formatter, debug)
+    def source_failed(error: Exception) -> dict[str, Any]:
+        if not isinstance(error, GraphQLError):
+            error = GraphQLError(str(error), original_error=error)
+        failure = RequestFailure("execution", [error])
+        return failure_result(failure, manager, logger, error_formatter, debug)[1]
+
+    return True, EventResults(source, execute_event or run, finish, source_failed)
 
 
 async def _single_result(
@@ -462,37 +486,3 @@ async def _single_result(
     if inspect.isawaitable(result):
         result = await result
     yield finish(result)
-
-
-async def _event_results(
-    source: AsyncIterable[Any],
-    run: Callable[[Any], Any],
-    finish: Callable[[ExecutionResult], dict[str, Any]],
-    logger: LoggerOption,
-    error_formatter: ErrorFormatter,
-    debug: bool,
-) -> AsyncGenerator[dict[str, Any], None]:
-    iterator = aiter(source)
-    try:
-        while True:
-            try:
-                event = await anext(iterator)
-            except StopAsyncIteration:
-                return
-            except Exception as error:  # the source stream failed: report it, then end
-                graphql_error = error if isinstance(error, GraphQLError) else GraphQLError(
-                    str(error), original_error=error
-                )
-                log_errors([graphql_error], logger)
-                yield {"errors": [error_formatter(graphql_error, debug)]}
-                return
-            result = run(event)
-            if inspect.isawaitable(result):
-                result = await result
-            yield finish(result)
-    finally:
-        aclose = getattr(iterator, "aclose", None)
-        if aclose is not None:
-            await aclose()
-
-
