@@ -32,6 +32,9 @@ from graphql import (
 T = TypeVar("T")
 
 DEFAULT_MAXSIZE = 1024
+#: Longer query texts are parsed and validated every time, not kept: the cache is bounded
+#: by entries, and an entry must not be able to pin a multi-megabyte body in memory.
+MAX_CACHED_QUERY_LENGTH = 100_000
 
 
 class DocumentCache:
@@ -51,12 +54,19 @@ class DocumentCache:
 
         Raises ``GraphQLError`` on a syntax error; failures are not cached.
         """
+        if len(query) > MAX_CACHED_QUERY_LENGTH:
+            return parse(query)
         key = ("parse", query)
         document = self._get(key)
         if document is None:
             document = parse(query)
             self._put(key, document)
         return document  # type: ignore[no-any-return]
+
+    def peek(self, query: str) -> DocumentNode | None:
+        """The document cached for ``query``, or None; never parses."""
+        with self._lock:
+            return self._entries.get(("parse", query))
 
     def validate(
         self,
@@ -65,6 +75,9 @@ class DocumentCache:
         rules: tuple[type[ASTValidationRule], ...],
     ) -> tuple[DocumentNode, list[GraphQLError]]:
         """Parse and validate ``query``; return the document and its validation errors."""
+        if len(query) > MAX_CACHED_QUERY_LENGTH:
+            document = parse(query)
+            return document, validate(schema, document, rules)
         key = (schema, query, rules)
         entry = self._get(key)
         if entry is None:

@@ -13,12 +13,19 @@ from functools import lru_cache
 from typing import Any
 
 
-@lru_cache(maxsize=256)
 def positional_arity(function: Callable[..., Any], unknown: int) -> int:
     """How many positional arguments ``function`` accepts (a large number for ``*args``).
 
     ``unknown`` is returned for callables whose signature cannot be read (some builtins).
+    Results are cached per callable; unhashable callables are inspected every time.
     """
+    try:
+        return _cached_arity(function, unknown)
+    except TypeError:  # unhashable, e.g. an instance of a dataclass with __call__
+        return _arity(function, unknown)
+
+
+def _arity(function: Callable[..., Any], unknown: int) -> int:
     try:
         parameters = inspect.signature(function).parameters.values()
     except (TypeError, ValueError):
@@ -30,6 +37,9 @@ def positional_arity(function: Callable[..., Any], unknown: int) -> int:
         if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
             count += 1
     return count
+
+
+_cached_arity = lru_cache(maxsize=256)(_arity)
 
 
 def ensure_sync(value: Any, what: str) -> Any:

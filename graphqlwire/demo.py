@@ -20,7 +20,7 @@ type Query {
   "A greeting, to check that the server answers."
   hello(name: String = "world"): String!
   "The last messages, oldest first."
-  messages(last: Int = 20): [Message!]!
+  messages(last: Int! = 20): [Message!]!
 }
 
 type Mutation {

@@ -67,6 +67,8 @@ def _bind(graphql_type: Any, type_name: str, bindings: Mapping[str, Any]) -> Non
             _bind_field(graphql_type, type_name, field_name, binding)
     elif isinstance(graphql_type, (GraphQLInterfaceType, GraphQLUnionType)):
         _only_keys(type_name, bindings, ("__resolve_type",))
+        if "__resolve_type" not in bindings:
+            raise ValueError(f"Abstract type '{type_name}' needs a '__resolve_type' function.")
         graphql_type.resolve_type = bindings["__resolve_type"]
     elif isinstance(graphql_type, GraphQLScalarType):
         _only_keys(type_name, bindings, _SCALAR_HOOKS)

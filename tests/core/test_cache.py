@@ -127,5 +127,7 @@ def test_cache_is_safe_under_threads(schema: GraphQLSchema) -> None:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads)
     assert not errors
+    assert document_cache.hits > 0
     assert len(document_cache) <= document_cache.maxsize

@@ -280,10 +280,16 @@ async def test_custom_query_parser_and_validator(schema: GraphQLSchema) -> None:
     assert validated and validated[0] > 10
 
 
-async def test_query_document_skips_parsing(schema: GraphQLSchema) -> None:
+async def test_query_document_skips_parsing(schema: GraphQLSchema, monkeypatch: pytest.MonkeyPatch) -> None:
+    import graphqlwire.cache as cache_module
+
+    parsed: list[str] = []
+    real_parse = cache_module.parse
+    monkeypatch.setattr(cache_module, "parse", lambda text: parsed.append(text) or real_parse(text))
     document = parse("{ upper(text: \"x\") }")
     result = await graphql(schema, {"query": "{ hello }"}, query_document=document)
     assert result == (True, {"data": {"upper": "X"}})
+    assert parsed == []
 
 
 def test_parse_query_and_operation_type() -> None:

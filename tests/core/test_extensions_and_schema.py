@@ -156,7 +156,11 @@ async def test_demo_schema_chat_roundtrip() -> None:
     import asyncio
 
     waiter = asyncio.ensure_future(first)
-    await asyncio.sleep(0)  # let the subscriber register
+    for _ in range(100):  # bounded wait for the subscriber to register
+        if room.subscribers:
+            break
+        await asyncio.sleep(0.01)
+    assert room.subscribers
     mutation = 'mutation { sendMessage(author: "ann", text: "hi") { id author } }'
     success, response = await graphql(schema, {"query": mutation})
     assert success is True and response["data"]["sendMessage"]["author"] == "ann"
