@@ -16,6 +16,7 @@ _EXPORTS: dict[str, str] = {
     "graphql_sync": "graphqlwire.execution",
     "subscribe": "graphqlwire.execution",
     "format_error": "graphqlwire.errors",
+    "WebSocketConnectionError": "graphqlwire.errors",
     "Extension": "graphqlwire.extensions",
     "make_executable_schema": "graphqlwire.schema",
     "GraphQLResult": "graphqlwire.types",
@@ -30,6 +31,7 @@ __all__ = [
     "Extension",
     "GraphQLResult",
     "Server",
+    "WebSocketConnectionError",
     "__version__",
     "format_error",
     "graphql",
@@ -41,7 +43,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .errors import format_error
+    from .errors import WebSocketConnectionError, format_error
     from .execution import graphql, graphql_sync, subscribe
     from .extensions import Extension
     from .schema import make_executable_schema
