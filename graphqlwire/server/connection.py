@@ -11,6 +11,10 @@ length (414), the body size (413), Content-Length together with Transfer-Encodin
 close: RFC 9112 §6.1 "a server MAY reject a request that contains both ... the server MUST
 close the connection after responding"), the head and body timeouts (408), the keep-alive
 idle timeout, and the connection limit (503).
+
+A request whose head h11 already parsed (same bytes, see `headcache`) and that arrives whole
+between requests is served from that parse without feeding h11: h11 stays idle, and bytes
+that arrive while it is answered wait in h11's buffer until the response is out.
 """
 
 from __future__ import annotations
@@ -22,17 +26,13 @@ from typing import TYPE_CHECKING
 import h11
 
 from .http11 import BODY_HIGH_WATER, HttpCycle, simple_response
-from .scope import HTTP_VERSIONS, head_size, http_scope
+from .scope import RequestHead, head_size, http_scope
 from .state import ServerState, logger
 
 if TYPE_CHECKING:
     from .ws import WebSocketSession
 
 __all__ = ["HttpProtocol"]
-
-SPECIAL_HEADERS = frozenset(
-    {b"content-length", b"transfer-encoding", b"connection", b"expect", b"upgrade"}
-)
 
 # What the connection deadline is guarding (see `_on_deadline`).
 IDLE, HEAD, BODY, LINGER = range(4)
@@ -41,10 +41,10 @@ IDLE, HEAD, BODY, LINGER = range(4)
 class HttpProtocol(asyncio.Protocol):
     """One client connection."""
 
-    __slots__ = ("_body_size", "_closed", "_deadline", "_deadline_kind", "_discarding",
-                 "_drain_waiter", "_head_bytes", "_read_paused", "_timer", "client", "config",
-                 "conn", "cycle", "loop", "scheme", "server", "state", "task", "transport",
-                 "write_paused", "ws")
+    __slots__ = ("_body_size", "_closed", "_cycle_from_cache", "_deadline", "_deadline_kind",
+                 "_discarding", "_drain_waiter", "_head_bytes", "_read_paused", "_timer",
+                 "_unparsed", "client", "config", "conn", "cycle", "loop", "scheme", "server",
+                 "state", "task", "transport", "write_paused", "ws")
 
     def __init__(self, state: ServerState) -> None:
         self.state = state
@@ -70,6 +70,11 @@ class HttpProtocol(asyncio.Protocol):
         self._deadline: float | None = None
         self._deadline_kind = IDLE
         self._timer: asyncio.TimerHandle | None = None
+        #: True while the current cycle was served from the head cache (h11 never saw it).
+        self._cycle_from_cache = False
+        #: ``(head bytes, bytes received)`` of a whole head not in the cache, while h11
+        #: parses it: if h11's head is exactly these bytes, its parse is cached.
+        self._unparsed: tuple[bytes, int] | None = None
 
     # --- asyncio.Protocol -----------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -118,6 +123,18 @@ class HttpProtocol(asyncio.Protocol):
             return
         if self._discarding:
             return
+        if self.cycle is None:
+            if not self._head_bytes and self._serve_cached(data):
+                return
+        elif self._cycle_from_cache:
+            # h11 is idle while a cached request is answered: keep what comes next
+            # unparsed until the response is out (`cycle_done`), as h11 would.
+            self._head_bytes += len(data)
+            self.conn.receive_data(data)
+            if not self._read_paused:
+                self._read_paused = True
+                self.transport.pause_reading()
+            return
         self._head_bytes += len(data)
         if self.cycle is None:
             if self._deadline_kind != HEAD:
@@ -130,6 +147,27 @@ class HttpProtocol(asyncio.Protocol):
         except Exception:  # a bug of ours must cost this connection only, never the server
             logger.exception("internal error on the connection from %s", self.client)
             self.transport.abort()
+        finally:
+            self._unparsed = None
+
+    def _serve_cached(self, data: bytes) -> bool:
+        """Serve `data` from the head cache if it is exactly a known head and its body.
+
+        Otherwise remember the head bytes (when whole) so that h11's parse of them can be
+        cached, and return False: h11 takes the data.
+        """
+        end = data.find(b"\r\n\r\n") + 4
+        if end < 4:
+            return False
+        raw = data[:end]
+        head = self.state.heads.get(raw)
+        if head is None:
+            self._unparsed = (raw, len(data))
+            return False
+        if len(data) - end != max(head.content_length, 0):
+            return False  # a partial body, or pipelined requests: h11 frames them
+        self._start_cycle(head, data[end:], from_cache=True)
+        return True
 
     def pause_writing(self) -> None:
         self.write_paused = True
@@ -170,6 +208,23 @@ class HttpProtocol(asyncio.Protocol):
         if not cycle.keep_alive:
             self.close(linger=not cycle.body_complete)
             return
+        if self._cycle_from_cache:
+            self._cycle_from_cache = False  # (h11 never saw it: nothing to replay)
+        elif not self._replay_response():
+            self.close(linger=not cycle.body_complete)
+            return
+        self._head_bytes = len(conn._receive_buffer)  # bytes of heads still to come
+        self._set_deadline(self.config.keep_alive_timeout, IDLE)
+        if self._read_paused:
+            self._read_paused = False
+            self.transport.resume_reading()
+        if conn._receive_buffer:  # pipelined requests already received
+            self._handle_events()
+
+    def _replay_response(self) -> bool:
+        """Tell h11 the response was sent and ready it for the next request; False if the
+        request was not read to its end (the connection cannot be reused)."""
+        conn = self.conn
         try:
             # HttpCycle serialised the response itself; replay it to h11's state machine
             # (the public `send` would serialise it again) so that keep-alive, pipelining
@@ -180,15 +235,8 @@ class HttpProtocol(asyncio.Protocol):
             conn.client_is_waiting_for_100_continue = False
             conn.start_next_cycle()  # raises unless the request was read to its end
         except h11.LocalProtocolError:
-            self.close(linger=not cycle.body_complete)
-            return
-        self._head_bytes = len(conn._receive_buffer)  # bytes of heads still to come
-        self._set_deadline(self.config.keep_alive_timeout, IDLE)
-        if self._read_paused:
-            self._read_paused = False
-            self.transport.resume_reading()
-        if conn._receive_buffer:  # pipelined requests already received
-            self._handle_events()
+            return False
+        return True
 
     def abort_cycle(self, cycle: HttpCycle) -> None:
         """`cycle` cannot finish its response: drop the connection."""
@@ -296,63 +344,60 @@ class HttpProtocol(asyncio.Protocol):
                         config.max_header_size)
             self.reject(431, "Request Header Fields Too Large")
             return
-        self._head_bytes = len(self.conn._receive_buffer)  # what follows this head
-        self._body_size = 0
-        target = event.target
-        if len(target) > config.max_url_length:
+        buffered = len(self.conn._receive_buffer)  # what follows this head
+        self._head_bytes = buffered
+        if len(event.target) > config.max_url_length:
             logger.info("request URL from %s exceeds %d bytes", self.client,
                         config.max_url_length)
             self.reject(414, "URI Too Long")
             return
-        version = HTTP_VERSIONS.get(event.http_version, "1.1")
-        keep_alive = version == "1.1"
-        content_length = -1
-        chunked = expect = upgrade = False
-        headers = []
-        for _, name, value in event.headers._full_items:
-            if name in SPECIAL_HEADERS:
-                if name == b"content-length":
-                    content_length = int(value)
-                elif name == b"transfer-encoding":
-                    chunked = True
-                elif name == b"connection":
-                    # HTTP/1.0 connections are never kept alive (as in h11).
-                    if b"close" in value.lower():
-                        keep_alive = False
-                elif name == b"expect":
-                    expect = value.lower() == b"100-continue"
-                else:
-                    upgrade = value.lower() == b"websocket"
-            headers.append((name, value))
-        if chunked and content_length >= 0:
+        head = RequestHead(event)
+        if head.chunked and head.content_length >= 0:
             logger.info("request from %s has both Content-Length and Transfer-Encoding",
                         self.client)
             self.reject(400, "Bad Request: both Content-Length and Transfer-Encoding")
             return
-        if content_length > config.max_body_size:
+        if head.content_length > config.max_body_size:
             logger.info("request body from %s announced as %d bytes (limit %d)",
-                        self.client, content_length, config.max_body_size)
+                        self.client, head.content_length, config.max_body_size)
             self.reject(413, "Payload Too Large")
             return
-        scope = http_scope(self, event.method, target, version, headers, upgrade)
-        if scope is None:
+        if head.path is None:
             self.reject(400, "Bad Request: invalid request target")
             return
-        if upgrade and event.method == b"GET":
+        unparsed = self._unparsed
+        if unparsed is not None:
+            self._unparsed = None
+            raw, received = unparsed
+            if received - buffered == len(raw):  # h11's head is exactly these bytes
+                self.state.heads.put(raw, head)
+        if head.upgrade and head.method == "GET":
             from .ws import WebSocketSession  # (wsproto is loaded on the first upgrade only)
 
             self._deadline = None
             if self._timer is not None:  # (the WebSocket keeps its own timers)
                 self._timer.cancel()
                 self._timer = None
-            self.ws = WebSocketSession(self, event, scope)
+            self.ws = WebSocketSession(self, event, http_scope(self, head))
             self.ws.start(self.conn.trailing_data[0])
             del self.conn  # (HTTP is over on this connection: its bytes go to self.ws now)
             return
-        cycle = self.cycle = HttpCycle(self, scope, keep_alive=keep_alive,
-                                       expect_continue=expect)
-        if content_length > 0 or chunked:
-            self._set_deadline(config.request_body_timeout, BODY)
+        self._start_cycle(head)
+
+    def _start_cycle(self, head: RequestHead, body: bytes | None = None, *,
+                     from_cache: bool = False) -> None:
+        """Run the app for the request `head`; `body`: the whole body, when already here."""
+        self._body_size = 0
+        self._cycle_from_cache = from_cache
+        cycle = self.cycle = HttpCycle(self, http_scope(self, head), keep_alive=head.keep_alive,
+                                       expect_continue=head.expect)
+        if body is not None:
+            if body:
+                cycle.feed_body(body)
+            cycle.end_of_body()
+            self._deadline = None
+        elif head.content_length > 0 or head.chunked:
+            self._set_deadline(self.config.request_body_timeout, BODY)
         else:
             self._deadline = None
         self.task = self.state.start(cycle.run(self.state.app))

@@ -1,4 +1,8 @@
-"""Building the ASGI ``http`` scope of a parsed request (sans-IO: no sockets, no awaits).
+"""What the server keeps of a parsed request head, and the ASGI ``http`` scope built from it.
+
+Sans-IO: no sockets, no awaits. `RequestHead` holds everything derived from the head alone
+(method, target split into path and query, headers, framing and keep-alive flags); the
+scope adds what belongs to the connection (client, server, scheme, lifespan state).
 
 ``path`` is the percent-decoded request path with ``root_path`` in front of it, as ASGI 2.5
 asks; ``raw_path`` is the undecoded target path, also behind ``root_path``. Header names are
@@ -17,17 +21,61 @@ from .proxy import apply_proxy_headers
 if TYPE_CHECKING:
     from .connection import HttpProtocol
 
-__all__ = ["ASGI_VERSION", "HTTP_VERSIONS", "head_size", "http_scope"]
+__all__ = ["ASGI_VERSION", "RequestHead", "head_size", "http_scope"]
 
 ASGI_VERSION = {"version": "3.0", "spec_version": "2.5"}
 HTTP_VERSIONS = {b"1.1": "1.1", b"1.0": "1.0"}
+SPECIAL_HEADERS = frozenset(
+    {b"content-length", b"transfer-encoding", b"connection", b"expect", b"upgrade"}
+)
 
 
-def http_scope(
-    connection: HttpProtocol, method: bytes, target: bytes, version: str,
-    headers: list[tuple[bytes, bytes]], websocket: bool,
-) -> dict[str, Any] | None:
-    """The scope for a request on `connection`; None if the target is not a path."""
+class RequestHead:
+    """A request head as h11 parsed it, reduced to what serving it needs.
+
+    It depends on the head's bytes only, never on the connection, so a head repeated byte
+    for byte (keep-alive clients resend the same one) can reuse it: see `HeadCache`.
+    """
+
+    __slots__ = ("chunked", "content_length", "expect", "headers", "keep_alive", "method",
+                 "path", "query", "raw_path", "target", "upgrade", "version")
+
+    def __init__(self, event: h11.Request) -> None:
+        self.method = event.method.decode("ascii")
+        self.target = target = event.target
+        self.version = version = HTTP_VERSIONS.get(event.http_version, "1.1")
+        # HTTP/1.0 connections are never kept alive (as in h11).
+        self.keep_alive = version == "1.1"
+        self.content_length = -1
+        self.chunked = self.expect = self.upgrade = False
+        headers = []
+        for _, name, value in event.headers._full_items:
+            if name in SPECIAL_HEADERS:
+                if name == b"content-length":
+                    self.content_length = int(value)
+                elif name == b"transfer-encoding":
+                    self.chunked = True
+                elif name == b"connection":
+                    if b"close" in value.lower():
+                        self.keep_alive = False
+                elif name == b"expect":
+                    self.expect = value.lower() == b"100-continue"
+                else:
+                    self.upgrade = value.lower() == b"websocket"
+            headers.append((name, value))
+        self.headers: tuple[tuple[bytes, bytes], ...] = tuple(headers)
+        #: Percent-decoded path, undecoded path and query; path None: not a valid target.
+        self.path, self.raw_path, self.query = _split_target(target)
+
+    @property
+    def plain(self) -> bool:
+        """True for a request served start to end without h11's help once its head is read:
+        a body of known length (or none), no ``Expect``, no upgrade, a valid target."""
+        return not (self.chunked or self.expect or self.upgrade) and self.path is not None
+
+
+def _split_target(target: bytes) -> tuple[str | None, bytes, bytes]:
+    """``(path, raw_path, query)`` of a request target; path None if it is not a path."""
     raw_path, _, query = target.partition(b"?")
     if raw_path[:1] != b"/":
         if raw_path == b"*":
@@ -35,10 +83,17 @@ def http_scope(
         elif b"://" in raw_path:  # absolute-form (RFC 9112 §3.2.2)
             raw_path = b"/" + raw_path.split(b"://", 1)[1].partition(b"/")[2]
         else:
-            return None
+            return None, raw_path, query
     path = raw_path.decode("latin-1")
     if b"%" in raw_path:
         path = unquote(path)
+    return path, raw_path, query
+
+
+def http_scope(connection: HttpProtocol, head: RequestHead) -> dict[str, Any]:
+    """The scope for a request on `connection` (`head.path` must not be None)."""
+    assert head.path is not None
+    path, raw_path = head.path, head.raw_path
     config = connection.config
     root_path = config.root_path
     if root_path:
@@ -46,22 +101,24 @@ def http_scope(
         raw_path = root_path.encode() + raw_path
     scheme = connection.scheme
     client = connection.client
+    # A list of its own per request: middleware may edit the scope's headers in place.
+    headers = list(head.headers)
     if config.proxy_headers:
-        forwarded_scheme, client = apply_proxy_headers(config, headers, client, websocket)
+        forwarded_scheme, client = apply_proxy_headers(config, headers, client, head.upgrade)
         if forwarded_scheme is not None:
             scheme = forwarded_scheme
     return {
         "type": "http",
         "asgi": ASGI_VERSION,
-        "http_version": version,
+        "http_version": head.version,
         "server": connection.server,
         "client": client,
         "scheme": scheme,
-        "method": method.decode("ascii"),
+        "method": head.method,
         "root_path": root_path,
         "path": path,
         "raw_path": raw_path,
-        "query_string": query,
+        "query_string": head.query,
         "headers": headers,
         "state": connection.state.lifespan_state.copy(),
         "extensions": {},

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..types import ASGIApp
 from .config import Config
+from .headcache import HeadCache
 
 if TYPE_CHECKING:
     from .connection import HttpProtocol
@@ -56,6 +57,7 @@ class ServerState:
         "config",
         "connections",
         "date_header",
+        "heads",
         "lifespan_state",
         "loop",
         "shutting_down",
@@ -73,6 +75,8 @@ class ServerState:
         self.lifespan_state: dict[str, Any] = {}
         self.shutting_down = False
         self.access_log = config.access_log
+        #: Request heads h11 parsed on any connection, for keep-alive clients resending them.
+        self.heads = HeadCache()
         self.date_header = b""
         self.refresh_date()
 

@@ -10,7 +10,15 @@ import pytest
 
 from graphqlwire.server.config import Config
 from graphqlwire.server.proxy import apply_proxy_headers
-from graphqlwire.server.scope import head_size, http_scope
+from graphqlwire.server.scope import RequestHead, head_size, http_scope
+
+
+def request_head(method: str, target: bytes, headers: list[tuple[str, str]] | None = None,
+                 version: str = "1.1") -> RequestHead:
+    """The `RequestHead` of a request as h11 would parse it."""
+    event = h11.Request(method=method, target=target, http_version=version,
+                        headers=headers if headers is not None else [("Host", "h")])
+    return RequestHead(event)
 
 
 def connection(**config: Any) -> Any:
@@ -26,15 +34,13 @@ def connection(**config: Any) -> Any:
     (b"*", "*", b"*", b""),
 ])
 def test_paths(target: bytes, path: str, raw_path: bytes, query: bytes) -> None:
-    scope = http_scope(connection(), b"GET", target, "1.1", [], False)
-    assert scope is not None
+    scope = http_scope(connection(), request_head("GET", target))
     assert (scope["path"], scope["raw_path"], scope["query_string"]) == (path, raw_path, query)
 
 
 def test_root_path_and_state_copy() -> None:
     conn = connection(root_path="/api")
-    scope = http_scope(conn, b"POST", b"/x", "1.0", [(b"host", b"h")], False)
-    assert scope is not None
+    scope = http_scope(conn, request_head("POST", b"/x", version="1.0"))
     assert (scope["path"], scope["raw_path"], scope["root_path"]) == ("/api/x", b"/api/x", "/api")
     assert (scope["method"], scope["http_version"]) == ("POST", "1.0")
     assert scope["state"] == {"db": "x"}
@@ -42,7 +48,32 @@ def test_root_path_and_state_copy() -> None:
 
 
 def test_bad_target() -> None:
-    assert http_scope(connection(), b"GET", b"nope", "1.1", [], False) is None
+    head = request_head("GET", b"nope")
+    assert head.path is None
+    assert not head.plain
+
+
+@pytest.mark.parametrize(("headers", "plain", "keep_alive"), [
+    ([("Host", "h"), ("Content-Length", "3")], True, True),
+    ([("Host", "h"), ("Connection", "close")], True, False),
+    ([("Host", "h"), ("Transfer-Encoding", "chunked")], False, True),
+    ([("Host", "h"), ("Expect", "100-continue"), ("Content-Length", "3")], False, True),
+    ([("Host", "h"), ("Connection", "Upgrade"), ("Upgrade", "websocket")], False, True),
+])
+def test_request_head_flags(headers: list[tuple[str, str]], plain: bool,
+                            keep_alive: bool) -> None:
+    head = request_head("POST", b"/", headers)
+    assert (head.plain, head.keep_alive) == (plain, keep_alive)
+    assert head.headers == tuple((name.lower().encode(), value.encode())
+                                 for name, value in headers)
+
+
+def test_each_scope_has_its_own_headers_list() -> None:
+    """Middleware may edit scope["headers"] in place: a shared head must not see it."""
+    head = request_head("GET", b"/")
+    first = http_scope(connection(), head)
+    first["headers"].append((b"x-added", b"1"))
+    assert http_scope(connection(), head)["headers"] == [(b"host", b"h")]
 
 
 def test_head_size_counts_the_whole_head() -> None:
