@@ -22,13 +22,19 @@ from typing import Any
 __all__ = ["compact_encoder", "loads"]
 
 
-def loads(text: str | bytes) -> Any:
-    """``json.loads`` refusing ``NaN``, ``Infinity`` and ``-Infinity`` (a ``ValueError``)."""
-    return json.loads(text, parse_constant=_refuse_constant)
-
-
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
+
+
+# (``json.loads`` with any option builds a new decoder per call: build it once.)
+_strict_decoder = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
+def loads(text: str | bytes) -> Any:
+    """``json.loads`` refusing ``NaN``, ``Infinity`` and ``-Infinity`` (a ``ValueError``)."""
+    if not isinstance(text, str):
+        text = text.decode(json.detect_encoding(text), "surrogatepass")
+    return _strict_decoder.decode(text)
 
 
 def compact_encoder(*, allow_nan: bool) -> Callable[[Any], str]:
