@@ -15,17 +15,17 @@ from graphql import DocumentNode, ExecutionResult, GraphQLSchema, MiddlewareMana
 
 GRAPHQL_CORE_3_3: bool = hasattr(graphql, "Executor")
 
-#: The class ``execution_context_class`` options subclass (``Executor`` on graphql-core 3.3).
+#: The class ``execution_context_class`` options subclass (``Executor`` on graphql-core 3.3:
+#: the plain one, not the incremental-delivery executor ``execute()`` defaults to, which costs
+#: a third more on small queries; graphqlwire serves no ``@defer``/``@stream``, and
+#: ``execute()`` refuses schemas that declare them, so results are identical).
 ExecutionContext: type[Any] = getattr(graphql, "Executor", None) or graphql.ExecutionContext  # type: ignore[attr-defined]
-
-#: What runs queries when no ``execution_context_class`` is given. On graphql-core 3.3 the
-#: default of ``execute()`` is the incremental-delivery executor, which costs a third more on
-#: small queries; graphqlwire serves no ``@defer``/``@stream`` (``execute()`` refuses schemas
-#: that declare them), so the plain ``Executor`` gives identical results.
-DEFAULT_EXECUTION_CLASS: type[Any] | None = getattr(graphql, "Executor", None)
 
 #: The ``execute()`` keyword that takes ``execution_context_class``.
 EXECUTION_CLASS_KWARG = "executor_class" if GRAPHQL_CORE_3_3 else "execution_context_class"
+
+#: The scalar attribute execution serialises leaf values with (``serialize`` on 3.2).
+LEAF_COERCER = "coerce_output_value" if GRAPHQL_CORE_3_3 else "serialize"
 
 
 def create_event_stream(
@@ -35,7 +35,7 @@ def create_event_stream(
     context_value: Any,
     variables: dict[str, Any] | None,
     operation_name: str | None,
-    execution_context_class: type[Any] | None,
+    execution_context_class: type[Any],
     middleware: MiddlewareManager | None,
     options: dict[str, Any],
 ) -> tuple[Any, Callable[[Any], Any] | None]:
@@ -50,7 +50,7 @@ def create_event_stream(
     create: Any = graphql.create_source_event_stream
     if not GRAPHQL_CORE_3_3:
         return create(schema, document, root_value, context_value, variables, operation_name), None
-    built = (execution_context_class or ExecutionContext).build(
+    built = execution_context_class.build(
         schema, document, root_value, context_value, variables, operation_name,
         middleware=middleware, **options,
     )  # fmt: skip

@@ -33,10 +33,11 @@ from graphql import (
 )
 
 from . import speedups
-from ._compat import DEFAULT_EXECUTION_CLASS, EXECUTION_CLASS_KWARG, create_event_stream
+from ._compat import EXECUTION_CLASS_KWARG, create_event_stream
 from .cache import document_cache
 from .callables import ensure_sync, positional_arity
 from .errors import format_error
+from .executor import Executor
 from .extensions import ExtensionManager
 from .request_data import check_request_data
 from .results import (
@@ -371,7 +372,7 @@ def _execute(
     kwargs: dict[str, Any],
 ) -> Any:
     options = _speedups(kwargs)
-    options[EXECUTION_CLASS_KWARG] = execution_context_class or DEFAULT_EXECUTION_CLASS
+    options[EXECUTION_CLASS_KWARG] = execution_context_class or Executor
     return execute(
         schema,
         prepared.document,
@@ -462,7 +463,7 @@ async def subscribe(
         return True, _single_result(run, root, finish)
     source, execute_event = create_event_stream(
         schema, prepared.document, root, context_value, prepared.variables,
-        prepared.operation_name, execution_context_class,
+        prepared.operation_name, execution_context_class or Executor,
         manager.as_middleware_manager(middleware, middleware_manager_class), _speedups(kwargs),
     )
     if inspect.isawaitable(source):

@@ -1,0 +1,233 @@
+"""graphqlwire's execution class: graphql-core's own, with shortcuts for plain data.
+
+graphql-core completes every field through the same general machinery: it builds a
+``GraphQLResolveInfo``, calls the resolver, then walks the return type (non-null? list?
+leaf? abstract? object?) and serialises leaves through the scalar's coercer. For JSON-shaped
+data most of that work cannot change the outcome. ``Executor`` takes three shortcuts that
+give exactly the result graphql-core gives, and hands every other case to graphql-core:
+
+- a field read from a plain ``dict`` by the default resolver (no resolver of its own, no
+  arguments, no middleware) whose value already is what a built-in scalar, or a list of
+  them, serialises to: that value is the result, so neither the resolver, the resolve
+  info nor the completion chain is needed;
+- a non-null, non-error result of an object or list type skips the non-null wrapper, which
+  can only ever fail on null;
+- a built-in scalar (``String``, ``ID``, ``Int``, ``Float``, ``Boolean``, with graphql-core's
+  own coercer) whose value already has the serialised form is returned as it is.
+
+Anything unusual (null in a non-null position, errors, awaitables, custom scalars, enums,
+other value types) goes through graphql-core, so errors, paths and null propagation are
+graphql-core's. The class subclasses ``Executor`` on graphql-core 3.3 and
+``ExecutionContext`` on 3.2; the method signatures they share differ only in a trailing
+``position_context`` (3.3), which is passed through as ``*position_context``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from math import isfinite
+from typing import Any
+
+from graphql import (
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+    Undefined,
+    default_field_resolver,
+)
+from graphql.type import scalars
+
+from . import speedups
+from ._compat import LEAF_COERCER, ExecutionContext
+
+#: Returned by a fast coercer when the value needs graphql-core's general coercion.
+_SLOW: Any = object()
+
+_MIN_INT, _MAX_INT = scalars.GRAPHQL_MIN_INT, scalars.GRAPHQL_MAX_INT
+
+
+def _string(value: Any) -> Any:
+    return value if type(value) is str else _SLOW
+
+
+def _id(value: Any) -> Any:
+    kind = type(value)
+    if kind is str:
+        return value
+    return str(value) if kind is int else _SLOW
+
+
+def _int(value: Any) -> Any:
+    return value if type(value) is int and _MIN_INT <= value <= _MAX_INT else _SLOW
+
+
+def _float(value: Any) -> Any:
+    return value if type(value) is float and isfinite(value) else _SLOW
+
+
+def _boolean(value: Any) -> Any:
+    return value if type(value) is bool else _SLOW
+
+
+#: graphql-core's coercers of the built-in scalars, each with a shortcut giving the same
+#: result for the exact Python types that JSON-shaped data is made of, or ``_SLOW``.
+_FAST_COERCERS: dict[Any, Callable[[Any], Any]] = {
+    scalars.serialize_string: _string,
+    scalars.serialize_id: _id,
+    scalars.serialize_int: _int,
+    scalars.serialize_float: _float,
+    scalars.serialize_boolean: _boolean,
+}
+
+#: Field resolvers that read a ``dict`` source as ``source.get(field_name)``.
+_DICT_READERS = (speedups.field_resolver, default_field_resolver)
+
+
+def _fast_coercer(type_: GraphQLOutputType) -> Callable[[Any], Any] | None:
+    """The shortcut coercer of ``type_`` when it is a built-in scalar left as it is."""
+    if type(type_) is not GraphQLScalarType:
+        return None
+    return _FAST_COERCERS.get(getattr(type_, LEAF_COERCER))
+
+
+class _FieldPlan:
+    """What execution needs to know about one field group, worked out once per execution.
+
+    ``coerce`` is None unless the field can be read straight from a plain ``dict`` source
+    (see the module docstring); then it is the fast coercer of its scalar (of the list's
+    items when ``is_list``).
+    """
+
+    __slots__ = (
+        "coerce", "field_group", "is_list", "name", "nullable", "nullable_items", "parent_type"
+    )
+
+    def __init__(self, executor: Any, parent_type: GraphQLObjectType, field_group: Any) -> None:
+        first = field_group[0]
+        node = getattr(first, "node", first)  # FieldDetails on graphql-core 3.3
+        self.field_group = field_group  # kept alive, so that its id() is not reused
+        self.parent_type = parent_type
+        self.name: str = node.name.value
+        self.coerce: Callable[[Any], Any] | None = None
+        self.is_list = self.nullable = self.nullable_items = False
+        field = None if self.name.startswith("__") else parent_type.fields.get(self.name)
+        if (
+            field is None
+            or field.resolve is not None
+            or field.args
+            or executor.middleware_manager
+            or executor.field_resolver not in _DICT_READERS
+            or any(
+                directive.name.value == "stream"
+                for details in field_group
+                for directive in getattr(details, "node", details).directives or ()
+            )
+        ):
+            return
+        type_ = field.type
+        self.nullable = type(type_) is not GraphQLNonNull
+        if not self.nullable:
+            type_ = type_.of_type
+        if type(type_) is GraphQLList:
+            self.is_list = True
+            type_ = type_.of_type
+            self.nullable_items = type(type_) is not GraphQLNonNull
+            if not self.nullable_items:
+                type_ = type_.of_type
+        self.coerce = _fast_coercer(type_)
+
+    def complete(self, value: Any) -> Any:
+        """The completed value of the field, or ``_SLOW`` if graphql-core must decide."""
+        coerce = self.coerce
+        assert coerce is not None
+        if value is None:
+            return None if self.nullable else _SLOW
+        if not self.is_list:
+            return coerce(value)
+        if type(value) is not list:
+            return _SLOW
+        completed: list[Any] = []
+        append = completed.append
+        nullable_items = self.nullable_items
+        for item in value:
+            item_completed = coerce(item)
+            if item_completed is _SLOW:
+                if item is not None or not nullable_items:
+                    return _SLOW
+                item_completed = None
+            append(item_completed)
+        return completed
+
+
+class Executor(ExecutionContext):  # type: ignore[misc]
+    """graphql-core's execution class with the shortcuts of the module docstring."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # per-event copies of a subscription's executor share this: same document
+        self._field_plans: dict[int, _FieldPlan] = {}
+
+    def __copy__(self) -> Executor:
+        """A shallow copy, as ``copy.copy`` makes it but without its generic machinery.
+
+        graphql-core 3.3 copies the subscription's executor for every event.
+        """
+        executor: Executor = object.__new__(type(self))
+        executor.__dict__.update(self.__dict__)
+        return executor
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_group: Any,
+        path: Any,
+        *position_context: Any,
+    ) -> Any:
+        """Read a plain field straight from a ``dict``; anything else as graphql-core does."""
+        if type(source) is dict:
+            plans = self._field_plans
+            plan = plans.get(id(field_group))  # exact: the plan keeps its field group alive
+            if plan is None or plan.parent_type is not parent_type:  # one parent type per group
+                plan = plans[id(field_group)] = _FieldPlan(self, parent_type, field_group)
+            if plan.coerce is not None:
+                completed = plan.complete(source.get(plan.name))
+                if completed is not _SLOW:
+                    return completed
+        return super().execute_field(parent_type, source, field_group, path, *position_context)
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_group: Any,
+        info: Any,
+        path: Any,
+        result: Any,
+        *position_context: Any,
+    ) -> Any:
+        """Complete present values of objects, lists and built-in scalars directly.
+
+        A non-null wrapper only matters for null (and errors, which graphql-core raises):
+        completing an object or a list never gives null, and neither does a fast coercer.
+        """
+        if result is not None and result is not Undefined and not isinstance(result, Exception):
+            nullable = return_type.of_type if type(return_type) is GraphQLNonNull else return_type
+            kind = type(nullable)
+            if kind is GraphQLObjectType:
+                return self.complete_object_value(
+                    nullable, field_group, info, path, result, *position_context
+                )
+            if kind is GraphQLList:
+                return self.complete_list_value(
+                    nullable, field_group, info, path, result, *position_context
+                )
+            coerce = _fast_coercer(nullable)
+            if coerce is not None:
+                completed = coerce(result)
+                if completed is not _SLOW:
+                    return completed
+        return super().complete_value(
+            return_type, field_group, info, path, result, *position_context
+        )
