@@ -251,3 +251,25 @@ def test_closed_with_tells_which_close_the_protocol_required() -> None:
     close = connection.close(CloseCode.CONNECTION_INITIALISATION_TIMEOUT, "timeout")
     assert connection.closed_with is close
     assert close.code == 4408
+
+
+@pytest.mark.parametrize("operation_id", ["1", 'a "quoted" id', "é\u2028\\", "x" * 200])
+def test_next_text_is_the_compact_encoding_of_the_message(operation_id: str) -> None:
+    connection = acknowledged()
+    subscribe(connection, operation_id, QUERY)
+    result = {"data": {"text": "ü\n", "n": [1, 2.5, None]}}
+    expected = {"type": "next", "id": operation_id, "payload": result}
+    for _ in range(2):  # (every message of the operation, not only the first)
+        text = connection.next(operation_id, result)
+        assert text == json.dumps(expected, separators=(",", ":"), ensure_ascii=False)
+    connection.error(operation_id, [{"message": "bad"}])
+    with pytest.raises(LocalProtocolError):
+        connection.next(operation_id, result)
+
+
+def test_next_is_refused_once_the_protocol_closed() -> None:
+    connection = acknowledged()
+    subscribe(connection, "1", QUERY)
+    connection.close(4400, "bye")
+    with pytest.raises(LocalProtocolError):
+        connection.next("1", {"data": None})

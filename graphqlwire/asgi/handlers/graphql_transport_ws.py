@@ -27,7 +27,7 @@ from ...protocols.graphql_transport_ws import (
     Subscribe,
     UnknownType,
 )
-from ...types import Operation
+from ...types import Message, Operation
 from ...websocket import WebSocket, WebSocketDisconnect, WebSocketState
 from . import _ws_common as common
 from .base import GraphQLWebsocketHandler
@@ -99,7 +99,15 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
             client_context.connection_init_timeout_task = asyncio.create_task(
                 self.handle_connection_init_timeout(websocket, client_context)
             )
-            await self._receive_messages(websocket, client_context)
+            # Read frames until the client disconnects or the connection is closed. (The
+            # loop is here rather than in a method of its own, and each frame is handled by
+            # `_handle_frame`, to keep an idle connection's chain of suspended coroutines
+            # short and free of the last message's text and JSON.)
+            while websocket.application_state is WebSocketState.CONNECTED:
+                if not await self._handle_frame(
+                    websocket, await websocket.receive(), client_context
+                ):
+                    break
         except WebSocketDisconnect:
             pass
         except Exception:
@@ -134,18 +142,18 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
         else:
             await common.wait_cancelled(timer)
 
-    async def _receive_messages(self, websocket: WebSocket, client_context: ClientContext) -> None:
-        """Read frames until the client disconnects or the connection is closed."""
-        protocol = client_context.protocol
-        while websocket.application_state is WebSocketState.CONNECTED:
-            message = await websocket.receive()
-            if message["type"] == "websocket.disconnect":
-                return
-            decoded = protocol.decode_frame(message.get("text"), message.get("bytes"))
-            if isinstance(decoded, Close):
-                await common.close_if_open(websocket, decoded.code, decoded.reason)
-                return
-            await self.handle_websocket_message(websocket, decoded, client_context)
+    async def _handle_frame(
+        self, websocket: WebSocket, message: Message, client_context: ClientContext
+    ) -> bool:
+        """Handle one ASGI message from the client; False once the connection is over."""
+        if message["type"] == "websocket.disconnect":
+            return False
+        decoded = client_context.protocol.decode_frame(message.get("text"), message.get("bytes"))
+        if isinstance(decoded, Close):
+            await common.close_if_open(websocket, decoded.code, decoded.reason)
+            return False
+        await self.handle_websocket_message(websocket, decoded, client_context)
+        return True
 
     async def handle_connection_init_timeout(
         self, websocket: WebSocket, client_context: ClientContext
@@ -411,9 +419,11 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
 
         `client_context`: the `ClientContext` of the connection.
         """
+        protocol = client_context.protocol
+        send_text = websocket.send_text
         async for result in results_producer:
-            await websocket.send_text(client_context.protocol.next(operation_id, result))
-        await websocket.send_text(client_context.protocol.complete(operation_id))
+            await send_text(protocol.next(operation_id, result))
+        await send_text(protocol.complete(operation_id))
 
 
 __all__ = ["ClientContext", "GraphQLTransportWSHandler"]
