@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, NoReturn
 
 from ._json import compact_encoder, loads
 from .datastructures import URL, Headers, QueryParams
@@ -180,9 +180,12 @@ class WebSocket:
         try:
             await self._send(message)
         except OSError as error:
-            # ASGI 2.4: a send after the client went away raises an OSError subclass.
-            self.application_state = WebSocketState.DISCONNECTED
-            raise WebSocketDisconnect(1006) from error
+            self._disconnected_by(error)
+
+    def _disconnected_by(self, error: OSError) -> NoReturn:
+        """ASGI 2.4: a send after the client went away raises an OSError subclass."""
+        self.application_state = WebSocketState.DISCONNECTED
+        raise WebSocketDisconnect(1006) from error
 
     async def accept(
         self, subprotocol: str | None = None, headers: list[tuple[bytes, bytes]] | None = None
@@ -201,8 +204,18 @@ class WebSocket:
         )
 
     async def send_text(self, data: str) -> None:
-        """Send a text frame."""
-        await self.send({"type": "websocket.send", "text": data})
+        """Send a text frame.
+
+        The common case, a connected application, goes straight to the server's ``send``:
+        this is the per-event path of every subscription.
+        """
+        if self.application_state is not WebSocketState.CONNECTED:
+            await self.send({"type": "websocket.send", "text": data})  # raises the right error
+            return
+        try:
+            await self._send({"type": "websocket.send", "text": data})
+        except OSError as error:
+            self._disconnected_by(error)
 
     async def send_bytes(self, data: bytes) -> None:
         """Send a binary frame."""

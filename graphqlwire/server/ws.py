@@ -42,7 +42,7 @@ from wsproto.utilities import LocalProtocolError, RemoteProtocolError
 from ..types import Message
 from .http11 import simple_response
 from .state import ClientDisconnected, logger
-from .wsframe import BINARY, TEXT, data_frame
+from .wsframe import BINARY, TEXT, frame_header
 
 if TYPE_CHECKING:
     from .connection import HttpProtocol
@@ -253,20 +253,26 @@ class WebSocketSession:
         self._pong_due = False
 
     # --- writing ----------------------------------------------------------------------------
-    def _queue_frame(self, frame: bytes) -> None:
-        """Queue a data frame; frames sent in one loop iteration go out in one write."""
+    def _queue_frame(self, opcode: int, payload: bytes) -> None:
+        """Queue a data frame; frames sent in one loop iteration go out in one write.
+
+        The header and the payload are queued apart, so that the payload is copied once,
+        into the joined write, rather than first into a frame of its own.
+        """
         out = self._out
         if not out:
             self.protocol.loop.call_soon(self._flush)
-        out.append(frame)
-        self._out_size += len(frame)
+        header = frame_header(opcode, len(payload))
+        out.append(header)
+        out.append(payload)
+        self._out_size += len(header) + len(payload)
         if self._out_size >= WRITE_COALESCE_LIMIT:
             self._flush()
 
     def _flush(self) -> None:
         out = self._out
         if out:
-            data = out[0] if len(out) == 1 else b"".join(out)
+            data = b"".join(out)
             out.clear()
             self._out_size = 0
             self.protocol.write(data)
@@ -357,6 +363,17 @@ class WebSocketSession:
         if protocol.write_paused:
             await protocol.drain()
         kind = message["type"]
+        if kind == "websocket.send" and self.phase == ACCEPTED and not self.disconnected \
+                and self.conn.state is ConnectionState.OPEN:
+            # The per-event path of every subscription, checked first.
+            text = message.get("text")
+            data = message.get("bytes")
+            if text is not None and data is None:
+                self._queue_frame(TEXT, text.encode("utf-8"))
+                return
+            if data is not None and text is None:
+                self._queue_frame(BINARY, bytes(data))
+                return
         if kind == "websocket.close":
             code = message.get("code")
             if code is not None and not valid_close_code(code):
@@ -391,12 +408,6 @@ class WebSocketSession:
             if kind == "websocket.close":
                 return  # closing what is already closed (a common `finally:`) is harmless
             raise ClientDisconnected("WebSocket is closed")
-        elif kind == "websocket.send":
-            text = message.get("text")
-            if text is not None:
-                self._queue_frame(data_frame(TEXT, text.encode("utf-8")))
-            else:
-                self._queue_frame(data_frame(BINARY, bytes(message["bytes"])))
         elif kind == "websocket.close":
             self._close(message.get("code") or 1000, message.get("reason") or "")
         else:

@@ -395,3 +395,27 @@ async def test_send_needs_exactly_one_of_text_and_bytes(content: dict[str, Any])
         assert await ws.recv() == b""  # no frame went out for the bad message
         assert await ws.recv() == "after"
     assert "exactly one" in await asyncio.wait_for(outcome, 2)
+
+
+async def test_messages_sent_together_arrive_whole_and_in_order() -> None:
+    """Frames queued in one loop iteration share a write: every header length, in order."""
+    sizes = [0, 1, 125, 126, 65535, 65536, 70000]
+    sent: list[str | bytes] = []
+    for size in sizes:
+        sent += ["é" * (size // 2) + "x" * (size % 2), bytes(range(256)) * (size // 256)]
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "websocket.accept"})
+        for message in sent:
+            key = "text" if isinstance(message, str) else "bytes"
+            await send({"type": "websocket.send", key: message})
+        await send({"type": "websocket.close", "code": 1000})
+
+    async with graphqlwire_server(app) as url, connect(ws_url(url, "/"),
+                                                         max_size=None) as ws:
+        received = [await ws.recv() for _ in sent]
+        with pytest.raises(ConnectionClosed):
+            await ws.recv()
+    assert received == sent
+    assert ws.close_code == 1000
