@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import graphql
-from graphql import DocumentNode, ExecutionResult, GraphQLSchema, MiddlewareManager
+from graphql import DocumentNode, ExecutionResult, FieldNode, GraphQLSchema, MiddlewareManager
 
 GRAPHQL_CORE_3_3: bool = hasattr(graphql, "Executor")
 
@@ -26,6 +26,11 @@ EXECUTION_CLASS_KWARG = "executor_class" if GRAPHQL_CORE_3_3 else "execution_con
 
 #: The scalar attribute execution serialises leaf values with (``serialize`` on 3.2).
 LEAF_COERCER = "coerce_output_value" if GRAPHQL_CORE_3_3 else "serialize"
+
+
+def first_field_node(field_group: Any) -> FieldNode:
+    """The first node of the fields execution merged into one (``FieldDetails`` on 3.3)."""
+    return field_group[0].node if GRAPHQL_CORE_3_3 else field_group[0]  # type: ignore[no-any-return]
 
 
 def create_event_stream(

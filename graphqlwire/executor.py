@@ -29,6 +29,7 @@ from math import isfinite
 from typing import Any
 
 from graphql import (
+    FieldNode,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -40,7 +41,7 @@ from graphql import (
 from graphql.type import scalars
 
 from . import speedups
-from ._compat import LEAF_COERCER, ExecutionContext
+from ._compat import LEAF_COERCER, ExecutionContext, first_field_node
 
 #: Returned by a fast coercer when the value needs graphql-core's general coercion.
 _SLOW: Any = object()
@@ -93,22 +94,16 @@ def _fast_coercer(type_: GraphQLOutputType) -> Callable[[Any], Any] | None:
 
 
 class _FieldPlan:
-    """What execution needs to know about one field group, worked out once per execution.
+    """What execution needs to know about a field of a type, worked out once per execution.
 
     ``coerce`` is None unless the field can be read straight from a plain ``dict`` source
     (see the module docstring); then it is the fast coercer of its scalar (of the list's
     items when ``is_list``).
     """
 
-    __slots__ = (
-        "coerce", "field_group", "is_list", "name", "nullable", "nullable_items", "parent_type"
-    )
+    __slots__ = ("coerce", "is_list", "name", "nullable", "nullable_items")
 
-    def __init__(self, executor: Any, parent_type: GraphQLObjectType, field_group: Any) -> None:
-        first = field_group[0]
-        node = getattr(first, "node", first)  # FieldDetails on graphql-core 3.3
-        self.field_group = field_group  # kept alive, so that its id() is not reused
-        self.parent_type = parent_type
+    def __init__(self, executor: Any, parent_type: GraphQLObjectType, node: FieldNode) -> None:
         self.name: str = node.name.value
         self.coerce: Callable[[Any], Any] | None = None
         self.is_list = self.nullable = self.nullable_items = False
@@ -119,11 +114,9 @@ class _FieldPlan:
             or field.args
             or executor.middleware_manager
             or executor.field_resolver not in _DICT_READERS
-            or any(
-                directive.name.value == "stream"
-                for details in field_group
-                for directive in getattr(details, "node", details).directives or ()
-            )
+            # graphql-core looks for @stream on the first node only, as validation allows
+            # streaming a field in one place only if it is streamed in all of them
+            or any(directive.name.value == "stream" for directive in node.directives or ())
         ):
             return
         type_ = field.type
@@ -164,18 +157,29 @@ class _FieldPlan:
 class Executor(ExecutionContext):  # type: ignore[misc]
     """graphql-core's execution class with the shortcuts of the module docstring."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # per-event copies of a subscription's executor share this: same document
-        self._field_plans: dict[int, _FieldPlan] = {}
+    #: Plans by parent type and ``id()`` of the field's first node (the document, which
+    #: the executor holds, keeps the node alive), made when first needed: an
+    #: ``__init__`` would cost more than a small query saves.
+    _field_plans: dict[tuple[GraphQLObjectType, int], _FieldPlan] | None = None
 
     def __copy__(self) -> Executor:
-        """A shallow copy, as ``copy.copy`` makes it but without its generic machinery.
-
-        graphql-core 3.3 copies the subscription's executor for every event.
-        """
+        """A shallow copy, as ``copy.copy`` makes it but without its generic machinery."""
         executor: Executor = object.__new__(type(self))
         executor.__dict__.update(self.__dict__)
+        return executor
+
+    def build_per_event_executor(self, payload: Any) -> Executor:
+        """graphql-core 3.3's executor for one subscription event, a copy of this one.
+
+        The copies share the field plans, as they all run the same document. Each gets an
+        empty memo of collected sub-fields: graphql-core's is keyed by field groups, which
+        it collects anew for every event, so a shared memo never hits across events and
+        would only grow for as long as the subscription lasts.
+        """
+        if self._field_plans is None:
+            self._field_plans = {}
+        executor: Executor = super().build_per_event_executor(payload)
+        executor._relevant_sub_fields = {}
         return executor
 
     def execute_field(
@@ -189,9 +193,12 @@ class Executor(ExecutionContext):  # type: ignore[misc]
         """Read a plain field straight from a ``dict``; anything else as graphql-core does."""
         if type(source) is dict:
             plans = self._field_plans
-            plan = plans.get(id(field_group))  # exact: the plan keeps its field group alive
-            if plan is None or plan.parent_type is not parent_type:  # one parent type per group
-                plan = plans[id(field_group)] = _FieldPlan(self, parent_type, field_group)
+            if plans is None:
+                plans = self._field_plans = {}
+            node = first_field_node(field_group)
+            plan = plans.get((parent_type, id(node)))
+            if plan is None:
+                plan = plans[parent_type, id(node)] = _FieldPlan(self, parent_type, node)
             if plan.coerce is not None:
                 completed = plan.complete(source.get(plan.name))
                 if completed is not _SLOW:

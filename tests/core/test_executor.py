@@ -8,6 +8,7 @@ compares the whole formatted response.
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -18,7 +19,8 @@ from graphql import GraphQLError, GraphQLResolveInfo, GraphQLSchema, build_schem
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graphqlwire import graphql, graphql_sync
+from graphqlwire import graphql, graphql_sync, subscribe
+from graphqlwire._compat import GRAPHQL_CORE_3_3
 from graphqlwire.executor import Executor
 
 SDL = """
@@ -286,3 +288,38 @@ def test_errors_in_values_keep_their_paths() -> None:
     root = {"items": [good_item(), good_item(2, tags=["a", GraphQLError("tag broke")])]}
     response = assert_same(lambda: root, "{ items { tags } }")
     assert response["errors"][0]["path"] == ["items", 1, "tags", 1]
+
+
+async def test_subscription_events_give_graphql_cores_results() -> None:
+    schema = build_schema("type Query { a: Int } type Subscription { tick: Item } " + SDL.split("type Query")[0])
+    payloads = [good_item(1), good_item(2, name=None), good_item(3, tags=["x", None]), good_item(4, price=2)]
+
+    async def ticks(*_: Any) -> Any:
+        for payload in payloads:
+            yield {"tick": payload}
+
+    subscription: Any = schema.subscription_type
+    subscription.fields["tick"].subscribe = ticks
+    query = "subscription { tick { id name price tags } }"
+    success, results = await subscribe(schema, {"query": query})
+    assert success
+    ours = [result async for result in results]  # type: ignore[union-attr]
+    stream = core.subscribe(schema, core.parse(query))
+    if inspect.isawaitable(stream):
+        stream = await stream
+    assert ours == [result.formatted async for result in stream]  # type: ignore[union-attr]
+    assert [result.get("errors", [{}])[0].get("path") for result in ours] == [None, ["tick", "name"], ["tick", "tags", 1], None]
+    assert ours[3] == {"data": {"tick": {"id": "4", "name": "item 4", "price": 2.0, "tags": ["a", "b"]}}}
+
+
+@pytest.mark.skipif(not GRAPHQL_CORE_3_3, reason="graphql-core 3.2 builds an executor per event")
+def test_per_event_executors_share_plans_and_keep_no_memo_per_event() -> None:
+    from graphql.execution import execute_subscription_event
+
+    schema = build_schema("type Query { a: Int } type Subscription { tick: Item } " + SDL.split("type Query")[0])
+    built = Executor.build(schema, core.parse("subscription { tick { id tags } }"))
+    for number in range(20):
+        result = execute_subscription_event(built.build_per_event_executor({"tick": good_item(number)}))
+        assert result == ({"tick": {"id": str(number), "tags": ["a", "b"]}}, None)
+    assert len(built._field_plans) == 3  # tick, id and tags, planned once for all events
+    assert built._relevant_sub_fields == {}  # graphql-core's memo would hold one entry per event
