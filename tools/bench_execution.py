@@ -6,8 +6,10 @@ Usage: ``.venv/bin/python tools/bench_execution.py [--rounds N] [--calls N]``
 Runs interleaved rounds of each case in one process and prints median microseconds per
 call with ratios: the document cache (cached vs uncached, small and large query: the
 uncached case passes a custom parser and validator, exactly how the cache is bypassed in
-production), and graphqlwire's execution hooks (``graphqlwire.speedups`` and the plain
-executor) against graphql-core's defaults, passed back in as ``execute()`` keywords.
+production), and graphqlwire's execution (``graphqlwire.executor.Executor`` with the hooks
+of ``graphqlwire.speedups``) against graphql-core's plain execution class with the same
+hooks ("core executor", what graphqlwire ran before) and with graphql-core's hooks too
+("core hooks"); also per event of a one-field subscription, ``counter(upTo: N)``.
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ import argparse
 import asyncio
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 from graphql import default_field_resolver, get_introspection_query, parse, validate
 from graphql.pyutils import is_awaitable
 
-from graphqlwire import graphql, make_executable_schema
-from graphqlwire._compat import EXECUTION_CLASS_KWARG
+from graphqlwire import graphql, make_executable_schema, subscribe
+from graphqlwire._compat import ExecutionContext
 
 SCHEMA = make_executable_schema(
     """
@@ -41,6 +43,18 @@ SCHEMA = make_executable_schema(
     },
 )
 
+
+
+async def count_up(_root: Any, _info: Any, upTo: int) -> AsyncGenerator[int, None]:
+    for number in range(upTo):
+        yield number
+
+
+SUBSCRIPTION_SCHEMA = make_executable_schema(
+    "type Query { hello: String } type Subscription { counter(upTo: Int!): Int! }",
+    {"Subscription": {"counter": {"subscribe": count_up}}},
+)
+
 QUERIES = {
     "small `{ hello }`": "{ hello }",
     "large (introspection, 100 lines)": get_introspection_query(descriptions=True),
@@ -48,12 +62,25 @@ QUERIES = {
 
 ITEMS = "{ items(n: 100) { id name price tags } }"
 
-#: graphql-core's own per-field hooks and default executor, instead of graphqlwire's.
-CORE_DEFAULTS: dict[str, Any] = {
+#: graphqlwire's hooks with graphql-core's plain execution class instead of graphqlwire's
+#: (what graphqlwire ran before ``graphqlwire.executor``).
+CORE_EXECUTOR: dict[str, Any] = {"execution_context_class": ExecutionContext}
+
+#: graphql-core's own per-field hooks too.
+CORE_HOOKS: dict[str, Any] = {
+    **CORE_EXECUTOR,
     "field_resolver": default_field_resolver,
     "is_awaitable": is_awaitable,
-    EXECUTION_CLASS_KWARG: None,
 }
+
+#: How each execution case runs, graphqlwire's first (the others' ratios are to it).
+EXECUTIONS: dict[str, dict[str, Any]] = {
+    "graphqlwire": {},
+    "core executor": CORE_EXECUTOR,
+    "core hooks": CORE_HOOKS,
+}
+
+EVENTS = "subscription event `counter`"
 
 UNCACHED: dict[str, Any] = {
     "query_parser": lambda _context, data: parse(data["query"]),
@@ -75,6 +102,22 @@ def time_calls(query: str, options: dict[str, Any], calls: int) -> float:
     return asyncio.run(run())
 
 
+def time_events(options: dict[str, Any], events: int) -> float:
+    """Seconds per event of ``subscription { counter(upTo: events) }``."""
+    data = {"query": f"subscription {{ counter(upTo: {events}) }}"}
+
+    async def run() -> float:
+        success, results = await subscribe(SUBSCRIPTION_SCHEMA, data, **options)
+        assert success
+        assert not isinstance(results, list)
+        start = time.perf_counter()
+        async for _result in results:
+            pass
+        return (time.perf_counter() - start) / events
+
+    return asyncio.run(run())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7, help="interleaved repetitions")
@@ -87,8 +130,10 @@ def main() -> None:
         cases[(label, "uncached")] = lambda q=query: time_calls(q, UNCACHED, args.calls)
     for label, query in {"small `{ hello }`": "{ hello }", "items(n: 100)": ITEMS}.items():
         calls = args.calls if query == "{ hello }" else max(args.calls // 20, 5)
-        cases[(label, "speedups")] = lambda q=query, n=calls: time_calls(q, {}, n)
-        cases[(label, "core")] = lambda q=query, n=calls: time_calls(q, CORE_DEFAULTS, n)
+        for name, options in EXECUTIONS.items():
+            cases[(label, name)] = lambda q=query, n=calls, o=options: time_calls(q, o, n)
+    for name, options in EXECUTIONS.items():
+        cases[(EVENTS, name)] = lambda o=options: time_events(o, args.calls * 4)
     samples: dict[tuple[str, str], list[float]] = {key: [] for key in cases}
     for _ in range(args.rounds):
         for key, case in cases.items():
@@ -100,11 +145,13 @@ def main() -> None:
         cached = statistics.median(samples[(label, "cached")]) * 1e6
         uncached = statistics.median(samples[(label, "uncached")]) * 1e6
         print(f"{label:36} {cached:10.1f}us {uncached:10.1f}us {uncached / cached:8.1f}x")
-    print(f"\n{'query (cached)':36} {'graphqlwire':>12} {'core hooks':>12} {'speed-up':>9}")
-    for label in ("small `{ hello }`", "items(n: 100)"):
-        ours = statistics.median(samples[(label, "speedups")]) * 1e6
-        core = statistics.median(samples[(label, "core")]) * 1e6
-        print(f"{label:36} {ours:10.1f}us {core:10.1f}us {core / ours:8.2f}x")
+    names = list(EXECUTIONS)
+    print(f"\n{'query (cached)':36}", *(f"{name:>14}" for name in names))
+    for label in ("small `{ hello }`", "items(n: 100)", EVENTS):
+        medians = [statistics.median(samples[(label, name)]) * 1e6 for name in names]
+        ratios = [f"{median / medians[0]:5.2f}x" for median in medians[1:]]
+        cells = [f"{median:12.1f}us" for median in medians]
+        print(f"{label:36}", *cells, " slower by", *ratios)
 
 
 if __name__ == "__main__":
