@@ -196,6 +196,9 @@ def versions() -> dict[str, str]:
             found[package] = importlib.metadata.version(package)
         except importlib.metadata.PackageNotFoundError:
             found[package] = "missing"
+    import graphqlwire  # (from the checkout, see servers.CHECKOUT)
+
+    found["graphqlwire"] = f"{graphqlwire.__version__} (checkout)"
     if http_load.have_wrk():
         wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
         found["wrk"] = (wrk.stdout or wrk.stderr).split("\n", 1)[0].strip()

@@ -1,9 +1,10 @@
 """The servers under test: how to start each one, wait for it, measure it, and always stop it.
 
 Every server runs the same schema (see `schema_data.py`) as its own process, started in a new
-process group pinned to the server CPU, on a free loopback port, with `benchlib/` on
-`PYTHONPATH`. `Running.stop()` kills the whole group, and each server is told by the kernel to
-die with the harness (PR_SET_PDEATHSIG), so nothing outlives it, even a `kill -9`.
+process group pinned to the server CPU, on a free loopback port, with `benchlib/` and this
+checkout (graphqlwire is not installed in the benchmark virtualenv) on `PYTHONPATH`.
+`Running.stop()` kills the whole group, and each server is told by the kernel to die with the
+harness (PR_SET_PDEATHSIG), so nothing outlives it, even a `kill -9`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ from pathlib import Path
 from schema_data import HELLO_QUERY, HELLO_RESULT, compact, post_body
 
 HERE = Path(__file__).resolve().parent
+CHECKOUT = HERE.parent.parent
+if str(CHECKOUT) not in sys.path:  # (for the harness's own imports of graphqlwire)
+    sys.path.append(str(CHECKOUT))
+#: The environment of every server process and import probe.
+SERVER_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join((str(HERE), str(CHECKOUT)))}
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 LIBC = ctypes.CDLL(ctypes.util.find_library("c")) if sys.platform == "linux" else None
 LOGS = HERE.parent / ".bench" / "logs"
@@ -82,7 +88,7 @@ def unavailable_reason(spec: ServerSpec) -> str | None:
     """Why `spec` cannot run in this checkout (a module it needs does not import), or None."""
     for module in spec.needs:
         probe = subprocess.run([PY, "-c", f"import {module}"], capture_output=True, text=True,
-                               timeout=60, check=False, cwd=HERE)
+                               timeout=60, check=False, cwd=HERE, env=SERVER_ENV)
         if probe.returncode != 0:
             last = (probe.stderr.strip().splitlines() or ["import failed"])[-1]
             return f"not available ({module}: {last})"
@@ -170,7 +176,6 @@ def start(spec: ServerSpec, cpu: int | None) -> Running:
     """
     port = free_port()
     command = [part.replace("{port}", str(port)) for part in spec.command]
-    env = {**os.environ, "PYTHONPATH": str(HERE)}
 
     def prepare_child() -> None:
         """In the child before exec: pin the CPU; die with the harness even if it is killed."""
@@ -184,7 +189,7 @@ def start(spec: ServerSpec, cpu: int | None) -> Running:
     with log_path.open("wb") as log:
         started = time.perf_counter()
         process = subprocess.Popen(
-            command, env=env, cwd=HERE, stdout=log, stderr=log,
+            command, env=SERVER_ENV, cwd=HERE, stdout=log, stderr=log,
             start_new_session=True, preexec_fn=prepare_child,
         )
     running = Running(spec, process, port, log_path)
