@@ -40,6 +40,32 @@ __all__ = ["Server", "run", "serve"]
 CANCEL_GRACE = 1.0
 
 
+def _bind_numeric(host: str, port: int) -> socket.socket | None:
+    """A socket bound to `host` when it is a numeric address, else None.
+
+    The event loop would resolve even ``127.0.0.1`` with ``getaddrinfo`` in a thread pool
+    (asyncio's executor, or libuv's four threads under uvloop): threads and about half a MiB
+    of memory kept for the life of the server, for an address that needs no resolving.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                   flags=socket.AI_PASSIVE | socket.AI_NUMERICHOST)
+    except (socket.gaierror, UnicodeError):
+        return None  # a host name (or none): the loop resolves it
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:  # (as asyncio does: IPv6 only, "::" is not also IPv4)
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind(address)
+    except OSError as error:
+        sock.close()
+        raise OSError(error.errno, f"error while attempting to bind on address "
+                                   f"{address!r}: {error.strerror}") from None
+    return sock
+
+
 class Server:
     """One listening server for one ASGI application."""
 
@@ -105,10 +131,15 @@ class Server:
                     factory, config.uds, ssl=ssl_context, backlog=config.backlog
                 )
             else:
-                server = await loop.create_server(
-                    factory, config.host, config.port, ssl=ssl_context,
-                    backlog=config.backlog, reuse_address=True,
-                )
+                sock = _bind_numeric(config.host, config.port)
+                if sock is not None:
+                    server = await loop.create_server(
+                        factory, sock=sock, ssl=ssl_context, backlog=config.backlog)
+                else:
+                    server = await loop.create_server(
+                        factory, config.host, config.port, ssl=ssl_context,
+                        backlog=config.backlog, reuse_address=True,
+                    )
         except BaseException:
             # (Address in use, bad certificate, ...): the app started up, so shut it down.
             await self.lifespan.shutdown(config.shutdown_timeout, self._force)

@@ -280,3 +280,34 @@ async def test_force_exit_interrupts_the_lifespan_shutdown(caplog: Any) -> None:
     server.force_exit()
     await asyncio.wait_for(shutdown, 2)
     assert "forced exit" in caplog.text
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1"])
+async def test_listens_on_numeric_and_named_hosts(host: str) -> None:
+    if host == "::1" and not socket.has_ipv6:
+        pytest.skip("no IPv6 on this machine")
+    server = Server(make_app(), Config(host=host, port=0, lifespan="off", log_level=None))
+    try:
+        await server.start()
+    except OSError as error:  # (a machine whose loopback has no IPv6 address)
+        pytest.skip(f"cannot listen on {host}: {error}")
+    try:
+        family = server.sockets[0].family
+        reader, writer = await asyncio.open_connection(server.host, server.port, family=family)
+        writer.write(b"GET /hi HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        response = await asyncio.wait_for(reader.read(), 3)
+        writer.close()
+        assert response.startswith(b"HTTP/1.1 200 ") and response.endswith(b"hello /hi")
+    finally:
+        await server.shutdown()
+
+
+async def test_an_address_in_use_is_a_clear_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = Server(make_app(), Config(port=port, lifespan="off", log_level=None))
+        with pytest.raises(OSError, match=f"error while attempting to bind on address "
+                                          rf"\('127.0.0.1', {port}\)"):
+            await server.start()
