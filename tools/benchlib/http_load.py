@@ -1,7 +1,8 @@
 """HTTP load: `wrk` with `wrk_post.lua` when installed, else an asyncio keep-alive generator.
 
 Both POST the same JSON body over `connections` keep-alive connections for `duration` seconds
-and return the same summary: requests, req/s, p50/p99 latency (ms), non-200 responses, bodies
+(with `distinct`, each request with its own `X-Request-Id` header, so that no two heads are
+alike) and return the same summary: requests, req/s, p50/p99 latency (ms), non-200 responses, bodies
 checked and wrong, socket errors and timeouts. Bodies are compared after removing whitespace, so
 `{"data": {"hello": "world"}}` and `{"data":{"hello":"world"}}` are both right.
 """
@@ -9,6 +10,7 @@ checked and wrong, socket errors and timeouts. Bodies are compared after removin
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import shutil
 import subprocess
@@ -18,16 +20,19 @@ from typing import Any, cast
 
 HERE = Path(__file__).resolve().parent
 CHECK_EVERY = 50
+REQUEST_IDS = itertools.count()
 
 
 def run_wrk(
-    port: int, body: bytes, expected: bytes, connections: int, duration: float, cpu: int | None
+    port: int, body: bytes, expected: bytes, connections: int, duration: float, cpu: int | None,
+    *, distinct: bool = False,
 ) -> dict[str, Any]:
     """Run wrk (one thread) against 127.0.0.1:`port`; bounded by `duration` plus a grace."""
     command = [
         "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--timeout", "5s",
         "-s", str(HERE / "wrk_post.lua"), f"http://127.0.0.1:{port}/",
         "--", body.decode(), expected.decode(), str(CHECK_EVERY),
+        "distinct" if distinct else "same",
     ]
     if cpu is not None and shutil.which("taskset"):
         command = ["taskset", "-c", str(cpu), *command]
@@ -52,8 +57,10 @@ def content_length(head: bytes) -> int | None:
 class _Client(asyncio.Protocol):
     """One keep-alive connection sending the request again as soon as a response is complete."""
 
-    def __init__(self, request: bytes, expected: bytes, stats: dict[str, Any]) -> None:
+    def __init__(self, request: bytes, expected: bytes, stats: dict[str, Any],
+                 distinct: bool) -> None:
         self.request, self.expected, self.stats = request, expected, stats
+        self.distinct = distinct
         self.buffer = bytearray()
         self.transport: asyncio.Transport | None = None
         self.sent_at = 0.0
@@ -67,6 +74,11 @@ class _Client(asyncio.Protocol):
         """Send the request again and start its clock."""
         assert self.transport is not None
         self.sent_at = time.perf_counter()
+        if self.distinct:  # (right after the request line)
+            line, rest = self.request.split(b"\r\n", 1)
+            self.transport.write(b"%s\r\nX-Request-Id: %d\r\n%s" % (
+                line, next(REQUEST_IDS), rest))
+            return
         self.transport.write(self.request)
 
     def data_received(self, data: bytes) -> None:
@@ -109,7 +121,8 @@ class _Client(asyncio.Protocol):
 
 
 async def run_asyncio(
-    port: int, body: bytes, expected: bytes, connections: int, duration: float
+    port: int, body: bytes, expected: bytes, connections: int, duration: float,
+    *, distinct: bool = False,
 ) -> dict[str, Any]:
     """The fallback generator: `connections` keep-alive clients for `duration` seconds."""
     request = (
@@ -125,7 +138,7 @@ async def run_asyncio(
     try:
         for _ in range(connections):
             _, client = await loop.create_connection(
-                lambda: _Client(request, expected, stats), "127.0.0.1", port
+                lambda: _Client(request, expected, stats, distinct), "127.0.0.1", port
             )
             clients.append(client)
         started = time.perf_counter()

@@ -33,10 +33,12 @@ from schema_data import HELLO_QUERY, HELLO_RESULT, ITEMS_QUERY, ITEMS_RESULT, co
 
 RESULTS = Path(__file__).resolve().parent.parent / ".bench"
 SERVER_CPU, LOADGEN_CPU = 0, 1
-HTTP_SCENARIOS = {  # name -> (query, expected result, connections)
-    "hello-c32": (HELLO_QUERY, HELLO_RESULT, 32),
-    "hello-c1": (HELLO_QUERY, HELLO_RESULT, 1),
-    "items-c32": (ITEMS_QUERY, ITEMS_RESULT, 32),
+HTTP_SCENARIOS = {  # name -> (query, expected result, connections, distinct heads)
+    "hello-c32": (HELLO_QUERY, HELLO_RESULT, 32, False),
+    "hello-c1": (HELLO_QUERY, HELLO_RESULT, 1, False),
+    "items-c32": (ITEMS_QUERY, ITEMS_RESULT, 32, False),
+    # Every request head different: what a server costs when it cannot reuse a parse.
+    "hello-c32-distinct": (HELLO_QUERY, HELLO_RESULT, 32, True),
 }
 WS_SCENARIOS = {"sub-one": (1, 20_000), "sub-fanout": (200, 200)}  # name -> (sockets, events)
 IDLE_WS_CONNECTIONS = 500
@@ -77,17 +79,17 @@ class Harness:
 
     def http(self, port: int, scenario: str) -> dict[str, Any] | str:
         """Warm up, then load `port` with one HTTP scenario; a dict of metrics or an error."""
-        query, result, connections = HTTP_SCENARIOS[scenario]
+        query, result, connections, distinct = HTTP_SCENARIOS[scenario]
         body, expected = post_body(query), compact(result)
         load: Callable[[float], dict[str, Any]]
         if self.use_wrk:
             def load(seconds: float) -> dict[str, Any]:
                 return http_load.run_wrk(port, body, expected, connections, seconds,
-                                         self.loadgen_cpu)
+                                         self.loadgen_cpu, distinct=distinct)
         else:
             def load(seconds: float) -> dict[str, Any]:
                 return run_async(http_load.run_asyncio(port, body, expected, connections,
-                                                       seconds))
+                                                       seconds, distinct=distinct))
         try:
             load(self.args.warmup)
             metrics = load(self.args.duration)

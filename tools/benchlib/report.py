@@ -29,6 +29,7 @@ class Column:
 
 COLUMNS = [
     Column("hello c32 req/s", "hello-c32", "rps", True),
+    Column("distinct heads c32", "hello-c32-distinct", "rps", True),
     Column("hello c1 p50 ms", "hello-c1", "p50_ms", False, 2),
     Column("hello c1 p99 ms", "hello-c1", "p99_ms", False, 2),
     Column("items c32 req/s", "items-c32", "rps", True),
@@ -38,6 +39,9 @@ COLUMNS = [
     Column("idle RSS MiB", "startup", "idle_rss_mib", False, 1),
     Column("spawn ms", "startup", "spawn_ms", False),
 ]
+
+
+HTTP_COLUMNS = ("hello-c32", "hello-c32-distinct", "hello-c1", "items-c32")
 
 
 @dataclass(frozen=True)
@@ -122,7 +126,7 @@ def render(summary: dict[str, dict[str, Any]], servers: list[str]) -> str:
     lines += ["", f"Ratios to {REFERENCE} (same run; >1 means better in every column):"]
     lines += _ratio_table(summary, [(s, REFERENCE) for s in servers], columns, width)
     pairs = [(s, bare) for s, bare in CEILINGS.items() if s in servers and bare in servers]
-    http = [c for c in columns if c.scenario in ("hello-c32", "hello-c1", "items-c32")]
+    http = [c for c in columns if c.scenario in HTTP_COLUMNS]
     if pairs and http:
         lines += ["", "Ratios to the bare h11 ceiling on the same event loop (>1 means better):"]
         lines += _ratio_table(summary, pairs, http, width + 20)

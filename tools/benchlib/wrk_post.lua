@@ -1,6 +1,8 @@
 -- wrk script for tools/bench: POST one JSON body over keep-alive, check every status and a
 -- sample of bodies, and print one machine-readable summary line.
 -- Arguments (after `--`): <request body> <expected body without whitespace> <check every Nth>
+-- <"same" | "distinct">: with "distinct" every request carries its own X-Request-Id header,
+-- so no two request heads are alike (no server can reuse the parse of an earlier one).
 
 local threads = {}
 
@@ -15,7 +17,22 @@ function init(args)
   wrk.headers["Accept"] = "application/json"
   expected = args[2]
   every = tonumber(args[3])
+  distinct = args[4] == "distinct"
   responses, non200, checked, bad = 0, 0, 0, 0
+  sent = 0
+end
+
+-- Defined for both kinds, so that wrk does the same work per request for every run.
+function request()
+  if distinct then
+    sent = sent + 1
+    wrk.headers["X-Request-Id"] = tostring(sent)
+    return wrk.format()
+  end
+  if not fixed then
+    fixed = wrk.format()
+  end
+  return fixed
 end
 
 function response(status, headers, body)
