@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import queue
 import re
@@ -19,6 +20,7 @@ import pytest
 from graphqlwire.__main__ import build_parser, config_from, load_app, main, resolve_app
 
 APP_MODULE = '''
+import gc
 import sys
 
 async def app(scope, receive, send):
@@ -31,6 +33,11 @@ async def app(scope, receive, send):
                 print("lifespan shutdown", file=sys.stderr, flush=True)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+    if scope["path"] == "/gc":  # the collector is back on, the start-up objects frozen
+        body = b"%s %s" % (str(gc.isenabled()).encode(), str(gc.get_freeze_count() > 0).encode())
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": body})
+        return
     if scope["path"] == "/hang":
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"...", "more_body": True})
@@ -100,6 +107,7 @@ def test_bad_arguments_exit_2(app_dir: Path, argv: list[str], message: str,
         main([*argv, "--app-dir", str(app_dir)])
     assert info.value.code == 2
     assert message in capsys.readouterr().err
+    assert gc.isenabled()  # main() turns the collector off while starting, and back on
 
 
 def test_load_app_missing_parent_package(app_dir: Path) -> None:
@@ -189,7 +197,9 @@ async def test_python_m_graphqlwire(app_dir: Path) -> None:
     try:
         async with httpx.AsyncClient() as client:
             response = await client.get(url + "/")
+            gc_state = await client.get(url + "/gc")
         assert response.text == "from the cli"
+        assert gc_state.text == "True True"
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=10)
         assert process.returncode == 0
