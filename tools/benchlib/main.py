@@ -53,8 +53,8 @@ WS_ONLY = {"ws-idle", *WS_SCENARIOS}
 PACKAGES = ["ariadne", "strawberry-graphql", "uvicorn", "hypercorn", "httptools", "uvloop",
             "websockets", "graphql-core", "h11", "wsproto", "graphqlwire"]
 EXAMPLES = """examples:
-  tools/bench                      full run (5 s cells, 3 interleaved repetitions, ~12 min)
-  tools/bench --quick              smoke test (2 s cells, 1 repetition, ~2 min)
+  tools/bench                      full run (5 s cells, 3 interleaved repetitions, ~35 min)
+  tools/bench --quick              smoke test (2 s cells, 1 repetition, ~5 min)
   tools/bench --only graphqlwire,bare-h11 --scenarios hello-c32,hello-c1
   tools/bench --selftest           ceilings of wrk, the asyncio generator and the WS client
   tools/bench --compare tools/.bench/results-A.json tools/.bench/results-B.json
