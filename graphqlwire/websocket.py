@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import AsyncIterator
-from typing import Any, NoReturn
+from typing import Any
 
 from ._json import compact_encoder, loads
 from .datastructures import URL, Headers, QueryParams
@@ -154,7 +154,12 @@ class WebSocket:
         """Send an ASGI message, checking it is legal in ``application_state``."""
         kind = message["type"]
         state = self.application_state
-        if state is WebSocketState.CONNECTING:
+        if state is WebSocketState.CONNECTED:  # (first: every subscription event comes here)
+            if kind == "websocket.close":
+                self.application_state = WebSocketState.DISCONNECTED
+            elif kind != "websocket.send":
+                raise RuntimeError(f'Expected "websocket.send" or "websocket.close", not {kind!r}.')
+        elif state is WebSocketState.CONNECTING:
             if kind == "websocket.accept":
                 self.application_state = WebSocketState.CONNECTED
             elif kind == "websocket.close":
@@ -165,11 +170,6 @@ class WebSocket:
                 raise RuntimeError(
                     f'Expected "websocket.accept" or "websocket.close", not {kind!r}.'
                 )
-        elif state is WebSocketState.CONNECTED:
-            if kind == "websocket.close":
-                self.application_state = WebSocketState.DISCONNECTED
-            elif kind != "websocket.send":
-                raise RuntimeError(f'Expected "websocket.send" or "websocket.close", not {kind!r}.')
         elif state is WebSocketState.RESPONSE:
             if kind != "websocket.http.response.body":
                 raise RuntimeError(f'Expected "websocket.http.response.body", not {kind!r}.')
@@ -180,12 +180,9 @@ class WebSocket:
         try:
             await self._send(message)
         except OSError as error:
-            self._disconnected_by(error)
-
-    def _disconnected_by(self, error: OSError) -> NoReturn:
-        """ASGI 2.4: a send after the client went away raises an OSError subclass."""
-        self.application_state = WebSocketState.DISCONNECTED
-        raise WebSocketDisconnect(1006) from error
+            # ASGI 2.4: a send after the client went away raises an OSError subclass.
+            self.application_state = WebSocketState.DISCONNECTED
+            raise WebSocketDisconnect(1006) from error
 
     async def accept(
         self, subprotocol: str | None = None, headers: list[tuple[bytes, bytes]] | None = None
@@ -204,18 +201,8 @@ class WebSocket:
         )
 
     async def send_text(self, data: str) -> None:
-        """Send a text frame.
-
-        The common case, a connected application, goes straight to the server's ``send``:
-        this is the per-event path of every subscription.
-        """
-        if self.application_state is not WebSocketState.CONNECTED:
-            await self.send({"type": "websocket.send", "text": data})  # raises the right error
-            return
-        try:
-            await self._send({"type": "websocket.send", "text": data})
-        except OSError as error:
-            self._disconnected_by(error)
+        """Send a text frame."""
+        await self.send({"type": "websocket.send", "text": data})
 
     async def send_bytes(self, data: bytes) -> None:
         """Send a binary frame."""
