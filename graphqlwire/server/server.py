@@ -47,6 +47,8 @@ def _bind_numeric(host: str, port: int) -> socket.socket | None:
     (asyncio's executor, or libuv's four threads under uvloop): threads and about half a MiB
     of memory kept for the life of the server, for an address that needs no resolving.
     """
+    if not host:
+        return None  # every interface, of every address family: the loop binds them all
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
                                    flags=socket.AI_PASSIVE | socket.AI_NUMERICHOST)

@@ -14,6 +14,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from graphqlwire.server import Config, LifespanFailure, Server, serve
+from graphqlwire.server.server import _bind_numeric
 
 from .helpers import RunServer, graphqlwire_server, port_of, read_all
 from .server_apps import make_app
@@ -300,6 +301,12 @@ async def test_listens_on_numeric_and_named_hosts(host: str) -> None:
         assert response.startswith(b"HTTP/1.1 200 ") and response.endswith(b"hello /hi")
     finally:
         await server.shutdown()
+
+
+@pytest.mark.parametrize("host", ["", "localhost", "not a host"])
+def test_only_numeric_hosts_are_bound_without_the_loop(host: str) -> None:
+    # "" means every interface of every family, a name needs resolving: the loop does both.
+    assert _bind_numeric(host, 0) is None
 
 
 async def test_an_address_in_use_is_a_clear_error() -> None:
