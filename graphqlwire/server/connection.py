@@ -27,7 +27,7 @@ import h11
 
 from .http11 import BODY_HIGH_WATER, HttpCycle, simple_response
 from .scope import RequestHead, head_size, http_scope
-from .state import ServerState, logger
+from .state import ServerState, logger, wake
 
 if TYPE_CHECKING:
     from .ws import WebSocketSession
@@ -109,9 +109,7 @@ class HttpProtocol(asyncio.Protocol):
             self.cycle.disconnect()
         if self.ws is not None:
             self.ws.connection_lost()
-        waiter = self._drain_waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        wake(self._drain_waiter)
 
     def data_received(self, data: bytes) -> None:
         if self.ws is not None:
@@ -174,11 +172,8 @@ class HttpProtocol(asyncio.Protocol):
 
     def resume_writing(self) -> None:
         self.write_paused = False
-        waiter = self._drain_waiter
-        if waiter is not None:
-            self._drain_waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
+        waiter, self._drain_waiter = self._drain_waiter, None
+        wake(waiter)
 
     # --- used by cycles and sessions ------------------------------------------------------
     def write(self, data: bytes) -> None:

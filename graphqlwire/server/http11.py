@@ -17,7 +17,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from ..types import ASGIApp, Message, Scope
-from .state import ClientDisconnected, access_logger, logger
+from .state import ClientDisconnected, access_logger, logger, wake
 
 if TYPE_CHECKING:
     from .connection import HttpProtocol
@@ -131,11 +131,8 @@ class HttpCycle:
         self._wake()
 
     def _wake(self) -> None:
-        waiter = self.waiter
-        if waiter is not None:
-            self.waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
+        waiter, self.waiter = self.waiter, None
+        wake(waiter)
 
     # --- ASGI -----------------------------------------------------------------------------
     async def run(self, app: ASGIApp) -> None:

@@ -19,7 +19,7 @@ from .headcache import HeadCache
 if TYPE_CHECKING:
     from .connection import HttpProtocol
 
-__all__ = ["ClientDisconnected", "ServerState", "logger"]
+__all__ = ["ClientDisconnected", "ServerState", "logger", "wake"]
 
 logger = logging.getLogger("graphqlwire.server")
 access_logger = logging.getLogger("graphqlwire.access")
@@ -37,6 +37,12 @@ def http_date(seconds: float) -> str:
     t = time.gmtime(seconds)
     return (f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year:04d} "
             f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT")
+
+
+def wake(waiter: asyncio.Future[None] | None) -> None:
+    """Let whoever awaits `waiter` (the app waiting for input, or for the socket) go on."""
+    if waiter is not None and not waiter.done():
+        waiter.set_result(None)
 
 
 class ClientDisconnected(OSError):

@@ -41,7 +41,7 @@ from wsproto.utilities import LocalProtocolError, RemoteProtocolError
 
 from ..types import Message
 from .http11 import simple_response
-from .state import ClientDisconnected, logger
+from .state import ClientDisconnected, logger, wake
 from .wsframe import BINARY, TEXT, frame_header
 
 if TYPE_CHECKING:
@@ -310,11 +310,8 @@ class WebSocketSession:
         self._wake()
 
     def _wake(self) -> None:
-        waiter = self.waiter
-        if waiter is not None:
-            self.waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
+        waiter, self.waiter = self.waiter, None
+        wake(waiter)
 
     async def _run(self) -> None:
         try:
