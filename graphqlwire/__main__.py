@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="graphqlwire",
         description="Serve a GraphQL schema or any ASGI 3 app over HTTP/1.1 and WebSocket.",
+        formatter_class=_fixed_width_formatter,
     )
     parser.add_argument("app", metavar="APP",
                         help="module:attribute naming a GraphQLSchema or an ASGI app")
@@ -74,8 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("--log-level", choices=list(LOG_LEVELS), default="info")
     logs.add_argument("--access-log", action="store_true", help="log one line per request")
     logs.add_argument("--lifespan", choices=["auto", "on", "off"], default="auto")
-    logs.add_argument("--loop", choices=["auto", "asyncio", "uvloop"], default="auto",
-                      help="event loop (auto: uvloop if installed)")
+    logs.add_argument("--loop", choices=["auto", "asyncio", "uvloop"], default=defaults.loop,
+                      help=f"event loop (auto: uvloop if installed; default: {defaults.loop})")
     limits = parser.add_argument_group("limits and timeouts")
     for name, kind, text in LIMIT_FLAGS:
         limits.add_argument("--" + name.replace("_", "-"), type=kind,
@@ -91,7 +92,18 @@ def build_parser() -> argparse.ArgumentParser:
                      help="what GET without a query shows (default: graphiql)")
     gql.add_argument("--ws-protocol", choices=list(WS_HANDLERS),
                      help="WebSocket subprotocol(s) to speak (default: auto, both)")
+    parser.formatter_class = argparse.HelpFormatter  # help and errors: the terminal's width
     return parser
+
+
+def _fixed_width_formatter(prog: str) -> argparse.HelpFormatter:
+    """The formatter argparse makes on every ``add_argument`` call, only to check a metavar.
+
+    argparse's default asks ``shutil`` for the terminal's width, and importing shutil loads
+    bz2 and lzma: 0.8 MiB the server would keep for its whole life. `build_parser` puts the
+    default back once the arguments are in, so help and error messages still fit the terminal.
+    """
+    return argparse.HelpFormatter(prog, width=80)
 
 
 def load_app(spec: str, app_dir: str = ".") -> Any:

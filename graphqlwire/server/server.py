@@ -10,8 +10,8 @@ Three ways in, from the most to the least control:
 - ``await serve(app, config)``: the same plus SIGINT/SIGTERM handling; returns after the
   shutdown. A second signal skips the grace period. `on_started` is called with the
   started `Server` (tests use it to learn the port).
-- ``run(app, **config)``: blocking; ``serve`` on a new event loop (uvloop when installed,
-  unless ``loop="asyncio"``).
+- ``run(app, **config)``: blocking; ``serve`` on a new event loop (asyncio's unless
+  ``loop`` says ``uvloop``, or ``auto`` and uvloop is installed).
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ def _bind_numeric(host: str, port: int) -> socket.socket | None:
     """
     if not host:
         return None  # every interface, of every address family: the loop binds them all
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+    try:  # (bytes: a str host would import the IDNA codec, unicodedata and all, for nothing)
+        infos = socket.getaddrinfo(host.encode("ascii"), port, type=socket.SOCK_STREAM,
                                    flags=socket.AI_PASSIVE | socket.AI_NUMERICHOST)
     except (socket.gaierror, UnicodeError):
         return None  # a host name (or none): the loop resolves it

@@ -2,10 +2,10 @@
 
 Run as `python bare_h11.py --port PORT`. It does everything an h11-framed GraphQL server must
 do per request (parse the request with h11, read the whole body, frame a keep-alive response)
-and nothing else: the body is pre-encoded. It runs on uvloop when installed, like graphqlwire's
-server by default, so the two are compared on the same event loop. A POST whose body mentions
-`items` gets the canned `items(n: 100)` answer, anything else the `{ hello }` answer, so both
-HTTP scenarios have a ceiling to compare against.
+and nothing else: the body is pre-encoded. It runs on asyncio's loop, like graphqlwire's server
+by default, or on uvloop (`--loop uvloop`), so each contender is compared on its own loop.
+A POST whose body mentions `items` gets the canned `items(n: 100)` answer, anything else the
+`{ hello }` answer, so both HTTP scenarios have a ceiling to compare against.
 """
 
 from __future__ import annotations
@@ -88,10 +88,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--loop", choices=["auto", "asyncio"], default="auto",
-                        help="auto: uvloop when installed")
+    parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
     args = parser.parse_args()
-    loop = fast_event_loop() if args.loop == "auto" else asyncio.new_event_loop()
+    loop = fast_event_loop() if args.loop == "uvloop" else asyncio.new_event_loop()
     loop.run_until_complete(serve(args.host, args.port))
 
 

@@ -1,4 +1,4 @@
-"""Event loop for the harness's own processes: clients, load generator, canned and bare servers."""
+"""Event loop for the harness's own processes: clients, load generator, canned servers."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import asyncio
 def fast_event_loop() -> asyncio.AbstractEventLoop:
     """A uvloop loop when installed, else asyncio's.
 
-    The measuring side (client, load generator) must be the fast one, and the bare h11 ceiling
-    must run on the same loop as graphqlwire's server does by default (uvloop when installed).
+    The measuring side (client, load generator) must be the fast one; `bare_h11.py --loop
+    uvloop` uses it too (where uvloop is missing, that server is skipped, not run on asyncio).
     """
     try:
         import uvloop

@@ -42,8 +42,8 @@ GRAPHQLWIRE_NEEDS = ("graphqlwire.server", "graphqlwire.__main__")
 REFERENCE = "ariadne-uvicorn"
 CEILING = "bare-h11"
 # Each graphqlwire contender and the bare h11 server on the same event loop: its ceiling.
-CEILINGS = {"graphqlwire": CEILING, "graphqlwire-asgi": CEILING,
-            "graphqlwire-asyncio": "bare-h11-asyncio"}
+CEILINGS = {"graphqlwire": CEILING, "graphqlwire-uvloop": "bare-h11-uvloop",
+            "graphqlwire-asgi": "bare-h11-uvloop"}
 
 
 @dataclass(frozen=True)
@@ -68,18 +68,19 @@ SERVERS = [
     ServerSpec("ariadne-hypercorn", "Ariadne GraphQL, hypercorn (asyncio, 1 process)",
                [PY, "-m", "hypercorn", "--workers", "0", "--log-level", "warning",
                 "--bind", "127.0.0.1:{port}", "app_ariadne:app"]),
-    ServerSpec("graphqlwire", "graphqlwire's own server (CLI defaults: uvloop when installed)",
+    ServerSpec("graphqlwire", "graphqlwire's own server (CLI defaults: asyncio's loop)",
                [*GRAPHQLWIRE, "app_core:schema"], needs=GRAPHQLWIRE_NEEDS),
-    ServerSpec("graphqlwire-asyncio", "graphqlwire's own server on the stdlib asyncio loop",
-               [*GRAPHQLWIRE, "--loop", "asyncio", "app_core:schema"], needs=GRAPHQLWIRE_NEEDS),
+    ServerSpec("graphqlwire-uvloop", "graphqlwire's own server on uvloop",
+               [*GRAPHQLWIRE, "--loop", "uvloop", "app_core:schema"],
+               needs=(*GRAPHQLWIRE_NEEDS, "uvloop")),
     ServerSpec("graphqlwire-asgi", "graphqlwire.asgi.GraphQL, uvicorn httptools+uvloop",
                [*UVICORN_FAST, "--port", "{port}", "app_graphqlwire:app"],
                needs=("graphqlwire.asgi",)),
-    ServerSpec(CEILING, "bare h11 server (uvloop when installed), fixed body: the ceiling",
+    ServerSpec(CEILING, "bare h11 server on asyncio's loop, fixed body: the ceiling",
                [PY, str(HERE / "bare_h11.py"), "--port", "{port}"], websocket=False),
-    ServerSpec("bare-h11-asyncio", "the same bare h11 server on the stdlib asyncio loop",
-               [PY, str(HERE / "bare_h11.py"), "--loop", "asyncio", "--port", "{port}"],
-               websocket=False),
+    ServerSpec("bare-h11-uvloop", "the same bare h11 server on uvloop",
+               [PY, str(HERE / "bare_h11.py"), "--loop", "uvloop", "--port", "{port}"],
+               websocket=False, needs=("uvloop",)),
 ]
 BY_NAME = {spec.name: spec for spec in SERVERS}
 
