@@ -61,9 +61,11 @@ def create_event_stream(
     )  # fmt: skip
     if isinstance(built, list):
         return ExecutionResult(None, errors=built), None
-    from graphql.execution import execute_subscription_event
+    execute_event = getattr(built, "execute_event", None)  # (graphqlwire's Executor)
+    if execute_event is None:
+        from graphql.execution import execute_subscription_event
 
-    def execute_event(payload: Any) -> Any:
-        return execute_subscription_event(built.build_per_event_executor(payload))
+        def execute_event(payload: Any) -> Any:
+            return execute_subscription_event(built.build_per_event_executor(payload))
 
     return create(built), execute_event

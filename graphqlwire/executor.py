@@ -17,7 +17,17 @@ give exactly the result graphql-core gives, and hands every other case to graphq
 
 Anything unusual (null in a non-null position, errors, awaitables, custom scalars, enums,
 other value types) goes through graphql-core, so errors, paths and null propagation are
-graphql-core's. The class subclasses ``Executor`` on graphql-core 3.3 and
+graphql-core's.
+
+Subscription events (graphql-core 3.3): graphql-core executes each event like a new
+query, collecting the root fields and coercing the root field's arguments again, though
+neither can change between the events of one subscription (same document, same
+variables). ``Executor.execute_event`` works them out on the first event and then, per
+event, only resolves and completes that one root field (validation allows exactly one),
+the way graphql-core's ``execute_operation`` and ``execute_field`` do. Subscriptions the
+plan cannot describe exactly (an abort signal, ``@defer``, fragment arguments, argument
+values that are not immutable built-ins, a subclass overriding the execution methods) run
+every event through graphql-core. The class subclasses ``Executor`` on graphql-core 3.3 and
 ``ExecutionContext`` on 3.2; the method signatures they share differ only in a trailing
 ``position_context`` (3.3), which is passed through as ``*position_context``.
 """
@@ -29,7 +39,10 @@ from math import isfinite
 from typing import Any
 
 from graphql import (
+    ExecutionResult,
     FieldNode,
+    GraphQLError,
+    GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -38,10 +51,11 @@ from graphql import (
     Undefined,
     default_field_resolver,
 )
+from graphql.pyutils import Path
 from graphql.type import scalars
 
 from . import speedups
-from ._compat import LEAF_COERCER, ExecutionContext, first_field_node
+from ._compat import GRAPHQL_CORE_3_3, LEAF_COERCER, ExecutionContext, first_field_node
 
 #: Returned by a fast coercer when the value needs graphql-core's general coercion.
 _SLOW: Any = object()
@@ -154,6 +168,117 @@ class _FieldPlan:
         return completed
 
 
+#: Argument value types an event may share with the next: a resolver cannot change them.
+_IMMUTABLE = (str, int, float, bool, type(None))
+
+#: The methods ``_RootField`` stands in for; a subclass overriding one keeps graphql-core's path.
+_REPLACED = ("execute_operation", "execute_collected_root_fields",
+             "execute_root_grouped_field_set", "execute_fields", "execute_field")
+
+
+class _RootField:
+    """The one root field of a subscription, collected once for all its events.
+
+    `plan` returns None when the subscription is not that simple; `execute` then gives
+    what graphql-core's ``execute_operation(False)`` gives for one event's executor.
+    """
+
+    __slots__ = ("args", "details", "field_def", "nodes", "path", "resolve",
+                 "response_name", "root_type")
+
+    def __init__(self, root_type: GraphQLObjectType, response_name: str, details: Any,
+                 field_def: GraphQLField, resolve: Callable[..., Any],
+                 args: dict[str, Any]) -> None:
+        self.root_type, self.response_name, self.details = root_type, response_name, details
+        self.field_def, self.resolve, self.args = field_def, resolve, args
+        self.nodes: list[FieldNode] = [detail.node for detail in details]
+        self.path = Path(None, response_name, root_type.name)
+
+    @classmethod
+    def plan(cls, executor: Executor) -> _RootField | None:
+        from graphql.execution.collect_fields import collect_fields
+        from graphql.execution.values import get_argument_values
+
+        kind = type(executor)
+        if (not GRAPHQL_CORE_3_3 or executor.abort_signal is not None
+                or any(getattr(kind, name) is not getattr(Executor, name) for name in _REPLACED)):
+            return None
+        schema, operation = executor.schema, executor.operation
+        root_type = schema.get_root_type(operation.operation)
+        if root_type is None:
+            return None
+        try:
+            grouped, defer_usages, _ = collect_fields(
+                schema, executor.fragments, executor.variable_values, root_type, operation,
+                executor.hide_suggestions,
+            )  # fmt: skip
+        except Exception:  # (graphql-core reports it, on every event)
+            return None
+        if defer_usages or len(grouped) != 1:
+            return None
+        ((response_name, details),) = grouped.items()
+        first = details[0]
+        field_def = schema.get_field(root_type, first.node.name.value)
+        if field_def is None or first.fragment_variable_values is not None:
+            return None
+        args: dict[str, Any] = {}
+        if field_def.args or first.node.arguments:
+            try:
+                args = get_argument_values(field_def, first.node, executor.variable_values,
+                                           None, executor.hide_suggestions)
+            except Exception:
+                return None
+            if any(type(value) not in _IMMUTABLE for value in args.values()):
+                return None  # (a resolver could change a list or an object in place)
+        resolve = field_def.resolve or executor.field_resolver
+        if executor.middleware_manager:
+            resolve = executor.middleware_manager.get_field_resolver(resolve)
+        return cls(root_type, response_name, details, field_def, resolve, args)
+
+    def execute(self, event: Executor, payload: Any) -> Any:
+        """The result for one event: ``ExecutionResult`` or an awaitable of it."""
+        return_type, details, path = self.field_def.type, self.details, self.path
+        info = event.build_resolve_info(self.field_def, self.nodes, self.root_type, path)
+        try:
+            try:
+                value = self.resolve(payload, info, **self.args)
+                if event.is_awaitable(value):
+                    value = event.complete_awaitable_value(
+                        return_type, details, info, path, value, None)
+                else:
+                    value = event.complete_value(return_type, details, info, path, value, None)
+                    if event.is_awaitable(value):
+                        value = self._complete_later(event, value)
+            except Exception as raw_error:
+                event.handle_field_error(raw_error, return_type, details, path)
+                value = None
+        except GraphQLError as error:  # a non-null root field failed: no data at all
+            event.collected_errors.add(error, None)
+            return event.build_response(None)
+        if event.is_awaitable(value):
+            return self._respond_later(event, value)
+        return event.build_response({self.response_name: value})
+
+    async def _complete_later(self, event: Executor, completion: Any) -> Any:
+        try:
+            return await completion
+        except Exception as raw_error:
+            event.handle_field_error(raw_error, self.field_def.type, self.details, self.path)
+            return None
+
+    async def _respond_later(self, event: Executor, value: Any) -> ExecutionResult:
+        try:
+            data = {self.response_name: await value}
+        except GraphQLError as error:
+            event.collected_errors.add(error, None)
+            return event.build_response(None)  # type: ignore[no-any-return]
+        except Exception:
+            await event.cancel_incremental_work()
+            event.run_async_work_finished_hook()
+            raise
+        return event.build_response(data)  # type: ignore[no-any-return]
+
+
 class Executor(ExecutionContext):  # type: ignore[misc]
     """graphql-core's execution class with the shortcuts of the module docstring."""
 
@@ -161,6 +286,9 @@ class Executor(ExecutionContext):  # type: ignore[misc]
     #: the executor holds, keeps the node alive), made when first needed: an
     #: ``__init__`` would cost more than a small query saves.
     _field_plans: dict[tuple[GraphQLObjectType, int], _FieldPlan] | None = None
+    #: A subscription's root field once its first event ran (False: ``_RootField`` cannot
+    #: stand for it), on the executor its per-event copies are made from.
+    _root_field: _RootField | bool | None = None
 
     def __copy__(self) -> Executor:
         """A shallow copy, as ``copy.copy`` makes it but without its generic machinery."""
@@ -181,6 +309,24 @@ class Executor(ExecutionContext):  # type: ignore[misc]
         executor: Executor = super().build_per_event_executor(payload)
         executor._relevant_sub_fields = {}
         return executor
+
+    def execute_event(self, payload: Any) -> Any:
+        """Execute the subscription's selection for one source event (graphql-core 3.3).
+
+        The same result as graphql-core's ``execute_subscription_event`` on
+        ``build_per_event_executor(payload)``, without collecting the root fields and
+        coercing their arguments again for every event (see the module docstring).
+        """
+        root = self._root_field
+        if root is None:
+            root = self._root_field = _RootField.plan(self) or False
+        event = self.build_per_event_executor(payload)
+        if root is False:
+            return event.execute_operation(False)
+        # The root field group is the same list for every event, so the sub-fields that
+        # graphql-core collects under it can be remembered across events.
+        event._relevant_sub_fields = self._relevant_sub_fields
+        return root.execute(event, payload)  # type: ignore[union-attr]
 
     def execute_field(
         self,

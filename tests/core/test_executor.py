@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graphqlwire import graphql, graphql_sync, subscribe
-from graphqlwire._compat import GRAPHQL_CORE_3_3
+from graphqlwire._compat import GRAPHQL_CORE_3_3, ExecutionContext
 from graphqlwire.executor import Executor
 
 SDL = """
@@ -323,3 +323,82 @@ def test_per_event_executors_share_plans_and_keep_no_memo_per_event() -> None:
         assert result == ({"tick": {"id": str(number), "tags": ["a", "b"]}}, None)
     assert len(built._field_plans) == 3  # tick, id and tags, planned once for all events
     assert built._relevant_sub_fields == {}  # graphql-core's memo would hold one entry per event
+
+
+def _event_results(built: Executor, payloads: list[Any]) -> list[Any]:
+    return [built.execute_event(payload) for payload in payloads]
+
+
+def _core_event_results(built: Executor, payloads: list[Any]) -> list[Any]:
+    from graphql.execution import execute_subscription_event
+
+    return [execute_subscription_event(built.build_per_event_executor(p)) for p in payloads]
+
+
+EVENT_SDL = "type Query { a: Int } type Subscription { tick(n: Int, ns: [Int]): Item! } " + SDL.split("type Query")[0]
+EVENT_PAYLOADS = [{"tick": good_item(1)}, {"tick": None}, {"tick": good_item(2, tags=["x", None])}]
+
+
+@pytest.mark.skipif(not GRAPHQL_CORE_3_3, reason="graphql-core 3.2 builds an executor per event")
+@pytest.mark.parametrize(("query", "planned"), [
+    ("subscription { tick(n: 1) { id tags child { id } } }", True),
+    ("subscription ($n: Int) { t: tick(n: $n) { ... on Item { id } } }", True),
+    ("subscription { ... F } fragment F on Subscription { tick { id name } }", True),
+    # a list argument could be changed in place by a resolver: coerced for every event
+    ("subscription { tick(ns: [1, 2]) { id } }", False),
+])
+def test_subscription_events_run_the_root_field_planned_once(
+    query: str, planned: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    schema = build_schema(EVENT_SDL)
+    document = core.parse(query)
+    expected = _core_event_results(Executor.build(schema, document, raw_variable_values={"n": 3}),
+                                   EVENT_PAYLOADS)
+    operations: list[int] = []
+    original = ExecutionContext.execute_operation
+
+    def counting(self: Any, *args: Any) -> Any:
+        operations.append(1)
+        return original(self, *args)
+
+    monkeypatch.setattr(ExecutionContext, "execute_operation", counting)
+    built = Executor.build(schema, document, raw_variable_values={"n": 3})
+    assert _event_results(built, EVENT_PAYLOADS) == expected
+    assert expected[1].errors  # (the non-null root field, null: no data at all)
+    assert len(operations) == (0 if planned else len(EVENT_PAYLOADS))
+    if planned:  # sub-fields are collected once per subscription, not once per event
+        assert len(built._relevant_sub_fields) == 1  # (Item under tick; child is always null)
+
+
+@pytest.mark.skipif(not GRAPHQL_CORE_3_3, reason="graphql-core 3.2 builds an executor per event")
+def test_a_subclass_overriding_execute_field_keeps_graphql_cores_path() -> None:
+    class Upper(Executor):
+        def execute_field(self, *args: Any) -> Any:
+            value = super().execute_field(*args)
+            return {**value, "name": value["name"].upper()} if isinstance(value, dict) else value
+
+    built = Upper.build(build_schema(EVENT_SDL), core.parse("subscription { tick { name } }"))
+    results = _event_results(built, [{"tick": good_item(5)}])
+    assert results == [({"tick": {"name": "ITEM 5"}}, None)]
+    assert built._root_field is False
+
+
+@pytest.mark.skipif(not GRAPHQL_CORE_3_3, reason="graphql-core 3.2 builds an executor per event")
+async def test_planned_events_with_async_resolvers_and_failures() -> None:
+    schema = build_schema(EVENT_SDL)
+
+    async def tick(payload: Any, _info: Any, **_args: Any) -> Any:
+        if isinstance(payload, Exception):
+            raise payload
+        return payload
+
+    subscription: Any = schema.subscription_type
+    subscription.fields["tick"].resolve = tick
+    document = core.parse("subscription { tick { id slow: name } }")
+    payloads = [good_item(1), ValueError("boom"), None, good_item(2)]
+    expected = [await result for result in _core_event_results(Executor.build(schema, document), payloads)]
+    built = Executor.build(schema, document)
+    assert [await result for result in _event_results(built, payloads)] == expected
+    assert built._root_field
+    assert [result.errors[0].message if result.errors else None for result in expected] == [
+        None, "boom", "Cannot return null for non-nullable field Subscription.tick.", None]
