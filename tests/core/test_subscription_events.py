@@ -25,6 +25,10 @@ from graphqlwire._compat import GRAPHQL_CORE_3_3
 
 Info: TypeAlias = "GraphQLResolveInfo[Any]"
 
+if not GRAPHQL_CORE_3_3:  # 3.2 leaves the coroutines beside a failed non-null field unawaited
+    pytestmark = [pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+                  pytest.mark.filterwarnings("ignore:coroutine .* was never awaited")]
+
 SDL = """
 scalar Money
 enum Color { RED GREEN BLUE }
@@ -185,9 +189,10 @@ async def run_both(
         assert isinstance(results, list) and not success
         assert results == [error.formatted for error in invalid]
         return results
+    options = {"middleware": MiddlewareManager(*middleware)} if middleware else {}  # (3.3 only)
     stream = core.subscribe(
         schema, document, context_value=context, variable_values=variables,
-        operation_name=operation_name, middleware=MiddlewareManager(*middleware) if middleware else None,
+        operation_name=operation_name, **options,
     )  # fmt: skip
     if inspect.isawaitable(stream):
         stream = await stream
@@ -253,6 +258,7 @@ async def test_root_field_aliases_fragments_and_operations(query: str, operation
     assert len(results) == 6 and all(list(result["data"]) == [key] for result in results)
 
 
+@pytest.mark.skipif(not GRAPHQL_CORE_3_3, reason="graphql-core 3.2 allows @skip/@include on subscription root fields")
 @pytest.mark.parametrize(
     "query",
     [
@@ -342,6 +348,7 @@ def picky(next_: Callable[..., Any], root: Any, info: Info, **args: Any) -> Any:
     return next_(root, info, **args)
 
 
+@pytest.mark.skipif(not GRAPHQL_CORE_3_3, reason="graphql-core 3.2's subscribe() takes no middleware")
 @pytest.mark.parametrize(
     "query",
     ['subscription { tick(label: "x") }', "subscription { flaky }", "subscription { slow }", f"subscription {{ item {SELECTION} }}"],
@@ -352,6 +359,7 @@ async def test_middleware(query: str, middleware: list[Any]) -> None:
     assert len(results) == 7
 
 
+@pytest.mark.skipif(not GRAPHQL_CORE_3_3, reason="graphql-core 3.2's subscribe() takes no middleware")
 async def test_middleware_changes_and_fails_the_root_field() -> None:
     results = await run_both(make_schema(range(2)), "subscription { flaky }", middleware=[picky, shout])
     assert results[1]["data"] == {"flaky": None} and results[0]["errors"][0]["message"] == "picky about event 0"
