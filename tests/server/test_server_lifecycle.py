@@ -303,9 +303,10 @@ async def test_listens_on_numeric_and_named_hosts(host: str) -> None:
         await server.shutdown()
 
 
-@pytest.mark.parametrize("host", ["", "localhost", "not a host"])
+@pytest.mark.parametrize("host", ["", "localhost", "not a host", "bücher.example"])
 def test_only_numeric_hosts_are_bound_without_the_loop(host: str) -> None:
-    # "" means every interface of every family, a name needs resolving: the loop does both.
+    # "" means every interface of every family, a name needs resolving: the loop does both
+    # (a non-ASCII name too: it is not a numeric address, whatever its encoding).
     assert _bind_numeric(host, 0) is None
 
 
