@@ -19,17 +19,22 @@ Anything unusual (null in a non-null position, errors, awaitables, custom scalar
 other value types) goes through graphql-core, so errors, paths and null propagation are
 graphql-core's.
 
-Subscription events (graphql-core 3.3): graphql-core executes each event like a new
-query, collecting the root fields and coercing the root field's arguments again, though
-neither can change between the events of one subscription (same document, same
-variables). ``Executor.execute_event`` works them out on the first event and then, per
-event, only resolves and completes that one root field (validation allows exactly one),
-the way graphql-core's ``execute_operation`` and ``execute_field`` do. Subscriptions the
-plan cannot describe exactly (an abort signal, ``@defer``, fragment arguments, argument
-values that are not immutable built-ins, a subclass overriding the execution methods) run
-every event through graphql-core. The class subclasses ``Executor`` on graphql-core 3.3 and
-``ExecutionContext`` on 3.2; the method signatures they share differ only in a trailing
-``position_context`` (3.3), which is passed through as ``*position_context``.
+One root field, planned once (graphql-core 3.3): graphql-core executes each subscription
+event like a new query, collecting the root fields and coercing the root field's arguments
+again, though neither can change between the events of one subscription (same document,
+same variables). ``Executor.execute_event`` works them out on the first event and then,
+per event, only resolves and completes that one root field (validation allows exactly
+one), the way graphql-core's ``execute_operation`` and ``execute_field`` do. A query or
+mutation with one root field and no variables is the same for every request that sends
+it, so its plan is kept with its operation (``_OperationPlans``) and used by every
+request that executes that operation, with graphql-core's memo of collected sub-fields.
+Operations the plan cannot describe exactly (an abort signal, ``@defer``, fragment
+arguments, argument values that are not immutable built-ins, a subclass overriding the
+execution methods) run through graphql-core.
+
+The class subclasses ``Executor`` on graphql-core 3.3 and ``ExecutionContext`` on 3.2; the
+method signatures they share differ only in a trailing ``position_context`` (3.3), which is
+passed through as ``*position_context``.
 """
 
 from __future__ import annotations
@@ -177,20 +182,20 @@ _REPLACED = ("execute_operation", "execute_collected_root_fields",
 
 
 class _RootField:
-    """The one root field of a subscription, collected once for all its events.
+    """The one root field of an operation, collected and its arguments coerced once.
 
-    `plan` returns None when the subscription is not that simple; `execute` then gives
-    what graphql-core's ``execute_operation(False)`` gives for one event's executor.
+    `plan` returns None when the operation is not that simple; `execute` then gives
+    what graphql-core's ``execute_operation()`` gives for an executor of the operation
+    with the same variables (one root field runs the same serially or not).
     """
 
-    __slots__ = ("args", "details", "field_def", "nodes", "path", "resolve",
-                 "response_name", "root_type")
+    __slots__ = ("args", "details", "field_def", "nodes", "path", "response_name",
+                 "root_type")
 
     def __init__(self, root_type: GraphQLObjectType, response_name: str, details: Any,
-                 field_def: GraphQLField, resolve: Callable[..., Any],
-                 args: dict[str, Any]) -> None:
+                 field_def: GraphQLField, args: dict[str, Any]) -> None:
         self.root_type, self.response_name, self.details = root_type, response_name, details
-        self.field_def, self.resolve, self.args = field_def, resolve, args
+        self.field_def, self.args = field_def, args
         self.nodes: list[FieldNode] = [detail.node for detail in details]
         self.path = Path(None, response_name, root_type.name)
 
@@ -230,18 +235,19 @@ class _RootField:
                 return None
             if any(type(value) not in _IMMUTABLE for value in args.values()):
                 return None  # (a resolver could change a list or an object in place)
-        resolve = field_def.resolve or executor.field_resolver
-        if executor.middleware_manager:
-            resolve = executor.middleware_manager.get_field_resolver(resolve)
-        return cls(root_type, response_name, details, field_def, resolve, args)
+        return cls(root_type, response_name, details, field_def, args)
 
     def execute(self, event: Executor, payload: Any) -> Any:
-        """The result for one event: ``ExecutionResult`` or an awaitable of it."""
-        return_type, details, path = self.field_def.type, self.details, self.path
-        info = event.build_resolve_info(self.field_def, self.nodes, self.root_type, path)
+        """The result for ``event``'s executor: ``ExecutionResult`` or an awaitable of it."""
+        field_def = self.field_def
+        return_type, details, path = field_def.type, self.details, self.path
+        resolve = field_def.resolve or event.field_resolver
+        if event.middleware_manager:
+            resolve = event.middleware_manager.get_field_resolver(resolve)
+        info = event.build_resolve_info(field_def, self.nodes, self.root_type, path)
         try:
             try:
-                value = self.resolve(payload, info, **self.args)
+                value = resolve(payload, info, **self.args)
                 if event.is_awaitable(value):
                     value = event.complete_awaitable_value(
                         return_type, details, info, path, value, None)
@@ -277,6 +283,49 @@ class _RootField:
             event.run_async_work_finished_hook()
             raise
         return event.build_response(data)  # type: ignore[no-any-return]
+
+
+class _OperationPlans:
+    """The root-field plans of variable-free operations, by operation, most recent kept.
+
+    A plan holds for every executor of its operation in the same schema and document
+    (the same fragment definitions), so the nodes are compared by identity. With the
+    plan goes graphql-core's memo of collected sub-fields, as no variable can change them
+    either; once it holds ``MEMO_LIMIT`` entries each request gets a fresh one again.
+    """
+
+    MAXSIZE = 1024
+    MEMO_LIMIT = 512
+
+    def __init__(self) -> None:
+        self._plans: dict[int, tuple[Any, Any, Any, _RootField | None, dict[Any, Any]]] = {}
+
+    def find(self, executor: Executor) -> tuple[_RootField | None, dict[Any, Any]]:
+        """The plan of ``executor``'s operation (None: not plannable) and its sub-field memo."""
+        operation, schema = executor.operation, executor.schema
+        fragments = executor.fragment_definitions
+        entry = self._plans.get(id(operation))
+        if entry is None or entry[0] is not operation or entry[1] is not schema or not (
+            _same_fragments(entry[2], fragments)
+        ):
+            plan = None if operation.variable_definitions else _RootField.plan(executor)
+            entry = (operation, schema, fragments, plan, {})
+            if len(self._plans) >= self.MAXSIZE:
+                self._plans.pop(next(iter(self._plans)), None)  # the oldest
+            self._plans[id(operation)] = entry
+        memo = entry[4]
+        return entry[3], memo if len(memo) < self.MEMO_LIMIT else {}
+
+
+def _same_fragments(planned: dict[str, Any], current: dict[str, Any]) -> bool:
+    if planned is current:
+        return True
+    return len(planned) == len(current) and all(
+        current.get(name) is fragment for name, fragment in planned.items()
+    )
+
+
+_operation_plans = _OperationPlans()
 
 
 class Executor(ExecutionContext):  # type: ignore[misc]
@@ -327,6 +376,20 @@ class Executor(ExecutionContext):  # type: ignore[misc]
         # graphql-core collects under it can be remembered across events.
         event._relevant_sub_fields = self._relevant_sub_fields
         return root.execute(event, payload)  # type: ignore[union-attr]
+
+    def execute_operation(self, *args: Any) -> Any:
+        """graphql-core's, but a planned variable-free operation skips collecting its root.
+
+        Only ``execute()``'s call (graphql-core 3.3, no arguments) is planned: 3.2 passes
+        the operation and root value, and a subscription event passes ``serially``. See
+        the module docstring.
+        """
+        if not args and GRAPHQL_CORE_3_3 and self.abort_signal is None:
+            root, memo = _operation_plans.find(self)
+            if root is not None:
+                self._relevant_sub_fields = memo
+                return root.execute(self, self.root_value)
+        return super().execute_operation(*args)
 
     def execute_field(
         self,
