@@ -25,11 +25,13 @@ again, though neither can change between the events of one subscription (same do
 same variables). ``Executor.execute_event`` works them out on the first event and then,
 per event, only resolves and completes that one root field (validation allows exactly
 one), the way graphql-core's ``execute_operation`` and ``execute_field`` do. A query or
-mutation with one root field and no variables is the same for every request that sends
-it, so its plan is kept with its operation (``_OperationPlans``) and used by every
-request that executes that operation, with graphql-core's memo of collected sub-fields.
-Operations the plan cannot describe exactly (an abort signal, ``@defer``, fragment
-arguments, argument values that are not immutable built-ins, a subclass overriding the
+mutation with one root field collects it the same way for every request that sends it
+(unless a root-level ``@skip``/``@include`` takes a variable), so its plan is kept with
+its operation (``_OperationPlans``) and every request skips collecting the root; a
+variable-free operation also keeps its coerced arguments and graphql-core's memo of
+collected sub-fields (arguments a resolver could change in place, lists and objects, are
+coerced for every execution). Operations the plan cannot describe exactly (more than one
+root field, an abort signal, ``@defer``, fragment arguments, a subclass overriding the
 execution methods) run through graphql-core.
 
 The class subclasses ``Executor`` on graphql-core 3.3 and ``ExecutionContext`` on 3.2; the
@@ -46,6 +48,8 @@ from typing import Any
 from graphql import (
     ExecutionResult,
     FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLError,
     GraphQLField,
     GraphQLList,
@@ -53,9 +57,14 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLScalarType,
+    InlineFragmentNode,
+    SelectionSetNode,
     Undefined,
+    VariableNode,
     default_field_resolver,
 )
+from graphql.execution.collect_fields import collect_fields
+from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
 from graphql.type import scalars
 
@@ -182,28 +191,31 @@ _REPLACED = ("execute_operation", "execute_collected_root_fields",
 
 
 class _RootField:
-    """The one root field of an operation, collected and its arguments coerced once.
+    """The one root field of an operation, collected once (and its arguments, if constant).
 
-    `plan` returns None when the operation is not that simple; `execute` then gives
-    what graphql-core's ``execute_operation()`` gives for an executor of the operation
-    with the same variables (one root field runs the same serially or not).
+    `execute` gives what graphql-core's ``execute_operation()`` gives for an executor of
+    the operation whose root fields collect the same way (one root field runs the same
+    serially or not).
     """
 
     __slots__ = ("args", "details", "field_def", "nodes", "path", "response_name",
                  "root_type")
 
     def __init__(self, root_type: GraphQLObjectType, response_name: str, details: Any,
-                 field_def: GraphQLField, args: dict[str, Any]) -> None:
+                 field_def: GraphQLField, args: dict[str, Any] | None) -> None:
         self.root_type, self.response_name, self.details = root_type, response_name, details
         self.field_def, self.args = field_def, args
         self.nodes: list[FieldNode] = [detail.node for detail in details]
         self.path = Path(None, response_name, root_type.name)
 
     @classmethod
-    def plan(cls, executor: Executor) -> _RootField | None:
-        from graphql.execution.collect_fields import collect_fields
-        from graphql.execution.values import get_argument_values
+    def plan(cls, executor: Executor, keep_args: bool) -> _RootField | None:
+        """The plan of ``executor``'s operation, or None when it is not that simple.
 
+        With ``keep_args`` the root field's arguments are coerced here, once, when their
+        values cannot be changed in place by a resolver; otherwise ``execute`` coerces
+        them for every execution, as graphql-core does.
+        """
         kind = type(executor)
         if (not GRAPHQL_CORE_3_3 or executor.abort_signal is not None
                 or any(getattr(kind, name) is not getattr(Executor, name) for name in _REPLACED)):
@@ -226,15 +238,17 @@ class _RootField:
         field_def = schema.get_field(root_type, first.node.name.value)
         if field_def is None or first.fragment_variable_values is not None:
             return None
-        args: dict[str, Any] = {}
+        args: dict[str, Any] | None = {}
         if field_def.args or first.node.arguments:
-            try:
-                args = get_argument_values(field_def, first.node, executor.variable_values,
-                                           None, executor.hide_suggestions)
-            except Exception:
-                return None
-            if any(type(value) not in _IMMUTABLE for value in args.values()):
-                return None  # (a resolver could change a list or an object in place)
+            args = None
+            if keep_args:
+                try:
+                    args = get_argument_values(field_def, first.node, executor.variable_values,
+                                               None, executor.hide_suggestions)
+                except Exception:  # (raised again, and reported, by every execution)
+                    args = None
+                if args and any(type(value) not in _IMMUTABLE for value in args.values()):
+                    args = None  # (a resolver could change a list or an object in place)
         return cls(root_type, response_name, details, field_def, args)
 
     def execute(self, event: Executor, payload: Any) -> Any:
@@ -247,7 +261,11 @@ class _RootField:
         info = event.build_resolve_info(field_def, self.nodes, self.root_type, path)
         try:
             try:
-                value = resolve(payload, info, **self.args)
+                args = self.args
+                if args is None:
+                    args = get_argument_values(field_def, self.nodes[0], event.variable_values,
+                                               None, event.hide_suggestions)
+                value = resolve(payload, info, **args)
                 if event.is_awaitable(value):
                     value = event.complete_awaitable_value(
                         return_type, details, info, path, value, None)
@@ -286,35 +304,44 @@ class _RootField:
 
 
 class _OperationPlans:
-    """The root-field plans of variable-free operations, by operation, most recent kept.
+    """Root-field plans by operation, the most recent ``MAXSIZE`` kept.
 
     A plan holds for every executor of its operation in the same schema and document
-    (the same fragment definitions), so the nodes are compared by identity. With the
-    plan goes graphql-core's memo of collected sub-fields, as no variable can change them
-    either; once it holds ``MEMO_LIMIT`` entries each request gets a fresh one again.
+    (the same fragment definitions), so the nodes are compared by identity, and for
+    every request's variables as long as no directive at the root level uses one (only
+    ``@skip``/``@include`` could change what is collected there). The arguments of a
+    variable-free operation are kept with the plan, and graphql-core's memo of collected
+    sub-fields too, as nothing in the request can change them; once the memo holds
+    ``MEMO_LIMIT`` entries each request gets a fresh one again. With variables, every
+    request coerces the arguments and collects the sub-fields itself.
     """
 
     MAXSIZE = 1024
     MEMO_LIMIT = 512
 
     def __init__(self) -> None:
-        self._plans: dict[int, tuple[Any, Any, Any, _RootField | None, dict[Any, Any]]] = {}
+        self._plans: dict[int, tuple[Any, Any, Any, _RootField | None, dict[Any, Any] | None]] = {}
 
-    def find(self, executor: Executor) -> tuple[_RootField | None, dict[Any, Any]]:
-        """The plan of ``executor``'s operation (None: not plannable) and its sub-field memo."""
+    def find(self, executor: Executor) -> tuple[_RootField | None, dict[Any, Any] | None]:
+        """The plan of ``executor``'s operation (None: not plannable) and the sub-field memo
+        its requests share (None: each keeps its own)."""
         operation, schema = executor.operation, executor.schema
         fragments = executor.fragment_definitions
         entry = self._plans.get(id(operation))
         if entry is None or entry[0] is not operation or entry[1] is not schema or not (
             _same_fragments(entry[2], fragments)
         ):
-            plan = None if operation.variable_definitions else _RootField.plan(executor)
-            entry = (operation, schema, fragments, plan, {})
+            if not operation.variable_definitions:
+                entry = (operation, schema, fragments, _RootField.plan(executor, True), {})
+            elif _root_uses_variables(operation.selection_set, fragments, set()):
+                entry = (operation, schema, fragments, None, None)
+            else:
+                entry = (operation, schema, fragments, _RootField.plan(executor, False), None)
             if len(self._plans) >= self.MAXSIZE:
                 self._plans.pop(next(iter(self._plans)), None)  # the oldest
             self._plans[id(operation)] = entry
         memo = entry[4]
-        return entry[3], memo if len(memo) < self.MEMO_LIMIT else {}
+        return entry[3], memo if memo is None or len(memo) < self.MEMO_LIMIT else {}
 
 
 def _same_fragments(planned: dict[str, Any], current: dict[str, Any]) -> bool:
@@ -323,6 +350,28 @@ def _same_fragments(planned: dict[str, Any], current: dict[str, Any]) -> bool:
     return len(planned) == len(current) and all(
         current.get(name) is fragment for name, fragment in planned.items()
     )
+
+
+def _root_uses_variables(
+    selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode], seen: set[str]
+) -> bool:
+    """Whether a directive in the root selections (fragments included, not sub-fields)
+    takes a variable: then collecting the root fields depends on the request."""
+    for selection in selection_set.selections:
+        for directive in selection.directives or ():  # (@skip and @include take a Boolean!)
+            if any(isinstance(arg.value, VariableNode) for arg in directive.arguments or ()):
+                return True
+        if isinstance(selection, InlineFragmentNode):
+            nested: SelectionSetNode | None = selection.selection_set
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+            seen.add(selection.name.value)
+            fragment = fragments.get(selection.name.value)
+            nested = fragment.selection_set if fragment else None
+        else:
+            continue
+        if nested is not None and _root_uses_variables(nested, fragments, seen):
+            return True
+    return False
 
 
 _operation_plans = _OperationPlans()
@@ -368,7 +417,7 @@ class Executor(ExecutionContext):  # type: ignore[misc]
         """
         root = self._root_field
         if root is None:
-            root = self._root_field = _RootField.plan(self) or False
+            root = self._root_field = _RootField.plan(self, True) or False
         event = self.build_per_event_executor(payload)
         if root is False:
             return event.execute_operation(False)
@@ -377,19 +426,21 @@ class Executor(ExecutionContext):  # type: ignore[misc]
         event._relevant_sub_fields = self._relevant_sub_fields
         return root.execute(event, payload)  # type: ignore[union-attr]
 
-    def execute_operation(self, *args: Any) -> Any:
-        """graphql-core's, but a planned variable-free operation skips collecting its root.
+    if GRAPHQL_CORE_3_3:  # (3.2's takes the operation and root value; nothing to plan)
 
-        Only ``execute()``'s call (graphql-core 3.3, no arguments) is planned: 3.2 passes
-        the operation and root value, and a subscription event passes ``serially``. See
-        the module docstring.
-        """
-        if not args and GRAPHQL_CORE_3_3 and self.abort_signal is None:
-            root, memo = _operation_plans.find(self)
-            if root is not None:
-                self._relevant_sub_fields = memo
-                return root.execute(self, self.root_value)
-        return super().execute_operation(*args)
+        def execute_operation(self, serially: bool | None = None) -> Any:
+            """graphql-core's, but a planned operation skips collecting its root field.
+
+            Only ``execute()``'s call is planned, not a subscription event's (which
+            passes ``serially``). See the module docstring.
+            """
+            if serially is None and self.abort_signal is None:
+                root, memo = _operation_plans.find(self)
+                if root is not None:
+                    if memo is not None:
+                        self._relevant_sub_fields = memo
+                    return root.execute(self, self.root_value)
+            return super().execute_operation(serially)
 
     def execute_field(
         self,

@@ -345,14 +345,15 @@ EVENT_PAYLOADS = [{"tick": good_item(1)}, {"tick": None}, {"tick": good_item(2, 
     ("subscription ($n: Int) { t: tick(n: $n) { ... on Item { id } } }", True),
     ("subscription { ... F } fragment F on Subscription { tick { id name } }", True),
     # a list argument could be changed in place by a resolver: coerced for every event
-    ("subscription { tick(ns: [1, 2]) { id } }", False),
+    ("subscription { tick(ns: [1, 2]) { id } }", True),
+    ("subscription ($skip: Boolean!) { tick @skip(if: $skip) { id } }", True),
 ])
 def test_subscription_events_run_the_root_field_planned_once(
     query: str, planned: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     schema = build_schema(EVENT_SDL)
     document = core.parse(query)
-    expected = _core_event_results(Executor.build(schema, document, raw_variable_values={"n": 3}),
+    expected = _core_event_results(Executor.build(schema, document, raw_variable_values={"n": 3, "skip": False}),
                                    EVENT_PAYLOADS)
     operations: list[int] = []
     original = ExecutionContext.execute_operation
@@ -362,7 +363,7 @@ def test_subscription_events_run_the_root_field_planned_once(
         return original(self, *args)
 
     monkeypatch.setattr(ExecutionContext, "execute_operation", counting)
-    built = Executor.build(schema, document, raw_variable_values={"n": 3})
+    built = Executor.build(schema, document, raw_variable_values={"n": 3, "skip": False})
     assert _event_results(built, EVENT_PAYLOADS) == expected
     assert expected[1].errors  # (the non-null root field, null: no data at all)
     assert len(operations) == (0 if planned else len(EVENT_PAYLOADS))

@@ -50,11 +50,21 @@ def item(number: int, **changes: Any) -> dict[str, Any]:
     return {"id": number, "name": f"item {number}", "tags": ["a", "b"], "child": None, **changes}
 
 
+def echo(number: int, **changes: Any) -> Any:
+    """A root value for ``item``: called with the field's arguments, it shows them."""
+    return lambda _info, **args: item(number, name=repr(sorted(args.items())), **changes)
+
+
 ROOTS: list[dict[str, Any]] = [
-    {"item": item(1), "strict": item(2), "hello": "hi", "count": 1},
-    {"item": item(3, child=item(4), name=None), "strict": None, "hello": None, "count": 2},
-    {"item": item(5, tags=["x", None]), "strict": item(6, tags=None), "hello": "again"},
+    {"item": echo(1), "strict": item(2), "hello": "hi", "count": 1},
+    {"item": echo(3, child=item(4)), "strict": None, "hello": None, "count": 2},
+    {"item": echo(5, tags=["x", None]), "strict": item(6, tags=None), "hello": "again"},
     {"item": None, "strict": item(7, child=item(8, tags=[])), "hello": 7, "count": "x"},
+]
+#: Each request's variables (ignored by operations that do not declare them).
+VARIABLES: list[dict[str, Any]] = [
+    {"id": 1, "skip": False, "ids": [1]}, {"id": "two", "skip": True},
+    {"id": None, "skip": False, "ids": None}, {"skip": True, "ids": [None, 4]},
 ]
 
 
@@ -74,22 +84,34 @@ def counting_operations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 @pytest.mark.parametrize(("query", "planned"), [
     ("{ item { id name tags child { id tags } } }", True),
     ("query Named { strict { id tags child { name } } }", True),
-    ("{ renamed: item(id: 3) { id } }", True),
+    ("{ renamed: item(id: 3) { id name } }", True),
     ("{ ... F } fragment F on Query { strict { ... on Item { id child { id } } } }", True),
     ("{ hello @include(if: true) count @skip(if: true) }", True),
     ("{ count }", True),
-    # two root fields, variables, a list argument: graphql-core's path on every request
+    ("{ item(ids: [1, 2]) { name } }", True),
+    # variables in arguments and below the root: coerced and collected per request
+    ("query ($id: ID) { item(id: $id) { id name } }", True),
+    ("query ($ids: [ID], $skip: Boolean!) { item(ids: $ids) { id name @skip(if: $skip) } }", True),
+    # two root fields, a variable deciding what the root collects: graphql-core's path
     ("{ hello count }", False),
-    ("query ($id: ID) { item(id: $id) { id } }", False),
-    ("{ item(ids: [1, 2]) { id } }", False),
+    ("query ($skip: Boolean!) { hello @skip(if: $skip) }", False),
+    # (the first request's variables collect one root field, the second's two)
+    ("query ($skip: Boolean!) { hello ... on Query { count @include(if: $skip) } }", False),
+    ("query ($skip: Boolean!) { hello ...F } fragment F on Query { ...G } fragment G on Query { count @include(if: $skip) }", False),
 ])
 def test_requests_give_graphql_cores_response(
     query: str, planned: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     schema = make_schema()
-    expected = [core.graphql_sync(schema, query, root).formatted for root in ROOTS]
+    expected = [
+        core.graphql_sync(schema, query, root, variable_values=variables).formatted
+        for root, variables in zip(ROOTS, VARIABLES, strict=True)
+    ]
     calls = counting_operations(monkeypatch)
-    responses = [graphql_sync(schema, {"query": query}, root_value=root)[1] for root in ROOTS]
+    responses = [
+        graphql_sync(schema, {"query": query, "variables": variables}, root_value=root)[1]
+        for root, variables in zip(ROOTS, VARIABLES, strict=True)
+    ]
     assert responses == expected
     assert len(calls) == (0 if planned else len(ROOTS))
     assert len({repr(response) for response in responses}) > 1  # each request its own data
