@@ -182,7 +182,7 @@ class _FieldPlan:
         return completed
 
 
-#: Argument value types an event may share with the next: a resolver cannot change them.
+#: Argument values executions may share: a resolver cannot change them in place.
 _IMMUTABLE = (str, int, float, bool, type(None))
 
 #: The methods ``_RootField`` stands in for; a subclass overriding one keeps graphql-core's path.
@@ -216,9 +216,8 @@ class _RootField:
         values cannot be changed in place by a resolver; otherwise ``execute`` coerces
         them for every execution, as graphql-core does.
         """
-        kind = type(executor)
         if (not GRAPHQL_CORE_3_3 or executor.abort_signal is not None
-                or any(getattr(kind, name) is not getattr(Executor, name) for name in _REPLACED)):
+                or not executor._plannable):
             return None
         schema, operation = executor.schema, executor.operation
         root_type = schema.get_root_type(operation.operation)
@@ -387,6 +386,12 @@ class Executor(ExecutionContext):  # type: ignore[misc]
     #: A subscription's root field once its first event ran (False: ``_RootField`` cannot
     #: stand for it), on the executor its per-event copies are made from.
     _root_field: _RootField | bool | None = None
+    #: False for a subclass that overrides a method ``_RootField`` stands in for.
+    _plannable = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._plannable = all(getattr(cls, name) is getattr(Executor, name) for name in _REPLACED)
 
     def __copy__(self) -> Executor:
         """A shallow copy, as ``copy.copy`` makes it but without its generic machinery."""
@@ -434,7 +439,7 @@ class Executor(ExecutionContext):  # type: ignore[misc]
             Only ``execute()``'s call is planned, not a subscription event's (which
             passes ``serially``). See the module docstring.
             """
-            if serially is None and self.abort_signal is None:
+            if serially is None and self.abort_signal is None and self._plannable:
                 root, memo = _operation_plans.find(self)
                 if root is not None:
                     if memo is not None:

@@ -176,6 +176,20 @@ async def test_async_root_fields_and_their_failures() -> None:
     assert responses[4]["data"] is None and responses[4]["errors"][0]["path"] == ["strict", "id"]
 
 
+def test_a_subclass_overriding_execution_keeps_its_override_after_a_planned_request() -> None:
+    class Upper(Executor):
+        def execute_field(self, *args: Any) -> Any:
+            value = super().execute_field(*args)
+            return value.upper() if isinstance(value, str) else value
+
+    schema = make_schema()
+    query, root = {"query": "{ hello }"}, {"hello": "hi"}
+    assert graphql_sync(schema, query, root_value=root)[1] == {"data": {"hello": "hi"}}
+    upper = graphql_sync(schema, query, root_value=root, execution_context_class=Upper)[1]
+    assert upper == {"data": {"hello": "HI"}}
+    assert graphql_sync(schema, query, root_value=root)[1] == {"data": {"hello": "hi"}}
+
+
 def test_a_plan_is_not_shared_between_schemas() -> None:
     document = core.parse("{ count }")
     texts = build_schema("type Query { count: String }")
