@@ -44,6 +44,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from math import isfinite
 from typing import Any
+from weakref import ref
 
 from graphql import (
     ExecutionResult,
@@ -312,7 +313,9 @@ class _OperationPlans:
     variable-free operation are kept with the plan, and graphql-core's memo of collected
     sub-fields too, as nothing in the request can change them; once the memo holds
     ``MEMO_LIMIT`` entries each request gets a fresh one again. With variables, every
-    request coerces the arguments and collects the sub-fields itself.
+    request coerces the arguments and collects the sub-fields itself. An entry holds its
+    operation weakly and goes with it, so a document nobody caches (a custom parser's)
+    is not kept alive by its plan.
     """
 
     MAXSIZE = 1024
@@ -326,27 +329,31 @@ class _OperationPlans:
         its requests share (None: each keeps its own)."""
         operation, schema = executor.operation, executor.schema
         fragments = executor.fragment_definitions
-        entry = self._plans.get(id(operation))
-        if entry is None or entry[0] is not operation or entry[1] is not schema or not (
+        key = id(operation)
+        entry = self._plans.get(key)
+        if entry is None or entry[0]() is not operation or entry[1] is not schema or not (
             _same_fragments(entry[2], fragments)
         ):
+            memo: dict[Any, Any] | None = None
             if not operation.variable_definitions:
-                entry = (operation, schema, fragments, _RootField.plan(executor, True), {})
+                plan, memo = _RootField.plan(executor, True), {}
             elif _root_uses_variables(operation.selection_set, fragments, set()):
-                entry = (operation, schema, fragments, None, None)
+                plan = None
             else:
-                entry = (operation, schema, fragments, _RootField.plan(executor, False), None)
-            if len(self._plans) >= self.MAXSIZE:
-                self._plans.pop(next(iter(self._plans)), None)  # the oldest
-            self._plans[id(operation)] = entry
+                plan = _RootField.plan(executor, False)
+            plans = self._plans
+            entry = (ref(operation, lambda _: plans.pop(key, None)), schema, fragments, plan, memo)
+            if len(plans) >= self.MAXSIZE:
+                plans.pop(next(iter(plans)), None)  # the oldest
+            plans[key] = entry
         memo = entry[4]
         return entry[3], memo if memo is None or len(memo) < self.MEMO_LIMIT else {}
 
 
 def _same_fragments(planned: dict[str, Any], current: dict[str, Any]) -> bool:
-    if planned is current:
-        return True
-    return len(planned) == len(current) and all(
+    if len(planned) != len(current):
+        return False
+    return not planned or all(  # (usually no fragments: no generator per request)
         current.get(name) is fragment for name, fragment in planned.items()
     )
 

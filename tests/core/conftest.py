@@ -90,3 +90,20 @@ def schema(probe: Probe) -> GraphQLSchema:
             },
         },
     )
+
+
+@pytest.fixture
+def core_operations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per call of graphql-core's own ``execute_operation`` from now on (the
+    executions graphqlwire's plans did not stand in for)."""
+    from graphqlwire._compat import ExecutionContext
+
+    calls: list[int] = []
+    original = ExecutionContext.execute_operation
+
+    def counting(self: Any, *args: Any) -> Any:
+        calls.append(1)
+        return original(self, *args)
+
+    monkeypatch.setattr(ExecutionContext, "execute_operation", counting)
+    return calls

@@ -9,6 +9,7 @@ sub-field memo may be shared between requests: resolvers run and results differ 
 from __future__ import annotations
 
 import asyncio
+import gc
 from typing import Any
 
 import graphql as core
@@ -16,7 +17,7 @@ import pytest
 from graphql import DocumentNode, GraphQLSchema, build_schema
 
 from graphqlwire import graphql, graphql_sync
-from graphqlwire._compat import GRAPHQL_CORE_3_3, ExecutionContext
+from graphqlwire._compat import GRAPHQL_CORE_3_3
 from graphqlwire.executor import Executor, _operation_plans
 
 pytestmark = pytest.mark.skipif(not GRAPHQL_CORE_3_3, reason="plans need graphql-core 3.3")
@@ -68,19 +69,6 @@ VARIABLES: list[dict[str, Any]] = [
 ]
 
 
-def counting_operations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Count graphql-core's own ``execute_operation`` calls (unplanned executions)."""
-    calls: list[int] = []
-    original = ExecutionContext.execute_operation
-
-    def counting(self: Any, *args: Any) -> Any:
-        calls.append(1)
-        return original(self, *args)
-
-    monkeypatch.setattr(ExecutionContext, "execute_operation", counting)
-    return calls
-
-
 @pytest.mark.parametrize(("query", "planned"), [
     ("{ item { id name tags child { id tags } } }", True),
     ("query Named { strict { id tags child { name } } }", True),
@@ -100,20 +88,20 @@ def counting_operations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     ("query ($skip: Boolean!) { hello ...F } fragment F on Query { ...G } fragment G on Query { count @include(if: $skip) }", False),
 ])
 def test_requests_give_graphql_cores_response(
-    query: str, planned: bool, monkeypatch: pytest.MonkeyPatch
+    query: str, planned: bool, core_operations: list[int]
 ) -> None:
     schema = make_schema()
     expected = [
         core.graphql_sync(schema, query, root, variable_values=variables).formatted
         for root, variables in zip(ROOTS, VARIABLES, strict=True)
     ]
-    calls = counting_operations(monkeypatch)
+    core_operations.clear()  # (graphql-core's own runs above are not ours)
     responses = [
         graphql_sync(schema, {"query": query, "variables": variables}, root_value=root)[1]
         for root, variables in zip(ROOTS, VARIABLES, strict=True)
     ]
     assert responses == expected
-    assert len(calls) == (0 if planned else len(ROOTS))
+    assert len(core_operations) == (0 if planned else len(ROOTS))
     assert len({repr(response) for response in responses}) > 1  # each request its own data
 
 
@@ -126,6 +114,31 @@ def test_each_request_gets_its_own_variables() -> None:
         for variables in ({"id": 1, "skip": False}, {"id": 2, "skip": False}, {"id": 3, "skip": True})
     ]
     assert responses == [{"data": {"item": {"id": "1"}}}, {"data": {"item": {"id": "2"}}}, {"data": {}}]
+
+
+def test_an_argument_that_fails_to_coerce_fails_every_request_alike() -> None:
+    schema = make_schema()
+    query = "{ item(ids: {bad: 1}) { id } }"  # (invalid: only a validator letting it through)
+
+    def accept_all(*_: Any, **__: Any) -> list[Any]:
+        return []
+
+    expected = core.execute(schema, core.parse(query), ROOTS[0]).formatted
+    for _ in range(3):
+        response = graphql_sync(schema, {"query": query}, root_value=ROOTS[0], query_validator=accept_all)[1]
+        assert response == expected
+    assert response["data"] == {"item": None} and "ids" in response["errors"][0]["message"]
+
+
+def test_a_plan_goes_with_its_operation() -> None:
+    schema = make_schema()
+    document = core.parse("{ hello }")
+    key = id(document.definitions[0])
+    assert core.execute(schema, document, {"hello": "hi"}, executor_class=Executor) == ({"hello": "hi"}, None)
+    assert _operation_plans._plans[key][0]() is document.definitions[0]
+    del document
+    gc.collect()
+    assert key not in _operation_plans._plans
 
 
 def test_a_planned_mutation_runs_its_resolver_on_every_request() -> None:
@@ -227,7 +240,7 @@ def test_plans_and_their_memos_are_bounded(monkeypatch: pytest.MonkeyPatch) -> N
     root = {"item": item(1, child=item(2, child=item(3)))}
     for _ in range(3):
         assert graphql_sync(schema, {"query": query}, root_value=root)[1] == core.graphql_sync(schema, query, root).formatted
-    ((*_, memo),) = [entry for entry in _operation_plans._plans.values() if entry[0].loc.source.body == query]
+    ((*_, memo),) = [entry for entry in _operation_plans._plans.values() if entry[0]().loc.source.body == query]
     assert memo == {}
 
 
