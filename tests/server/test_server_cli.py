@@ -222,6 +222,27 @@ async def test_python_m_graphqlwire(app_dir: Path) -> None:
             process.communicate()
 
 
+def test_the_command_line_module_imports_no_graphql_core() -> None:
+    # main() switches the collector off before importing the server, graphql-core and the
+    # app; whatever `import graphqlwire.__main__` already imported was imported with it on.
+    probe = ("import sys, graphqlwire.__main__; "
+             "print(sorted(m for m in sys.modules if m.startswith(('graphql', 'asyncio'))))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            timeout=30, check=True)
+    assert result.stdout.split("\n")[0] == str(sorted([
+        "graphqlwire", "graphqlwire.__main__", "graphqlwire._lazy", "graphqlwire.server",
+        "graphqlwire.server.config"]))
+
+
+def test_unknown_names_of_lazy_packages() -> None:
+    import graphqlwire.server
+
+    for package in (graphqlwire, graphqlwire.server):
+        with pytest.raises(AttributeError, match=f"module '{package.__name__}' has no attribute"):
+            package.nope  # noqa: B018
+    assert graphqlwire.server.Server is graphqlwire.Server
+
+
 async def test_second_signal_forces_exit(app_dir: Path) -> None:
     # (--log-level error: the address is still printed.)
     process, url = start_cli(app_dir, "--shutdown-timeout", "30", "--log-level", "error")
