@@ -33,6 +33,8 @@ import wsclient
 from schema_data import HELLO_QUERY, HELLO_RESULT, ITEMS_QUERY, ITEMS_RESULT, compact, post_body
 
 RESULTS = Path(__file__).resolve().parent.parent / ".bench"
+#: What the servers import from this checkout: compiled at start, watched for edits meanwhile.
+SOURCES = (servers.CHECKOUT / "graphqlwire", servers.HERE)
 SERVER_CPU, LOADGEN_CPU = 0, 1
 HTTP_SCENARIOS = {  # name -> (query, expected result, connections, distinct heads)
     "hello-c32": (HELLO_QUERY, HELLO_RESULT, 32, False),
@@ -211,6 +213,12 @@ def pin_cpus() -> tuple[int | None, int | None]:
     return server_cpu, loadgen_cpu
 
 
+def source_stamps() -> dict[str, int]:
+    """Modification time of every Python file the servers import from this checkout."""
+    return {str(path.relative_to(SOURCES[0].parent)): path.stat().st_mtime_ns
+            for source in SOURCES for path in source.rglob("*.py")}
+
+
 def versions() -> dict[str, str]:
     """Installed versions of the servers, libraries and tools measured."""
     found: dict[str, str] = {"python": platform.python_version()}
@@ -299,8 +307,9 @@ def main(argv: list[str]) -> None:
             skipped[name] = reason
             print(f"bench: {name}: {reason}")
     # Byte-compile graphqlwire and the peer apps now, so no spawn time includes compiling them.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(RESULTS.parent.parent /
-                    "graphqlwire"), str(servers.HERE)], check=False, timeout=300)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(SOURCES[0]), str(SOURCES[1])],
+                   check=False, timeout=300)
+    compiled = source_stamps()
     started = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     load_before = os.getloadavg()
     if load_before[0] > 0.5:
@@ -309,6 +318,11 @@ def main(argv: list[str]) -> None:
     for rep in range(args.repeat):
         print(f"[repetition {rep + 1}/{args.repeat}]", flush=True)
         harness.repetition(specs, args.scenario_list)
+    changed = sorted(path for path, stamp in source_stamps().items()
+                     if compiled.get(path) != stamp)
+    if changed:
+        print(f"bench: WARNING: {', '.join(changed)} changed during the run; the servers "
+              "started after the change compiled it at start-up: spawn and RSS are skewed")
     summary = report.summarize(harness.samples, skipped)
     print()
     print(report.render(summary, args.servers))
@@ -316,6 +330,7 @@ def main(argv: list[str]) -> None:
             "cpus": {"server": cpus[0], "loadgen": cpus[1]},
             "loadgen": "wrk" if harness.use_wrk else "asyncio", "versions": versions(),
             "load_average": {"before": load_before, "after": os.getloadavg()},
+            "sources_changed_during_run": changed,
             "servers": {s.name: s.label for s in servers.SERVERS if s.name in args.servers}}
     path = RESULTS / f"results-{started}.json"
     report.save(path, meta, harness.samples, summary)
