@@ -318,8 +318,9 @@ def main(argv: list[str]) -> None:
     for rep in range(args.repeat):
         print(f"[repetition {rep + 1}/{args.repeat}]", flush=True)
         harness.repetition(specs, args.scenario_list)
-    changed = sorted(path for path, stamp in source_stamps().items()
-                     if compiled.get(path) != stamp)
+    now = source_stamps()
+    changed = sorted(path for path in compiled.keys() | now.keys()
+                     if compiled.get(path) != now.get(path))
     if changed:
         print(f"bench: WARNING: {', '.join(changed)} changed during the run; the servers "
               "started after the change compiled it at start-up: spawn and RSS are skewed")
