@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import h11
 
 from .http11 import BODY_HIGH_WATER, HttpCycle, simple_response
-from .scope import RequestHead, head_size, http_scope
+from .scope import RequestHead, http_scope
 from .state import ServerState, logger, wake
 
 if TYPE_CHECKING:
@@ -334,13 +334,20 @@ class HttpProtocol(asyncio.Protocol):
 
     def _on_request(self, event: h11.Request) -> None:
         config = self.config
-        if self._head_bytes > config.max_header_size and head_size(event) > config.max_header_size:
+        buffered = len(self.conn._receive_buffer)  # what follows this head
+        # `_head_bytes` counts what arrived since the head began: the head is the difference,
+        # to the byte, however the client's writes were split or served.
+        if self._head_bytes - buffered > config.max_header_size:
             logger.info("request head from %s exceeds %d bytes", self.client,
                         config.max_header_size)
             self.reject(431, "Request Header Fields Too Large")
             return
-        buffered = len(self.conn._receive_buffer)  # what follows this head
         self._head_bytes = buffered
+        if event.http_version[:2] != b"1.":
+            logger.info("request from %s is HTTP/%s", self.client,
+                        event.http_version.decode("ascii"))
+            self.reject(505, "HTTP Version Not Supported")
+            return
         if len(event.target) > config.max_url_length:
             logger.info("request URL from %s exceeds %d bytes", self.client,
                         config.max_url_length)

@@ -21,10 +21,9 @@ from .proxy import apply_proxy_headers
 if TYPE_CHECKING:
     from .connection import HttpProtocol
 
-__all__ = ["ASGI_VERSION", "RequestHead", "head_size", "http_scope"]
+__all__ = ["ASGI_VERSION", "RequestHead", "http_scope"]
 
 ASGI_VERSION = {"version": "3.0", "spec_version": "2.5"}
-HTTP_VERSIONS = {b"1.1": "1.1", b"1.0": "1.0"}
 SPECIAL_HEADERS = frozenset(
     {b"content-length", b"transfer-encoding", b"connection", b"expect", b"upgrade"}
 )
@@ -43,7 +42,8 @@ class RequestHead:
     def __init__(self, event: h11.Request) -> None:
         self.method = event.method.decode("ascii")
         self.target = target = event.target
-        self.version = version = HTTP_VERSIONS.get(event.http_version, "1.1")
+        # HTTP/1.x, x > 1, is served as 1.1 (RFC 9112 §2.3); `_on_request` refuses 0.x and 2+.
+        self.version = version = "1.0" if event.http_version == b"1.0" else "1.1"
         # HTTP/1.0 connections are never kept alive (as in h11).
         self.keep_alive = version == "1.1"
         self.content_length = -1
@@ -56,10 +56,11 @@ class RequestHead:
                 elif name == b"transfer-encoding":
                     self.chunked = True
                 elif name == b"connection":
-                    if b"close" in value.lower():
+                    if b"close" in _tokens(value):
                         self.keep_alive = False
                 elif name == b"expect":
-                    self.expect = value.lower() == b"100-continue"
+                    # An HTTP/1.0 client cannot expect 100 Continue (RFC 9110 §10.1.1).
+                    self.expect = version == "1.1" and value.lower() == b"100-continue"
                 else:
                     self.upgrade = value.lower() == b"websocket"
             headers.append((name, value))
@@ -72,6 +73,11 @@ class RequestHead:
         """True for a request served start to end without h11's help once its head is read:
         a body of known length (or none), no ``Expect``, no upgrade, a valid target."""
         return not (self.chunked or self.expect or self.upgrade) and self.path is not None
+
+
+def _tokens(value: bytes) -> list[bytes]:
+    """The lower-cased tokens of a comma-separated header value."""
+    return [token.strip() for token in value.lower().split(b",")]
 
 
 def _split_target(target: bytes) -> tuple[str | None, bytes, bytes]:
@@ -124,10 +130,3 @@ def http_scope(connection: HttpProtocol, head: RequestHead) -> dict[str, Any]:
         "extensions": {},
     }
 
-
-def head_size(event: h11.Request) -> int:
-    """Size of the request head as sent (give or take optional whitespace)."""
-    size = len(event.method) + len(event.target) + 14
-    for raw_name, _, value in event.headers._full_items:
-        size += len(raw_name) + len(value) + 4
-    return size

@@ -107,6 +107,24 @@ async def test_http_10(run_server: RunServer, app: Any) -> None:
     assert streamed.endswith(b"\r\n\r\npart0;part1;part2;part3;part4;")
 
 
+@pytest.mark.parametrize("version", [b"0.9", b"2.0", b"3.1"])
+async def test_other_major_versions_get_505(app: Any, version: bytes) -> None:
+    request = b"GET / HTTP/%s\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n" % version
+    async with graphqlwire_server(app) as url:
+        response = await raw_exchange(url, request)
+    # One answer, then the connection is closed: the request after it is not served.
+    assert response.startswith(b"HTTP/1.1 505 ")
+    assert response.count(b"HTTP/1.1 ") == 1
+
+
+async def test_a_later_minor_version_is_served_as_http_11(app: Any) -> None:
+    async with graphqlwire_server(app) as url:
+        response = await raw_exchange(url, b"GET /v HTTP/1.2\r\nHost: x\r\n\r\n"
+                                           b"GET /w HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert response.count(b"HTTP/1.1 200 ") == 2  # kept alive, as 1.1
+    assert response.endswith(b"hello /w")
+
+
 async def test_head(run_server: RunServer, app: Any) -> None:
     async with run_server(app) as url:
         response = await raw_exchange(url, b"HEAD /x HTTP/1.1\r\nHost: x\r\nConnection: close"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from typing import Any
 
@@ -36,6 +37,21 @@ async def test_header_block_too_large_over_many_reads(app: Any) -> None:
     async with graphqlwire_server(app, **LIMITS) as url:
         response = await raw_exchange(url, pieces, delay=0.005)
     assert status_of(response) == 431
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+async def test_the_head_limit_counts_the_heads_bytes_however_they_arrive(app: Any, extra: int) -> None:
+    # A head of exactly max_header_size bytes (compact "Name:value" lines) is served, one byte
+    # more is not, whether its body and the next request share its read or not.
+    head = b"POST /echo HTTP/1.1\r\nHost:x\r\nContent-Length:2\r\nX:"
+    head += b"p" * (LIMITS["max_header_size"] - len(head) - 4 + extra) + b"\r\n\r\n"
+    assert len(head) == LIMITS["max_header_size"] + extra
+    close = b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    async with graphqlwire_server(app, **LIMITS) as url:
+        for writes in ([head, b"{}", close], [head + b"{}", close], [head + b"{}" + close]):
+            response = await raw_exchange(url, writes)
+            statuses = [int(status) for status in re.findall(rb"HTTP/1\.1 (\d{3}) ", response)]
+            assert statuses == ([431] if extra else [200, 200]), writes
 
 
 async def test_headers_just_under_the_limit_pass(app: Any) -> None:

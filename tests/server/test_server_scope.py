@@ -10,7 +10,7 @@ import pytest
 
 from graphqlwire.server.config import Config
 from graphqlwire.server.proxy import apply_proxy_headers
-from graphqlwire.server.scope import RequestHead, head_size, http_scope
+from graphqlwire.server.scope import RequestHead, http_scope
 
 
 def request_head(method: str, target: bytes, headers: list[tuple[str, str]] | None = None,
@@ -56,6 +56,8 @@ def test_bad_target() -> None:
 @pytest.mark.parametrize(("headers", "plain", "keep_alive"), [
     ([("Host", "h"), ("Content-Length", "3")], True, True),
     ([("Host", "h"), ("Connection", "close")], True, False),
+    ([("Host", "h"), ("Connection", "Keep-Alive, Close")], True, False),
+    ([("Host", "h"), ("Connection", "closed")], True, True),  # a token, not a substring
     ([("Host", "h"), ("Transfer-Encoding", "chunked")], False, True),
     ([("Host", "h"), ("Expect", "100-continue"), ("Content-Length", "3")], False, True),
     ([("Host", "h"), ("Connection", "Upgrade"), ("Upgrade", "websocket")], False, True),
@@ -76,9 +78,21 @@ def test_each_scope_has_its_own_headers_list() -> None:
     assert http_scope(connection(), head)["headers"] == [(b"host", b"h")]
 
 
-def test_head_size_counts_the_whole_head() -> None:
-    request = h11.Request(method="GET", target="/abc", headers=[("Host", "x"), ("X-A", "12345")])
-    assert head_size(request) == len(b"GET /abc HTTP/1.1\r\nHost: x\r\nX-A: 12345\r\n\r\n")
+@pytest.mark.parametrize(("version", "scope_version", "keep_alive"), [
+    ("1.1", "1.1", True), ("1.0", "1.0", False),
+    ("1.2", "1.1", True),  # a later 1.x is answered as 1.1 (RFC 9112 §2.3)
+])
+def test_http_versions(version: str, scope_version: str, keep_alive: bool) -> None:
+    head = request_head("GET", b"/", version=version)
+    assert (head.version, head.keep_alive) == (scope_version, keep_alive)
+    assert http_scope(connection(), head)["http_version"] == scope_version
+
+
+def test_an_http_10_client_expects_no_100_continue() -> None:
+    # RFC 9110 §10.1.1: the expectation is ignored in an HTTP/1.0 request, as h11 does.
+    headers = [("Expect", "100-continue"), ("Content-Length", "3")]
+    assert not request_head("POST", b"/", headers, version="1.0").expect
+    assert request_head("POST", b"/", [("Host", "h"), *headers]).expect
 
 
 @pytest.mark.parametrize(("allowed", "forwarded_for", "client"), [
