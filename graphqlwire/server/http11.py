@@ -17,6 +17,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from ..types import ASGIApp, Message, Scope
+from .scope import comma_tokens
 from .state import ClientDisconnected, access_logger, logger, wake
 
 if TYPE_CHECKING:
@@ -292,7 +293,7 @@ class HttpCycle:
                 if lowered == b"content-length":
                     content_length = int(value)
                 elif lowered == b"connection":
-                    if b"close" in value.lower():
+                    if b"close" in comma_tokens(value):
                         self.keep_alive = False
                     continue
                 else:  # transfer-encoding: we frame the body ourselves

@@ -21,7 +21,7 @@ from .proxy import apply_proxy_headers
 if TYPE_CHECKING:
     from .connection import HttpProtocol
 
-__all__ = ["ASGI_VERSION", "RequestHead", "http_scope"]
+__all__ = ["ASGI_VERSION", "RequestHead", "comma_tokens", "http_scope"]
 
 ASGI_VERSION = {"version": "3.0", "spec_version": "2.5"}
 SPECIAL_HEADERS = frozenset(
@@ -56,7 +56,7 @@ class RequestHead:
                 elif name == b"transfer-encoding":
                     self.chunked = True
                 elif name == b"connection":
-                    if b"close" in _tokens(value):
+                    if b"close" in comma_tokens(value):
                         self.keep_alive = False
                 elif name == b"expect":
                     # An HTTP/1.0 client cannot expect 100 Continue (RFC 9110 §10.1.1).
@@ -75,7 +75,7 @@ class RequestHead:
         return not (self.chunked or self.expect or self.upgrade) and self.path is not None
 
 
-def _tokens(value: bytes) -> list[bytes]:
+def comma_tokens(value: bytes) -> list[bytes]:
     """The lower-cased tokens of a comma-separated header value."""
     return [token.strip() for token in value.lower().split(b",")]
 

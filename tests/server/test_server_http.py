@@ -319,10 +319,11 @@ async def test_app_protocol_mistakes(messages: list[Any], outcome: Any, caplog: 
                 assert (await client.get(url)).status_code == outcome
 
 
-async def test_app_asks_to_close_the_connection(app: Any) -> None:
+@pytest.mark.parametrize("value", [b"close", b"Keep-Alive, Close"])
+async def test_app_asks_to_close_the_connection(app: Any, value: bytes) -> None:
     async def closing(scope: Any, receive: Any, send: Any) -> None:
         await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"connection", b"close")]})
+                    "headers": [(b"connection", value)]})
         await send({"type": "http.response.body", "body": b"bye"})
 
     async with graphqlwire_server(closing) as url:
