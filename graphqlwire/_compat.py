@@ -24,6 +24,14 @@ ExecutionContext: type[Any] = getattr(graphql, "Executor", None) or graphql.Exec
 #: The ``execute()`` keyword that takes ``execution_context_class``.
 EXECUTION_CLASS_KWARG = "executor_class" if GRAPHQL_CORE_3_3 else "execution_context_class"
 
+#: Executor keywords of ``graphql_sync``: like graphql-core's, it iterates every list value
+#: synchronously, even one that is async iterable too (a Django QuerySet); 3.2 always does.
+SYNC_EXECUTION_OPTIONS: dict[str, Any] = {}
+if GRAPHQL_CORE_3_3:
+    from graphql.execution.execute import assume_not_async_iterable
+
+    SYNC_EXECUTION_OPTIONS["is_async_iterable"] = assume_not_async_iterable
+
 #: The scalar attribute execution serialises leaf values with (``serialize`` on 3.2).
 LEAF_COERCER = "coerce_output_value" if GRAPHQL_CORE_3_3 else "serialize"
 

@@ -27,7 +27,11 @@ def lazy_exports(package: str, exports: dict[str, str]) -> Callable[[str], Any]:
         module = exports.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module, package), name)
+        try:
+            defining = importlib.import_module(module, package)
+        except AttributeError as error:  # (`from package import name` would hide it)
+            raise ImportError(f"cannot import {package}.{name}: {error}") from error
+        value = getattr(defining, name)
         namespace[name] = value
         return value
 

@@ -33,7 +33,7 @@ from graphql import (
 )
 
 from . import speedups
-from ._compat import EXECUTION_CLASS_KWARG, create_event_stream
+from ._compat import EXECUTION_CLASS_KWARG, SYNC_EXECUTION_OPTIONS, create_event_stream
 from .cache import document_cache
 from .callables import ensure_sync, positional_arity
 from .errors import format_error
@@ -275,12 +275,13 @@ def graphql_sync(
     """Synchronous ``graphql()``, for WSGI and scripts: the same options and results.
 
     Async resolvers or an async ``root_value`` cannot run here and raise ``RuntimeError``.
+    A list value is iterated synchronously even when it is async iterable too.
     """
     steps = _pipeline(
         schema, data, context_value, root_value, query_parser, query_validator,
         query_document, debug, introspection, logger, validation_rules, require_query,
         error_formatter, middleware, middleware_manager_class, extensions,
-        execution_context_class, kwargs,
+        execution_context_class, {**SYNC_EXECUTION_OPTIONS, **kwargs},
     )
     try:
         step = next(steps)

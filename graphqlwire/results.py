@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Literal
 
-from graphql import ExecutionResult, GraphQLError
+from graphql import ExecutionResult, GraphQLError, TypeNode, VariableDefinitionNode
 
 from .errors import unwrap_graphql_error
 from .extensions import ExtensionManager
@@ -73,9 +73,8 @@ def execution_result(
     debug: bool,
 ) -> GraphQLResult:
     errors = result.errors
-    if result.data is None and errors and all(error.path is None for error in errors):
-        # Execution never started (variables not coercible, unknown operation name): the
-        # GraphQL spec says the response then has no "data" entry.
+    if result.data is None and errors and all(map(_before_execution, errors)):
+        # The GraphQL spec says the response then has no "data" entry.
         response = ResultDict("execution")
     else:
         response = ResultDict(None, data=result.data)
@@ -83,6 +82,17 @@ def execution_result(
         add_errors(response, errors, manager, logger, error_formatter, debug)
     add_extensions(response, manager)
     return response.get("data") is not None, response
+
+
+def _before_execution(error: GraphQLError) -> bool:
+    """Whether graphql-core raised `error` before executing anything: no operation to run,
+    or variables that do not coerce. Such errors have no path, and no node but a variable
+    definition's (or its type's); an error raised while collecting the root fields (a
+    directive argument given a null variable) has neither path nor such a node, and comes
+    with ``data: null``."""
+    return error.path is None and all(
+        isinstance(node, (VariableDefinitionNode, TypeNode)) for node in error.nodes or ()
+    )
 
 
 def add_errors(

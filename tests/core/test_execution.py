@@ -4,7 +4,7 @@ import logging
 from typing import Any
 
 import pytest
-from graphql import GraphQLError, GraphQLSchema, parse
+from graphql import GraphQLError, GraphQLSchema, build_schema, parse
 
 from graphqlwire import graphql, graphql_sync
 from graphqlwire.execution import failure_of, get_operation_type, parse_query
@@ -45,6 +45,19 @@ def test_graphql_sync_runs_sync_resolvers(schema: GraphQLSchema) -> None:
 def test_graphql_sync_refuses_async_resolvers_clearly(schema: GraphQLSchema) -> None:
     with pytest.raises(RuntimeError, match="cannot run async code"):
         graphql_sync(schema, {"query": "{ asyncHello }"})
+
+
+class Rows(list[int]):
+    """A list that is async iterable too, like a Django QuerySet (``__aiter__`` since 4.1)."""
+
+    def __aiter__(self) -> Any:
+        raise AssertionError("graphql_sync must not iterate asynchronously")
+
+
+def test_graphql_sync_iterates_a_list_that_is_async_iterable_too() -> None:
+    schema = build_schema("type Query { rows: [Int!]! }")
+    assert graphql_sync(schema, {"query": "{ rows }"}, root_value={"rows": Rows([1, 2])}) == (
+        True, {"data": {"rows": [1, 2]}})
 
 
 @pytest.mark.parametrize(
@@ -102,6 +115,21 @@ async def test_variable_coercion_failure_has_no_data_and_execution_stage(schema:
     assert (success, failure_of(response)) == (False, "execution")
     assert "data" not in response
     assert "$t" in response["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("query", [
+    "query ($f: Boolean = true) { hello @skip(if: $f) }",
+    "query ($f: Boolean = true) { ... on Query @include(if: $f) { hello } }",
+])
+async def test_an_error_collecting_the_root_fields_answers_data_null(
+    schema: GraphQLSchema, query: str
+) -> None:
+    # Validation lets a nullable variable with a default into @skip's Boolean!; an explicit
+    # null fails while execution collects the root fields: graphql-core answers data: null.
+    success, response = await graphql(schema, {"query": query, "variables": {"f": None}})
+    assert (success, failure_of(response)) == (False, None)
+    assert response["data"] is None
+    assert response["errors"][0]["message"].startswith("Argument 'if' has invalid value")
 
 
 async def test_unknown_operation_name_fails_before_execution(schema: GraphQLSchema) -> None:
