@@ -18,6 +18,7 @@ import pytest
 from graphql import GraphQLError, GraphQLResolveInfo, GraphQLSchema, build_schema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from odd_values import ODD_VALUES, DictSub
 
 from graphqlwire import graphql, graphql_sync, subscribe
 from graphqlwire._compat import GRAPHQL_CORE_3_3
@@ -59,28 +60,11 @@ type Query {
 """
 
 
-class Loud(str):
-    """A str subclass: a String value that takes graphql-core's general path."""
-
-
 class Pet:
     """An object source: fields are read as attributes."""
 
     def __init__(self, **fields: Any) -> None:
         self.__dict__.update(fields)
-
-
-class Named:
-    """A custom object that String serialises with ``str()``."""
-
-    def __str__(self) -> str:
-        return "named"
-
-    __repr__ = __str__
-
-
-class DictSub(dict[str, Any]):
-    """A dict subclass source: not the exact ``dict`` the fast path reads."""
 
 
 def make_schema() -> GraphQLSchema:
@@ -146,18 +130,6 @@ def assert_same(make_root: Callable[[], Any], query: str, variables: dict[str, A
     assert response == expected(query, make_root(), variables, **options)
     return response
 
-
-# Values for the leaf and list fields of an item: exact JSON types at the edges of what
-# the fast path takes, and everything it must leave to graphql-core.
-ODD_VALUES: list[Callable[[], Any]] = [
-    lambda: None, lambda: "", lambda: "text", lambda: Loud("loud"), lambda: 0, lambda: -7,
-    lambda: 2**31 - 1, lambda: 2**31, lambda: -(2**31), lambda: -(2**31) - 1, lambda: 10**30,
-    lambda: 1.5, lambda: -0.0, lambda: 2.0, lambda: float("nan"), lambda: float("inf"),
-    lambda: True, lambda: False, lambda: Decimal("2.5"), list, lambda: ["a", None],
-    lambda: ["a", 1], lambda: ("x", "y"), lambda: iter(["g"]), lambda: [[1, None], None],
-    lambda: {"a": 1}, lambda: ValueError("value is an error"), lambda: lambda _info: "called",
-    lambda: "RED", lambda: "r", lambda: b"bytes", Named,
-]  # fmt: skip
 
 FIELDS = ITEM_FIELDS.split()
 

@@ -33,6 +33,7 @@ from decimal import Decimal
 from typing import Any
 
 import graphql as core
+import odd_values
 import pytest
 from graphql import (
     DocumentNode,
@@ -56,6 +57,7 @@ from graphql import (
 )
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
+from odd_values import DictSub
 
 from graphqlwire import graphql, graphql_sync
 from graphqlwire._compat import (
@@ -155,10 +157,6 @@ type Mutation {
 # values the data is made of
 
 
-class Loud(str):
-    """A str subclass: a String value that takes graphql-core's general path."""
-
-
 class Pet:
     """An object source: its fields are read as attributes."""
 
@@ -167,19 +165,6 @@ class Pet:
 
     def __repr__(self) -> str:
         return "Pet()"
-
-
-class DictSub(dict[str, Any]):
-    """A dict subclass source: not the exact ``dict`` graphqlwire's fast path reads."""
-
-
-class Named:
-    """A custom object that String serialises with ``str()``."""
-
-    def __str__(self) -> str:
-        return "named"
-
-    __repr__ = __str__
 
 
 class Later:
@@ -233,21 +218,8 @@ class Rows(AsyncList):
         return "Rows()"
 
 
-def _called(_info: Any, **_args: Any) -> str:
-    return "called"
-
-
-#: Values for any position: exact JSON types at the edges of what the fast path takes, and
-#: everything it must leave to graphql-core. Factories, so each build gets its own objects.
-ODD_VALUES: list[Callable[[], Any]] = [
-    lambda: None, lambda: "", lambda: "text", lambda: Loud("loud"), lambda: 0, lambda: -7,
-    lambda: 2**31 - 1, lambda: 2**31, lambda: -(2**31), lambda: -(2**31) - 1, lambda: 10**30,
-    lambda: 1.5, lambda: -0.0, lambda: 2.0, lambda: float("nan"), lambda: float("inf"),
-    lambda: True, lambda: False, lambda: Decimal("2.5"), list, lambda: ["a", None],
-    lambda: ["a", 1], lambda: ("x", "y"), lambda: iter(["g"]), lambda: [[1, None], None],
-    lambda: {"a": 1}, lambda: ValueError("value is an error"), lambda: _called,
-    lambda: "RED", lambda: "r", lambda: b"bytes", Named, lambda: Pet({}),
-]  # fmt: skip
+#: Values for any position (see ``odd_values``), and an object source.
+ODD_VALUES: list[Callable[[], Any]] = [*odd_values.ODD_VALUES, lambda: Pet({})]
 
 GOOD_SCALARS: dict[str, list[Any]] = {
     "String": ["a", "text", "", "\u00fc"],
