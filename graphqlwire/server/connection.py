@@ -74,7 +74,7 @@ class HttpProtocol(asyncio.Protocol):
         self._cycle_from_cache = False
         #: ``(head bytes, bytes received)`` of a whole head not in the cache, while h11
         #: parses it: if h11's head is exactly these bytes, its parse is cached.
-        self._unparsed: tuple[bytes, int] | None = None
+        self._unparsed: bytes | None = None
 
     # --- asyncio.Protocol -----------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -160,7 +160,7 @@ class HttpProtocol(asyncio.Protocol):
         raw = data[:end]
         head = self.state.heads.get(raw)
         if head is None:
-            self._unparsed = (raw, len(data))
+            self._unparsed = raw
             return False
         if len(data) - end != max(head.content_length, 0):
             return False  # a partial body, or pipelined requests: h11 frames them
@@ -337,7 +337,8 @@ class HttpProtocol(asyncio.Protocol):
         buffered = len(self.conn._receive_buffer)  # what follows this head
         # `_head_bytes` counts what arrived since the head began: the head is the difference,
         # to the byte, however the client's writes were split or served.
-        if self._head_bytes - buffered > config.max_header_size:
+        head_length = self._head_bytes - buffered
+        if head_length > config.max_header_size:
             logger.info("request head from %s exceeds %d bytes", self.client,
                         config.max_header_size)
             self.reject(431, "Request Header Fields Too Large")
@@ -367,11 +368,10 @@ class HttpProtocol(asyncio.Protocol):
         if head.path is None:
             self.reject(400, "Bad Request: invalid request target")
             return
-        unparsed = self._unparsed
-        if unparsed is not None:
+        raw = self._unparsed
+        if raw is not None:
             self._unparsed = None
-            raw, received = unparsed
-            if received - buffered == len(raw):  # h11's head is exactly these bytes
+            if len(raw) == head_length:  # h11's head is exactly these bytes
                 self.state.heads.put(raw, head)
         if head.upgrade and head.method == "GET":
             from .ws import WebSocketSession  # (wsproto is loaded on the first upgrade only)
