@@ -16,11 +16,12 @@ _EXPORTS: dict[str, str] = {
     "graphql": "graphqlwire.execution",
     "graphql_sync": "graphqlwire.execution",
     "subscribe": "graphqlwire.execution",
-    "format_error": "graphqlwire.errors",
-    "WebSocketConnectionError": "graphqlwire.errors",
-    "Extension": "graphqlwire.extensions",
+    "format_error": "graphqlwire.execution",
+    "Extension": "graphqlwire.execution",
+    "ExecutionOptions": "graphqlwire.execution",
+    "GraphQLResult": "graphqlwire.execution",
+    "WebSocketConnectionError": "graphqlwire.http",
     "make_executable_schema": "graphqlwire.schema",
-    "GraphQLResult": "graphqlwire.types",
     "Config": "graphqlwire.server.config",
     "Server": "graphqlwire.server.server",
     "serve": "graphqlwire.server.server",
@@ -29,6 +30,7 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "Config",
+    "ExecutionOptions",
     "Extension",
     "GraphQLResult",
     "Server",
@@ -44,13 +46,19 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .errors import WebSocketConnectionError, format_error
-    from .execution import graphql, graphql_sync, subscribe
-    from .extensions import Extension
+    from .execution import (
+        ExecutionOptions,
+        Extension,
+        GraphQLResult,
+        format_error,
+        graphql,
+        graphql_sync,
+        subscribe,
+    )
+    from .http import WebSocketConnectionError
     from .schema import make_executable_schema
     from .server.config import Config
     from .server.server import Server, run, serve
-    from .types import GraphQLResult
 
 
 __getattr__ = lazy_exports(__name__, _EXPORTS)

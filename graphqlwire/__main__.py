@@ -140,7 +140,7 @@ def graphql_app(schema: Any, args: argparse.Namespace) -> Any:
         "execute_get_queries": args.execute_get_queries,
     }
     if args.explorer:
-        from . import explorers  # (only when asked for: the default is loaded on first use)
+        from . import explorers
 
         options["explorer"] = getattr(explorers, EXPLORERS[args.explorer])()
     if args.ws_protocol:

@@ -56,3 +56,20 @@ def compact_encoder(*, allow_nan: bool) -> Callable[[Any], str]:
         return "".join(chunks(value, 0))
 
     return encode
+
+
+def json_type(value: Any) -> str:
+    """How a JSON value is called in error messages: ``an array``, ``a string``, ..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__

@@ -25,7 +25,7 @@ from graphql import default_field_resolver, get_introspection_query, parse, vali
 from graphql.pyutils import is_awaitable
 
 from graphqlwire import graphql, make_executable_schema, subscribe
-from graphqlwire._compat import ExecutionContext
+from graphqlwire.execution._compat import ExecutionContext
 
 SCHEMA = make_executable_schema(
     """

@@ -15,19 +15,16 @@ from collections.abc import Awaitable
 from logging import Logger, LoggerAdapter
 from typing import TYPE_CHECKING, Any, cast
 
-from ..errors import format_error
-from ..types import (
+from ..execution import (
     ContextValue,
     ErrorFormatter,
-    Message,
     QueryParser,
     QueryValidator,
-    Receive,
     RootValue,
-    Scope,
-    Send,
     ValidationRules,
+    format_error,
 )
+from ..types import Message, Receive, Scope, Send
 from .handlers.base import GraphQLHttpHandlerBase, GraphQLWebsocketHandler
 from .handlers.http import GraphQLHTTPHandler
 

@@ -21,10 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..datastructures import Headers, QueryParams
-from ..errors import HttpBadRequestError
-from ..graphql_http import PREFLIGHT_HEADERS, error_response, has_get_query, is_csrf_prone
-from ..responses import PlainTextResponse, Response
+from ..http import Headers, HttpBadRequestError, PlainTextResponse, QueryParams, Response
+from ..http._rules import PREFLIGHT_HEADERS, error_response, has_get_query, is_csrf_prone
 from ..types import ASGIApp, Message, Receive, Scope, Send
 
 _SAFELISTED_HEADERS = frozenset({"accept", "accept-language", "content-language", "content-type"})

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import (
-    DEFAULT_QUERY,
-    Explorer,
-    endpoint_values,
-    escape_html,
-    js_value,
-    load_template,
-)
+from .base import DEFAULT_QUERY, Explorer, endpoint_values, escape_html, js_value, load_template
 
 
 class ExplorerApolloSandbox(Explorer):

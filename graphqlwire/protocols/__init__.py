@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._json import compact_encoder
-from ..request_data import json_type
+from .._json import compact_encoder, json_type
 
 
 class LocalProtocolError(Exception):

@@ -20,11 +20,17 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
-from ..batching import batch_response, check_batch
-from ..datastructures import FormData
-from ..errors import HttpBadRequestError, HttpError, HttpMethodNotAllowedError
 from ..explorers import Explorer
-from ..graphql_http import (
+from ..http import (
+    FormData,
+    HTMLResponse,
+    HttpBadRequestError,
+    HttpError,
+    HttpMethodNotAllowedError,
+    Response,
+)
+from ..http._batching import batch_response, check_batch
+from ..http._rules import (
     allowed_methods,
     error_response,
     has_get_query,
@@ -34,7 +40,6 @@ from ..graphql_http import (
     vary_on_accept,
     wants_html,
 )
-from ..responses import HTMLResponse, Response
 from .base import FORM_KEY, Environ, GraphQLBase, request_method
 from .environ import BodyReader, request_for
 

@@ -14,23 +14,11 @@ from typing import Any
 
 from graphql import DocumentNode, GraphQLSchema, MiddlewareManager
 
-from ..batching import DEFAULT_MAX_BATCH_SIZE
-from ..callables import ensure_sync, positional_arity
-from ..errors import format_error
-from ..execution import graphql_sync
-from ..explorers import Explorer, ExplorerGraphiQL
-from ..graphql_http import (
-    DEFAULT_MAX_BODY_SIZE,
-    StatusMode,
-    check_status_mode,
-    data_from_query_params,
-    request_body_kind,
-)
-from ..multipart import MultipartLimits
-from ..requests import parse_json_body
-from ..types import (
+from ..execution import (
     ContextValue,
     ErrorFormatter,
+    ExecutionOptionAttributes,
+    ExecutionOptions,
     ExtensionList,
     Extensions,
     GraphQLResult,
@@ -40,8 +28,25 @@ from ..types import (
     QueryValidator,
     RootValue,
     ValidationRules,
+    build_context,
+    ensure_sync,
+    format_error,
+    per_request_option,
+    run_graphql_sync,
 )
-from ..uploads import multipart_operations, parse_form
+from ..explorers import Explorer, ExplorerGraphiQL
+from ..http._batching import DEFAULT_MAX_BATCH_SIZE
+from ..http._multipart import MultipartLimits
+from ..http._requests import parse_json_body
+from ..http._rules import (
+    DEFAULT_MAX_BODY_SIZE,
+    StatusMode,
+    check_status_mode,
+    data_from_query_params,
+    operation_policy,
+    request_body_kind,
+)
+from ..http._uploads import multipart_operations, parse_form
 from .environ import BodyReader, request_for
 
 Environ = dict[str, Any]
@@ -56,8 +61,12 @@ def request_method(environ: Environ) -> str:
     return method.upper()
 
 
-class GraphQLBase:
-    """Options and GraphQL steps of the WSGI app (see ``GraphQL`` for the arguments)."""
+class GraphQLBase(ExecutionOptionAttributes):
+    """Options and GraphQL steps of the WSGI app (see ``GraphQL`` for the arguments).
+
+    The execution options are attributes stored in one frozen `ExecutionOptions`
+    (`execution_options`), as on the ASGI handlers.
+    """
 
     def __init__(
         self,
@@ -123,24 +132,26 @@ class GraphQLBase:
         self.status_mode: StatusMode = check_status_mode(status_mode)
         self.schema = schema
         self.context_value = context_value
-        self.root_value = root_value
-        self.query_parser = query_parser
-        self.query_validator = query_validator
-        self.validation_rules = validation_rules
         self.execute_get_queries = execute_get_queries
-        self.debug = debug
-        self.introspection = introspection
         self.explorer: Explorer | None = explorer if explorer is not None else ExplorerGraphiQL()
-        self.logger = logger
-        self.error_formatter = error_formatter
         self.extensions = extensions
         self.middleware = middleware
-        self.middleware_manager_class = middleware_manager_class
-        self.execution_context_class = execution_context_class
         self.max_body_size = max_body_size
         self.max_files = max_files
         self.max_file_size = max_file_size
         self.max_batch_size = max_batch_size
+        self.execution_options = ExecutionOptions(
+            root_value=root_value,
+            query_parser=query_parser,
+            query_validator=query_validator,
+            validation_rules=validation_rules,
+            debug=debug,
+            introspection=introspection,
+            logger=logger,
+            error_formatter=error_formatter,
+            middleware_manager_class=middleware_manager_class,
+            execution_context_class=execution_context_class,
+        )
 
     def extract_data_from_request(self, environ: Environ) -> Any:
         """Return the GraphQL request data, not yet validated.
@@ -206,7 +217,7 @@ class GraphQLBase:
         context_value: Any | None = None,
         query_document: DocumentNode | None = None,
     ) -> GraphQLResult:
-        """Execute `data` with `graphql_sync` and return `(success, result)`.
+        """Execute `data` with the synchronous pipeline and return `(success, result)`.
 
         GET requests may only run queries.
 
@@ -224,24 +235,15 @@ class GraphQLBase:
         """
         if context_value is None:
             context_value = self.get_context_for_request(environ, data)
-        return graphql_sync(
+        return run_graphql_sync(
             self.schema,
             data,
+            self.execution_options,
             context_value=context_value,
-            root_value=self.root_value,
-            query_parser=self.query_parser,
-            query_validator=self.query_validator,
             query_document=query_document,
-            validation_rules=self.validation_rules,
-            require_query=request_method(environ) == "GET",
-            debug=self.debug,
-            introspection=self.introspection,
-            logger=self.logger,
-            error_formatter=self.error_formatter,
+            policy=operation_policy(request_method(environ)),
             extensions=self.get_extensions_for_request(environ, context_value),
             middleware=self.get_middleware_for_request(environ, context_value),
-            middleware_manager_class=self.middleware_manager_class,
-            execution_context_class=self.execution_context_class,
         )
 
     def get_context_for_request(self, environ: Environ, data: Any) -> Any:
@@ -254,14 +256,7 @@ class GraphQLBase:
 
         `data`: the GraphQL request data.
         """
-        context_value = self.context_value
-        if context_value is None:
-            return {"request": environ}
-        if not callable(context_value):
-            return context_value
-        if positional_arity(context_value, unknown=1) >= 2:
-            return ensure_sync(context_value(environ, data), "context_value")
-        return ensure_sync(context_value(environ), "context_value")
+        return ensure_sync(build_context(self.context_value, environ, data), "context_value")
 
     def get_extensions_for_request(self, environ: Environ, context: Any) -> ExtensionList:
         """Return the extensions: the `extensions` option, called with `(environ, context)`
@@ -273,8 +268,8 @@ class GraphQLBase:
 
         `context`: the context value.
         """
-        extensions: ExtensionList = _per_request(self.extensions, environ, context, "extensions")
-        return extensions
+        extensions = per_request_option(self.extensions, environ, context)
+        return ensure_sync(extensions, "extensions")  # type: ignore[no-any-return]
 
     def get_middleware_for_request(self, environ: Environ, context: Any) -> MiddlewareList:
         """Return the GraphQL middlewares: the `middleware` option, called with
@@ -286,10 +281,6 @@ class GraphQLBase:
 
         `context`: the context value.
         """
-        middleware: MiddlewareList = _per_request(self.middleware, environ, context, "middleware")
-        return middleware
+        middleware = per_request_option(self.middleware, environ, context)
+        return ensure_sync(middleware, "middleware")  # type: ignore[no-any-return]
 
-
-def _per_request(option: Any, environ: Environ, context: Any, name: str) -> Any:
-    """An option's value for one request: called with ``(environ, context)`` if callable."""
-    return ensure_sync(option(environ, context), name) if callable(option) else option

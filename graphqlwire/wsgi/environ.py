@@ -21,9 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any
 
-from ..errors import HttpBadRequestError, HttpError, HttpPayloadTooLargeError
-from ..requests import Request
-from ..uploads import read_chunks
+from ..http import HttpBadRequestError, HttpError, HttpPayloadTooLargeError, Request
+from ..http._uploads import read_chunks
 
 #: Bytes asked of ``wsgi.input`` per read.
 CHUNK_SIZE = 64 * 1024

@@ -10,10 +10,9 @@ from graphql import DocumentNode, GraphQLResolveInfo, parse
 
 from graphqlwire.asgi import GraphQL
 from graphqlwire.asgi.handlers import GraphQLHTTPHandler, GraphQLWebsocketHandler
-from graphqlwire.extensions import Extension
-from graphqlwire.requests import Request
-from graphqlwire.responses import JSONResponse, Response
-from graphqlwire.types import GraphQLResult, Message, Receive, Scope, Send
+from graphqlwire.execution import Extension, GraphQLResult
+from graphqlwire.http import JSONResponse, Request, Response
+from graphqlwire.types import Message, Receive, Scope, Send
 from tests.testclient import ASGIClient
 
 from .conftest import AppFactory
@@ -335,7 +334,7 @@ async def test_subclass_overrides_each_documented_step(make_app: AppFactory) -> 
 
 
 async def test_http_error_from_any_step_becomes_a_4xx(make_app: AppFactory) -> None:
-    from graphqlwire.errors import HttpUnprocessableError
+    from graphqlwire.http import HttpUnprocessableError
 
     class Strict(GraphQLHTTPHandler):
         async def handle_request(self, request: Request) -> Response:

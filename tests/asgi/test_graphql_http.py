@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from graphqlwire import graphql_http as gh
-from graphqlwire.errors import (
+from graphqlwire.http import (
     HttpBadRequestError,
     HttpNotAcceptableError,
     HttpUnsupportedMediaTypeError,
+    JSONResponse,
 )
-from graphqlwire.requests import parse_json_body
-from graphqlwire.responses import JSONResponse
+from graphqlwire.http import _rules as gh
+from graphqlwire.http._requests import parse_json_body
 
 GRJ = gh.GRAPHQL_RESPONSE_JSON
 JSON = gh.JSON

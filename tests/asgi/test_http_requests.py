@@ -319,7 +319,7 @@ async def test_post_and_options_responses_do_not_vary_on_accept(client: ASGIClie
 
 async def test_get_error_raised_by_an_override_varies_on_accept(make_app: AppFactory) -> None:
     from graphqlwire.asgi.handlers import GraphQLHTTPHandler
-    from graphqlwire.errors import HttpBadRequestError
+    from graphqlwire.http import HttpBadRequestError
 
     class Refusing(GraphQLHTTPHandler):
         async def handle_request(self, request: Any) -> Any:

@@ -125,6 +125,14 @@ async def test_get_subscription_is_refused(client: ASGIClient) -> None:
     response = await client.get("/", params={"query": "subscription { tick }"})
     assert response.status == 405
     assert response.header("allow") == "POST"
+    assert "subscribe over a WebSocket" in response.json()["errors"][0]["message"]
+
+
+async def test_post_subscription_is_refused_with_an_http_message(client: ASGIClient) -> None:
+    response = await client.post("/", json={"query": "subscription { tick }"})
+    assert response.status == 400
+    message = response.json()["errors"][0]["message"]
+    assert message.startswith("Subscriptions are not executed over HTTP")
 
 
 @pytest.mark.parametrize(("accept", "status"), [(JSON, 200), (GRJ, 294)])

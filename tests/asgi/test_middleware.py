@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from graphqlwire.asgi.middleware import CORSMiddleware, RequirePreflightMiddleware
-from graphqlwire.graphql_http import is_csrf_prone
+from graphqlwire.http._rules import is_csrf_prone
 from tests.testclient import ASGIClient
 
 from .conftest import AppFactory

@@ -7,7 +7,7 @@ import pytest
 from graphql import GraphQLError, GraphQLSchema
 
 from graphqlwire import make_executable_schema
-from graphqlwire.cache import document_cache
+from graphqlwire.execution._cache import document_cache
 
 TYPE_DEFS = """
 type Query {
@@ -96,7 +96,7 @@ def schema(probe: Probe) -> GraphQLSchema:
 def core_operations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """One entry per call of graphql-core's own ``execute_operation`` from now on (the
     executions graphqlwire's plans did not stand in for)."""
-    from graphqlwire._compat import ExecutionContext
+    from graphqlwire.execution._compat import ExecutionContext
 
     calls: list[int] = []
     original = ExecutionContext.execute_operation

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from graphqlwire.batching import batch_response, check_batch
-from graphqlwire.errors import HttpBadRequestError
+from graphqlwire.http import HttpBadRequestError
+from graphqlwire.http._batching import batch_response, check_batch
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from graphqlwire.callables import ensure_sync, positional_arity
+from graphqlwire.execution._callables import ensure_sync, positional_arity
 
 
 def two(a: Any, b: Any) -> None: ...

@@ -245,7 +245,8 @@ async def test_require_query_refuses_mutations(schema: GraphQLSchema) -> None:
 async def test_subscriptions_are_refused_by_graphql(schema: GraphQLSchema, probe: Any) -> None:
     success, response = await graphql(schema, {"query": "subscription { count(to: 2) }"})
     assert (success, failure_of(response)) == (False, "operation")
-    assert "WebSocket" in response["errors"][0]["message"]
+    # the execution layer's wording names no transport; HTTP words its own (tests/asgi)
+    assert "use subscribe()" in response["errors"][0]["message"]
     assert probe.started == 0
 
 
@@ -309,7 +310,7 @@ async def test_custom_query_parser_and_validator(schema: GraphQLSchema) -> None:
 
 
 async def test_query_document_skips_parsing(schema: GraphQLSchema, monkeypatch: pytest.MonkeyPatch) -> None:
-    import graphqlwire.cache as cache_module
+    import graphqlwire.execution._cache as cache_module
 
     parsed: list[str] = []
     real_parse = cache_module.parse

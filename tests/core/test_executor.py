@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from odd_values import ODD_VALUES, DictSub
 
 from graphqlwire import graphql, graphql_sync, subscribe
-from graphqlwire._compat import GRAPHQL_CORE_3_3
-from graphqlwire.executor import Executor
+from graphqlwire.execution import Executor
+from graphqlwire.execution._compat import GRAPHQL_CORE_3_3
 
 SDL = """
 scalar Money

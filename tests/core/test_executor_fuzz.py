@@ -60,14 +60,14 @@ from hypothesis import strategies as st
 from odd_values import DictSub
 
 from graphqlwire import graphql, graphql_sync
-from graphqlwire._compat import (
+from graphqlwire.execution._cache import document_cache
+from graphqlwire.execution._compat import (
     EXECUTION_CLASS_KWARG,
     GRAPHQL_CORE_3_3,
     LEAF_COERCER,
     ExecutionContext,
 )
-from graphqlwire.cache import document_cache
-from graphqlwire.executor import Executor, _operation_plans
+from graphqlwire.execution._executor import Executor, _operation_plans
 
 SDL = """
 directive @experimental_disableErrorPropagation on QUERY | MUTATION | SUBSCRIPTION

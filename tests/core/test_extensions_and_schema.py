@@ -6,7 +6,7 @@ import pytest
 from graphql import GraphQLError, GraphQLSchema, MiddlewareManager
 
 from graphqlwire import Extension, graphql, make_executable_schema
-from graphqlwire.errors import format_error
+from graphqlwire.execution import format_error
 
 
 class Recorder(Extension):

@@ -10,7 +10,7 @@ import pytest
 from graphql import GraphQLError, GraphQLSchema
 
 from graphqlwire import Extension, graphql, make_executable_schema, subscribe
-from graphqlwire.cache import MAX_CACHED_QUERY_LENGTH, document_cache
+from graphqlwire.execution._cache import MAX_CACHED_QUERY_LENGTH, document_cache
 
 
 class ClosableSource:

@@ -21,7 +21,7 @@ from graphql import ExecutionResult, GraphQLError, GraphQLResolveInfo, GraphQLSc
 from graphql.execution import MiddlewareManager
 
 from graphqlwire import subscribe
-from graphqlwire._compat import GRAPHQL_CORE_3_3
+from graphqlwire.execution._compat import GRAPHQL_CORE_3_3
 
 Info: TypeAlias = "GraphQLResolveInfo[Any]"
 

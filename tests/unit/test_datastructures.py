@@ -6,14 +6,7 @@ import io
 
 import pytest
 
-from graphqlwire.datastructures import (
-    URL,
-    FormData,
-    Headers,
-    MutableHeaders,
-    QueryParams,
-    UploadFile,
-)
+from graphqlwire.http import URL, FormData, Headers, MutableHeaders, QueryParams, UploadFile
 
 
 def test_headers_from_raw_pairs_are_case_insensitive_and_keep_repeats():

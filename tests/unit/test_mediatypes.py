@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graphqlwire.errors import HttpPayloadTooLargeError
-from graphqlwire.mediatypes import (
+from graphqlwire.http import HttpPayloadTooLargeError
+from graphqlwire.http._mediatypes import (
     MediaRange,
     is_utf8_charset,
     negotiate,

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from graphqlwire.errors import HttpBadRequestError, HttpPayloadTooLargeError
-from graphqlwire.multipart import (
+from graphqlwire.http import HttpBadRequestError, HttpPayloadTooLargeError
+from graphqlwire.http._multipart import (
     MultipartEnd,
     MultipartLimits,
     MultipartParseError,
@@ -258,7 +258,7 @@ from collections.abc import Callable  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from graphqlwire.multipart import MultipartError  # noqa: E402
+from graphqlwire.http._multipart import MultipartError  # noqa: E402
 
 FUZZ = settings(
     max_examples=int(os.environ.get("GRAPHQLWIRE_FUZZ_EXAMPLES", "150")),

@@ -8,14 +8,15 @@ from typing import Any
 
 import pytest
 
-from graphqlwire.datastructures import UploadFile
-from graphqlwire.errors import (
+from graphqlwire.http import (
+    ClientDisconnect,
     HttpBadRequestError,
     HttpPayloadTooLargeError,
     HttpUnsupportedMediaTypeError,
+    Request,
+    UploadFile,
 )
-from graphqlwire.multipart import MultipartParseError
-from graphqlwire.requests import ClientDisconnect, Request
+from graphqlwire.http._multipart import MultipartParseError
 
 
 def make_scope(

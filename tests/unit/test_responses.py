@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from graphqlwire.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from graphqlwire.http import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 
 async def run(response: Response) -> list[dict[str, Any]]:

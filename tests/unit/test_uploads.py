@@ -8,10 +8,9 @@ from typing import Any
 
 import pytest
 
-from graphqlwire.datastructures import FormData, UploadFile
-from graphqlwire.errors import HttpBadRequestError, HttpPayloadTooLargeError
-from graphqlwire.multipart import MultipartLimits, MultipartParseError, MultipartTooLargeError
-from graphqlwire.uploads import (
+from graphqlwire.http import FormData, HttpBadRequestError, HttpPayloadTooLargeError, UploadFile
+from graphqlwire.http._multipart import MultipartLimits, MultipartParseError, MultipartTooLargeError
+from graphqlwire.http._uploads import (
     combine_multipart_data,
     multipart_operations,
     parse_form,
@@ -255,7 +254,7 @@ def test_multipart_operations_rejects_non_utf8_json_file_part():
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from graphqlwire.multipart import MultipartError  # noqa: E402
+from graphqlwire.http._multipart import MultipartError  # noqa: E402
 
 FUZZ = settings(max_examples=100, deadline=None, database=None)
 json_values = st.recursive(

@@ -21,8 +21,8 @@ from graphqlwire.asgi.handlers import (
     GraphQLWebsocketHandler,
     GraphQLWSHandler,
 )
-from graphqlwire.types import GraphQLResult
-from graphqlwire.websocket import WebSocket
+from graphqlwire.execution import GraphQLResult
+from graphqlwire.http import WebSocket
 
 from .conftest import (
     SCHEMA,

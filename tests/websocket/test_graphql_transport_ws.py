@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from graphqlwire.asgi.handlers import ClientContext, GraphQLTransportWSHandler
-from graphqlwire.errors import WebSocketConnectionError
+from graphqlwire.http import WebSocketConnectionError
 
 from .conftest import Client, ServeFactory, Tracker, client, operation_tasks, wait_until
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from graphqlwire.asgi.handlers import GraphQLWSHandler
-from graphqlwire.errors import WebSocketConnectionError
+from graphqlwire.http import WebSocketConnectionError
 
 from .conftest import Client, ServeFactory, Tracker, client, operation_tasks, wait_until
 

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from graphqlwire.responses import PlainTextResponse
-from graphqlwire.websocket import WebSocket, WebSocketDisconnect, WebSocketState
+from graphqlwire.http import PlainTextResponse, WebSocket, WebSocketDisconnect, WebSocketState
 
 
 def make_scope(**extra: Any) -> dict[str, Any]:

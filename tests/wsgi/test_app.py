@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from graphql import GraphQLError, ValidationRule
 
-from graphqlwire.errors import HttpBadRequestError
+from graphqlwire.execution import Extension
 from graphqlwire.explorers import ExplorerHttp405, ExplorerPlayground
-from graphqlwire.extensions import Extension
+from graphqlwire.http import HttpBadRequestError
 from graphqlwire.wsgi import GraphQL
 from graphqlwire.wsgi.app import status_line
 from tests.wsgi.helpers import SCHEMA, call, post_json

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from graphqlwire.errors import HttpBadRequestError, HttpPayloadTooLargeError
+from graphqlwire.http import HttpBadRequestError, HttpPayloadTooLargeError
 from graphqlwire.wsgi.environ import (
     CHUNK_SIZE,
     BodyReader,

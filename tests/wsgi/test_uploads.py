@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from graphqlwire.datastructures import UploadFile
+from graphqlwire.http import UploadFile
 from graphqlwire.wsgi import GraphQL
 from tests.wsgi.helpers import SCHEMA, UPLOAD, UPLOAD_MANY, call, multipart_body
 

@@ -14,19 +14,18 @@ from typing import Any
 
 from graphql import DocumentNode, GraphQLError, OperationType
 
-from ...errors import WebSocketConnectionError
 from ...execution import (
     RequestFailure,
     check_request_data,
     get_logger,
     get_operation_type,
-    graphql,
     parse_query,
-    subscribe,
+    run_graphql,
+    run_subscription,
 )
+from ...http import WebSocketConnectionError, WebSocketDisconnect, WebSocketState
 from ...protocols import LocalProtocolError
-from ...types import Operation
-from ...websocket import WebSocketDisconnect, WebSocketState
+from ._operation import Operation
 from .base import GraphQLWebsocketHandler
 
 #: ``Operation.extra`` key: the task that runs the operation.
@@ -126,23 +125,17 @@ async def execute_operation(
             websocket, data, context_value=context_value, query_document=query_document
         )
         return _results_or_errors(result)
-    options: dict[str, Any] = {
-        "context_value": context_value,
-        "root_value": handler.root_value,
-        "query_parser": handler.query_parser,
-        "query_validator": handler.query_validator,
-        "query_document": query_document,
-        "debug": handler.debug,
-        "introspection": handler.introspection,
-        "logger": handler.logger,
-        "validation_rules": handler.validation_rules,
-        "error_formatter": handler.error_formatter,
-        "execution_context_class": handler.execution_context_class,
-    }
+    options = handler.execution_options
     if operation_type is OperationType.SUBSCRIPTION:
-        _, results = await subscribe(handler.schema, data, **options)
+        _, results = await run_subscription(
+            handler.schema, data, options, context_value=context_value,
+            query_document=query_document,
+        )  # fmt: skip
         return results
-    _, result = await graphql(handler.schema, data, **options)
+    _, result = await run_graphql(
+        handler.schema, data, options, context_value=context_value,
+        query_document=query_document,
+    )  # fmt: skip
     return _results_or_errors(result)
 
 

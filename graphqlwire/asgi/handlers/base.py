@@ -10,53 +10,45 @@ from __future__ import annotations
 
 import inspect
 from abc import ABC, abstractmethod
+from dataclasses import replace
 from logging import Logger, LoggerAdapter
 from typing import TYPE_CHECKING, Any
 
 from graphql import DocumentNode, GraphQLSchema
 
-from ...callables import positional_arity
-from ...errors import format_error
-from ...types import (
+from ...execution import (
     ContextValue,
     ErrorFormatter,
+    ExecutionOptionAttributes,
     GraphQLResult,
-    OnComplete,
-    OnConnect,
-    OnDisconnect,
-    OnOperation,
     QueryParser,
     QueryValidator,
-    Receive,
     RootValue,
-    Scope,
-    Send,
     ValidationRules,
+    build_context,
+    format_error,
 )
-from ...websocket import WebSocket
+from ...http import WebSocket
+from ...types import Receive, Scope, Send
+from ._operation import OnComplete, OnConnect, OnDisconnect, OnOperation
 
 if TYPE_CHECKING:
     from ...explorers import Explorer
 
 
-class GraphQLHandler(ABC):
-    """Base class for ASGI connection handlers."""
+class GraphQLHandler(ExecutionOptionAttributes, ABC):
+    """Base class for ASGI connection handlers.
+
+    The execution options (`root_value`, `debug`, ...) are attributes stored in one frozen
+    `ExecutionOptions` (`execution_options`), which the handler hands to the pipeline whole.
+    """
 
     def __init__(self) -> None:
         """Initialize the handler instance with empty configuration."""
         self.schema: GraphQLSchema | None = None
         self.context_value: ContextValue = None
-        self.root_value: RootValue = None
-        self.query_parser: QueryParser | None = None
-        self.query_validator: QueryValidator | None = None
-        self.validation_rules: ValidationRules | None = None
         self.execute_get_queries = False
-        self.debug = False
-        self.introspection = True
         self.explorer: Explorer | None = None
-        self.logger: str | Logger | LoggerAdapter[Logger] | None = None
-        self.error_formatter: ErrorFormatter = format_error
-        self.execution_context_class: type[Any] | None = None
 
     @abstractmethod
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -90,21 +82,25 @@ class GraphQLHandler(ABC):
         """Configure the handler with options from the ASGI application.
 
         Called by the ``GraphQL`` app as part of its initialization, propagating its
-        configuration to its handlers.
+        configuration to its handlers. Options set on the handler before (such as its
+        `middleware_manager_class`) are kept.
         """
         self.schema = schema
         self.context_value = context_value
-        self.root_value = root_value
-        self.query_parser = query_parser
-        self.query_validator = query_validator
-        self.validation_rules = validation_rules
         self.execute_get_queries = execute_get_queries
-        self.debug = debug
-        self.introspection = introspection
         self.explorer = explorer
-        self.logger = logger
-        self.error_formatter = error_formatter
-        self.execution_context_class = execution_context_class
+        self.execution_options = replace(
+            self.execution_options,
+            root_value=root_value,
+            query_parser=query_parser,
+            query_validator=query_validator,
+            validation_rules=validation_rules,
+            debug=debug,
+            introspection=introspection,
+            logger=logger,
+            error_formatter=error_formatter,
+            execution_context_class=execution_context_class,
+        )
 
     async def get_context_for_request(self, request: Any, data: dict[str, Any]) -> Any:
         """Return the GraphQL context value for a request or WebSocket operation.
@@ -120,15 +116,7 @@ class GraphQLHandler(ABC):
 
         `data`: the GraphQL request data (query, variables, operationName).
         """
-        context_value = self.context_value
-        if context_value is None:
-            return {"request": request}
-        if not callable(context_value):
-            return context_value
-        if positional_arity(context_value, unknown=1) >= 2:
-            context = context_value(request, data)
-        else:
-            context = context_value(request)
+        context = build_context(self.context_value, request, data)
         if inspect.isawaitable(context):
             context = await context
         return context

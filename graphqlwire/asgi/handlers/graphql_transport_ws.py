@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from ...http import WebSocket, WebSocketDisconnect, WebSocketState
 from ...protocols import LocalProtocolError
 from ...protocols.graphql_transport_ws import (
     PROTOCOL,
@@ -27,9 +28,9 @@ from ...protocols.graphql_transport_ws import (
     Subscribe,
     UnknownType,
 )
-from ...types import Message, Operation
-from ...websocket import WebSocket, WebSocketDisconnect, WebSocketState
+from ...types import Message
 from . import _ws_common as common
+from ._operation import Operation
 from .base import GraphQLWebsocketHandler
 
 

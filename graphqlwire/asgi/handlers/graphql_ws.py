@@ -18,6 +18,7 @@ from typing import Any
 
 from graphql import DocumentNode
 
+from ...http import WebSocket, WebSocketDisconnect, WebSocketState
 from ...protocols.graphql_ws import (
     PROTOCOL,
     ConnectionInit,
@@ -27,9 +28,9 @@ from ...protocols.graphql_ws import (
     Start,
     Stop,
 )
-from ...types import Message, Operation
-from ...websocket import WebSocket, WebSocketDisconnect, WebSocketState
+from ...types import Message
 from . import _ws_common as common
+from ._operation import Operation
 from .base import GraphQLWebsocketHandler
 
 #: Where the connection's protocol state lives in the scope.

@@ -16,10 +16,26 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any
 
-from ...batching import DEFAULT_MAX_BATCH_SIZE, batch_response, check_batch
-from ...errors import HttpBadRequestError, HttpError, HttpMethodNotAllowedError
-from ...execution import graphql
-from ...graphql_http import (
+from ...execution import (
+    ExtensionList,
+    Extensions,
+    GraphQLResult,
+    MiddlewareList,
+    Middlewares,
+    per_request_option,
+    run_graphql,
+)
+from ...http import (
+    ClientDisconnect,
+    HTMLResponse,
+    HttpBadRequestError,
+    HttpError,
+    HttpMethodNotAllowedError,
+    Request,
+    Response,
+)
+from ...http._batching import DEFAULT_MAX_BATCH_SIZE, batch_response, check_batch
+from ...http._rules import (
     DEFAULT_MAX_BODY_SIZE,
     StatusMode,
     allowed_methods,
@@ -28,24 +44,14 @@ from ...graphql_http import (
     error_response,
     has_get_query,
     negotiate_media_type,
+    operation_policy,
     options_response,
     request_body_kind,
     result_response,
     vary_on_accept,
     wants_html,
 )
-from ...requests import ClientDisconnect, Request
-from ...responses import HTMLResponse, Response
-from ...types import (
-    ExtensionList,
-    Extensions,
-    GraphQLResult,
-    MiddlewareList,
-    Middlewares,
-    Receive,
-    Scope,
-    Send,
-)
+from ...types import Receive, Scope, Send
 from .base import GraphQLHttpHandlerBase
 
 if TYPE_CHECKING:
@@ -270,7 +276,7 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
 
         `request`: the `Request`.
         """
-        from ...uploads import multipart_operations  # (loaded with the first upload)
+        from ...http._uploads import multipart_operations
 
         form = await request.form(max_files=self.max_files, max_file_size=self.max_file_size)
         return multipart_operations(form)
@@ -298,8 +304,8 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         """Execute the GraphQL request `data` and return `(success, result)`.
 
         Builds the context (unless given), extensions and middleware for the request,
-        then runs `graphqlwire.execution.graphql` with the handler's options. GET
-        requests may only run queries (`require_query`).
+        then runs the execution pipeline with the handler's `execution_options`. GET
+        requests may only run queries (`graphqlwire.http` words the refusals).
 
         # Required arguments
 
@@ -319,24 +325,15 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         extensions = await self.get_extensions_for_request(request, context_value)
         middleware = await self.get_middleware_for_request(request, context_value)
         assert self.schema is not None, "the handler was not configured with a schema"
-        return await graphql(
+        return await run_graphql(
             self.schema,
             data,
+            self.execution_options,
             context_value=context_value,
-            root_value=self.root_value,
-            query_parser=self.query_parser,
-            query_validator=self.query_validator,
             query_document=query_document,
-            validation_rules=self.validation_rules,
-            require_query=getattr(request, "method", None) == "GET",
-            debug=self.debug,
-            introspection=self.introspection,
-            logger=self.logger,
-            error_formatter=self.error_formatter,
+            policy=operation_policy(getattr(request, "method", None)),
             extensions=extensions,
             middleware=middleware,
-            middleware_manager_class=self.middleware_manager_class,
-            execution_context_class=self.execution_context_class,
         )
 
     async def get_extensions_for_request(self, request: Any, context: Any) -> ExtensionList:
@@ -348,8 +345,10 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
 
         `context`: the GraphQL context value for this request.
         """
-        extensions: ExtensionList = await _per_request(self.extensions, request, context)
-        return extensions
+        extensions = per_request_option(self.extensions, request, context)
+        if inspect.isawaitable(extensions):
+            extensions = await extensions
+        return extensions  # type: ignore[no-any-return]
 
     async def get_middleware_for_request(self, request: Any, context: Any) -> MiddlewareList:
         """Return the GraphQL middlewares for this request (the `middleware` option, resolved).
@@ -360,8 +359,10 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
 
         `context`: the GraphQL context value for this request.
         """
-        middleware: MiddlewareList = await _per_request(self.middleware, request, context)
-        return middleware
+        middleware = per_request_option(self.middleware, request, context)
+        if inspect.isawaitable(middleware):
+            middleware = await middleware
+        return middleware  # type: ignore[no-any-return]
 
     async def create_json_response(
         self, request: Request, result: dict[str, Any], success: bool
@@ -418,13 +419,3 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
             has_explorer=self.explorer is not None,
         )
 
-
-async def _per_request(option: Any, request: Any, context: Any) -> Any:
-    """An option's value for one request: called with ``(request, context)`` (and awaited
-    when that gives an awaitable) if callable, else the option itself."""
-    if not callable(option):
-        return option
-    value = option(request, context)
-    if inspect.isawaitable(value):
-        value = await value
-    return value

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import HttpBadRequestError
-from .responses import JSONResponse
-from .types import GraphQLResult
+from ..execution._types import GraphQLResult
+from ._errors import HttpBadRequestError
+from ._responses import JSONResponse
 
 DEFAULT_MAX_BATCH_SIZE = 10
 

@@ -6,7 +6,8 @@ from typing import Any, NoReturn
 
 from graphql import GraphQLError
 
-from .results import RequestFailure
+from .._json import json_type
+from ._results import RequestFailure
 
 
 def check_request_data(data: Any) -> tuple[str, dict[str, Any] | None, str | None]:
@@ -38,20 +39,3 @@ def check_request_data(data: Any) -> tuple[str, dict[str, Any] | None, str | Non
 
 def _bad_request(message: str) -> NoReturn:
     raise RequestFailure("request", [GraphQLError(message)])
-
-
-def json_type(value: Any) -> str:
-    """How a JSON value is called in error messages: ``an array``, ``a string``, ..."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, (list, tuple)):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__

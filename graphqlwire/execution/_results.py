@@ -1,6 +1,6 @@
 """What a GraphQL request turns into: response dicts, failure stages, error logging.
 
-Shared by ``execution`` (queries and mutations) and ``subscriptions``. A request that fails
+A request that fails
 before execution starts gets a response without a ``data`` entry (as the GraphQL spec asks);
 ``failure_of(response)`` tells transports at which stage, so they can pick status codes
 without reading error messages.
@@ -9,13 +9,16 @@ without reading error messages.
 from __future__ import annotations
 
 import logging
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from graphql import ExecutionResult, GraphQLError, TypeNode, VariableDefinitionNode
 
-from .errors import unwrap_graphql_error
-from .extensions import ExtensionManager
-from .types import ErrorFormatter, GraphQLResult, LoggerOption
+from ._errors import unwrap_graphql_error
+from ._extensions import ExtensionManager
+from ._types import GraphQLResult, LoggerOption
+
+if TYPE_CHECKING:
+    from ._options import ExecutionOptions
 
 Stage = Literal["request", "parse", "validation", "operation", "execution"]
 
@@ -53,25 +56,19 @@ class RequestFailure(Exception):
 
 
 def failure_result(
-    failure: RequestFailure,
-    manager: ExtensionManager,
-    logger: LoggerOption,
-    error_formatter: ErrorFormatter,
-    debug: bool,
+    failure: RequestFailure, manager: ExtensionManager, options: ExecutionOptions
 ) -> GraphQLResult:
+    """The response of a request that failed before execution: errors, no ``data``."""
     response = ResultDict(failure.stage)
-    add_errors(response, failure.errors, manager, logger, error_formatter, debug)
+    add_errors(response, failure.errors, manager, options)
     add_extensions(response, manager)
     return False, response
 
 
 def execution_result(
-    result: ExecutionResult,
-    manager: ExtensionManager,
-    logger: LoggerOption,
-    error_formatter: ErrorFormatter,
-    debug: bool,
+    result: ExecutionResult, manager: ExtensionManager, options: ExecutionOptions
 ) -> GraphQLResult:
+    """The response of an executed request (``data``, maybe ``errors``, ``extensions``)."""
     errors = result.errors
     if result.data is None and errors and all(map(_before_execution, errors)):
         # The GraphQL spec says the response then has no "data" entry.
@@ -79,7 +76,7 @@ def execution_result(
     else:
         response = ResultDict(None, data=result.data)
     if errors:
-        add_errors(response, errors, manager, logger, error_formatter, debug)
+        add_errors(response, errors, manager, options)
     add_extensions(response, manager)
     return response.get("data") is not None, response
 
@@ -99,12 +96,11 @@ def add_errors(
     response: dict[str, Any],
     errors: list[GraphQLError],
     manager: ExtensionManager,
-    logger: LoggerOption,
-    error_formatter: ErrorFormatter,
-    debug: bool,
+    options: ExecutionOptions,
 ) -> None:
-    log_errors(errors, logger)
+    log_errors(errors, options.logger)
     manager.has_errors(errors)
+    error_formatter, debug = options.error_formatter, options.debug
     response["errors"] = [error_formatter(error, debug) for error in errors]
 
 

@@ -15,8 +15,8 @@ from functools import lru_cache
 from typing import IO, Any, TypeVar, overload
 from urllib.parse import quote, urlencode, urlsplit
 
-from .mediatypes import parse_urlencoded
-from .types import Scope
+from ..types import Scope
+from ._mediatypes import parse_urlencoded
 
 V = TypeVar("V")
 T = TypeVar("T")

@@ -21,9 +21,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from .datastructures import Headers
-from .errors import HttpBadRequestError, HttpError, HttpPayloadTooLargeError
-from .mediatypes import parse_header_params
+from ._datastructures import Headers
+from ._errors import HttpBadRequestError, HttpError, HttpPayloadTooLargeError
+from ._mediatypes import parse_header_params
 
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _MAX_BOUNDARY = 200  # RFC 2046 says 70; be lenient with clients but keep it bounded

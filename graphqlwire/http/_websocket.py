@@ -22,9 +22,9 @@ import enum
 from collections.abc import AsyncIterator
 from typing import Any
 
-from ._json import compact_encoder, loads
-from .datastructures import URL, Headers, QueryParams
-from .types import ASGIApp, Message, Receive, Scope, Send
+from .._json import compact_encoder, loads
+from ..types import ASGIApp, Message, Receive, Scope, Send
+from ._datastructures import URL, Headers, QueryParams
 
 #: The ASGI extension that lets an application answer the handshake with an HTTP response.
 DENIAL_RESPONSE_EXTENSION = "websocket.http.response"

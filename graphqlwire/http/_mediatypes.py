@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote_to_bytes
 
-from .errors import HttpPayloadTooLargeError
+from ._errors import HttpPayloadTooLargeError
 
 _UTF8 = ("utf-8", "utf8")
 

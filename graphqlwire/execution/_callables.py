@@ -52,3 +52,25 @@ def ensure_sync(value: Any, what: str) -> Any:
             "use the ASGI app or graphql() instead."
         )
     return value
+
+
+def build_context(context_value: Any, request: Any, data: Any) -> Any:
+    """The context for one request from the ``context_value`` option (maybe awaitable).
+
+    None gives ``{"request": request}``; a value is used as is; a callable is called with
+    ``(request, data)`` when it takes two parameters (newer Ariadne releases), else with
+    ``(request)`` (the seeds).
+    """
+    if context_value is None:
+        return {"request": request}
+    if not callable(context_value):
+        return context_value
+    if positional_arity(context_value, unknown=1) >= 2:
+        return context_value(request, data)
+    return context_value(request)
+
+
+def per_request_option(option: Any, request: Any, context: Any) -> Any:
+    """An option's value for one request (maybe awaitable): a callable option is called
+    with ``(request, context)``, any other value is the option itself."""
+    return option(request, context) if callable(option) else option

@@ -39,16 +39,18 @@ import json
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from . import _json as strict_json
-from .errors import (
+from graphql import OperationType
+
+from .. import _json as strict_json
+from ..execution import OperationPolicy, failure_of
+from ._errors import (
     HttpBadRequestError,
     HttpError,
     HttpNotAcceptableError,
     HttpUnsupportedMediaTypeError,
 )
-from .execution import failure_of
-from .mediatypes import is_utf8_charset, negotiate, parse_content_type
-from .responses import JSONResponse, PlainTextResponse, Response
+from ._mediatypes import is_utf8_charset, negotiate, parse_content_type
+from ._responses import JSONResponse, PlainTextResponse, Response
 
 JSON = "application/json"
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -205,6 +207,31 @@ def has_get_query(params: Mapping[str, str]) -> bool:
 
 
 # --- options and methods -------------------------------------------------------------------
+
+
+def refuse_over_post(kind: OperationType) -> str | None:
+    """The operation policy of POST (and of WebSocket queries): no subscriptions."""
+    if kind is OperationType.SUBSCRIPTION:
+        return (
+            "Subscriptions are not executed over HTTP: subscribe over a WebSocket "
+            "(graphql-transport-ws or graphql-ws subprotocol)."
+        )
+    return None
+
+
+def refuse_over_get(kind: OperationType) -> str | None:
+    """The operation policy of GET: queries only (RFC 9110: GET is safe)."""
+    if kind is OperationType.QUERY:
+        return None
+    return refuse_over_post(kind) or (
+        f"Only query operations can be executed here (a GET request), and this "
+        f"is a {kind.value}: send it with POST."
+    )
+
+
+def operation_policy(method: str | None) -> OperationPolicy:
+    """The operation policy for a request with this method (None: not an HTTP request)."""
+    return refuse_over_get if method == "GET" else refuse_over_post
 
 
 def check_status_mode(status_mode: str) -> StatusMode:

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from ._json import compact_encoder
-from .datastructures import MutableHeaders
-from .types import Receive, Scope, Send
+from .._json import compact_encoder
+from ..types import Receive, Scope, Send
+from ._datastructures import MutableHeaders
 
 _COMPACT = compact_encoder(allow_nan=False)
 # Used only when a string holds a lone surrogate (it can come from a client's JSON

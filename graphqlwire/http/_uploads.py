@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from . import _json as strict_json
-from .datastructures import DEFAULT_SPOOL_SIZE, FormData, UploadFile
-from .errors import HttpBadRequestError, HttpPayloadTooLargeError
-from .multipart import (
+from .. import _json as strict_json
+from ._datastructures import DEFAULT_SPOOL_SIZE, FormData, UploadFile
+from ._errors import HttpBadRequestError, HttpPayloadTooLargeError
+from ._multipart import (
     DEFAULT_MAX_FIELD_SIZE,
     Event,
     MultipartLimits,

@@ -12,13 +12,21 @@ it can keep per-request state on ``self`` safely). Its hooks run in list order:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeAlias
 
-from graphql import GraphQLError, GraphQLResolveInfo, MiddlewareManager
+from graphql import GraphQLError, GraphQLResolveInfo, Middleware, MiddlewareManager
 
-from .types import ExtensionList, MiddlewareList
+ExtensionList: TypeAlias = "list[type[Extension] | Callable[[], Extension]] | None"
+#: A list of extension classes (or factories), or ``(request, context) -> list``.
+Extensions: TypeAlias = (
+    "ExtensionList | Callable[[Any, Any], ExtensionList | Awaitable[ExtensionList]]"
+)
+MiddlewareList: TypeAlias = "list[Middleware] | None"
+Middlewares: TypeAlias = (
+    "MiddlewareList | Callable[[Any, Any], MiddlewareList | Awaitable[MiddlewareList]]"
+)
 
 
 class Extension:

@@ -69,7 +69,7 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
 from graphql.type import scalars
 
-from . import speedups
+from . import _speedups as speedups
 from ._compat import GRAPHQL_CORE_3_3, LEAF_COERCER, ExecutionContext, first_field_node
 
 #: Returned by a fast coercer when the value needs graphql-core's general coercion.

@@ -12,11 +12,11 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
-from . import _json as strict_json
-from .datastructures import URL, FormData, Headers, QueryParams
-from .errors import HttpBadRequestError, HttpPayloadTooLargeError, HttpUnsupportedMediaTypeError
-from .mediatypes import parse_content_type, parse_urlencoded
-from .types import Message, Receive, Scope
+from .. import _json as strict_json
+from ..types import Message, Receive, Scope
+from ._datastructures import URL, FormData, Headers, QueryParams
+from ._errors import HttpBadRequestError, HttpPayloadTooLargeError, HttpUnsupportedMediaTypeError
+from ._mediatypes import parse_content_type, parse_urlencoded
 
 #: Defaults for ``Request.form`` (Starlette's, so ported code behaves the same).
 DEFAULT_MAX_FILES = 1000
@@ -262,8 +262,8 @@ class Request:
             body = await self.body()
             self._form = FormData(parse_urlencoded(body, max_fields=max_fields))
         elif media_type == "multipart/form-data":
-            from .multipart import MultipartLimits
-            from .uploads import parse_form_async
+            from ._multipart import MultipartLimits
+            from ._uploads import parse_form_async
 
             limits = MultipartLimits(
                 max_files=max_files,

@@ -1,0 +1,114 @@
+"""The execution layer: a GraphQL request dict in, a JSON-ready result out. No HTTP here.
+
+``graphql()`` (async), ``graphql_sync()`` and ``subscribe()`` check the request data, parse
+and validate it (through the document cache unless the caller brings its own parser or
+validator), run the extensions and middleware, execute with graphqlwire's ``Executor``, and
+format errors. Transports configure an ``ExecutionOptions`` once and call the same pipeline
+per request; a request refused before execution carries a transport-neutral failure stage
+(``failure_of``) from which each transport picks its status code or close code.
+
+Theory of operation, module by module:
+
+- ``_options``: ``ExecutionOptions``, every option that is not the request's own.
+- ``_pipeline``: the drivers (async, sync, subscription) around one generator of steps.
+- ``_prepare``: request shape check, parse and validation, operation policy.
+- ``_cache``: parsed and validated documents, keyed by query text and schema.
+- ``_executor``, ``_speedups``, ``_compat``: the execution context and its fast paths, and
+  what differs between graphql-core 3.2 and 3.3.
+- ``_results``, ``_errors``: result dicts, failure stages, error formatting and logging.
+- ``_extensions``, ``_validation``, ``_streams``, ``_callables``, ``_types``: the
+  extension API, the introspection rule, subscription event streams, calling user hooks,
+  and the type aliases of the options.
+"""
+
+from __future__ import annotations
+
+from ._callables import build_context, ensure_sync, per_request_option
+from ._errors import format_error, get_error_extension, unwrap_graphql_error
+from ._executor import Executor
+from ._extensions import (
+    Extension,
+    ExtensionList,
+    ExtensionManager,
+    Extensions,
+    MiddlewareList,
+    Middlewares,
+)
+from ._options import ExecutionOptionAttributes, ExecutionOptions
+from ._pipeline import (
+    graphql,
+    graphql_sync,
+    run_graphql,
+    run_graphql_sync,
+    run_subscription,
+    subscribe,
+)
+from ._prepare import (
+    OperationPolicy,
+    get_operation_type,
+    no_subscriptions,
+    parse_query,
+    queries_only,
+    resolve_root_value,
+)
+from ._request_data import check_request_data
+from ._results import RequestFailure, ResultDict, Stage, failure_of, get_logger, log_errors
+from ._types import (
+    ContextValue,
+    ErrorFormatter,
+    GraphQLResult,
+    LoggerOption,
+    QueryParser,
+    QueryValidator,
+    RootValue,
+    SubscriptionResult,
+    ValidationRules,
+)
+from ._validation import IntrospectionDisabledRule
+
+__all__ = [
+    "ContextValue",
+    "ErrorFormatter",
+    "ExecutionOptionAttributes",
+    "ExecutionOptions",
+    "Executor",
+    "Extension",
+    "ExtensionList",
+    "ExtensionManager",
+    "Extensions",
+    "GraphQLResult",
+    "IntrospectionDisabledRule",
+    "LoggerOption",
+    "MiddlewareList",
+    "Middlewares",
+    "OperationPolicy",
+    "QueryParser",
+    "QueryValidator",
+    "RequestFailure",
+    "ResultDict",
+    "RootValue",
+    "Stage",
+    "SubscriptionResult",
+    "ValidationRules",
+    "build_context",
+    "check_request_data",
+    "ensure_sync",
+    "failure_of",
+    "format_error",
+    "get_error_extension",
+    "get_logger",
+    "get_operation_type",
+    "graphql",
+    "graphql_sync",
+    "log_errors",
+    "no_subscriptions",
+    "parse_query",
+    "per_request_option",
+    "queries_only",
+    "resolve_root_value",
+    "run_graphql",
+    "run_graphql_sync",
+    "run_subscription",
+    "subscribe",
+    "unwrap_graphql_error",
+]

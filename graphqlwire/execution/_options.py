@@ -1,0 +1,103 @@
+"""``ExecutionOptions``: how requests are executed, defined once for every transport.
+
+The ASGI handlers and the WSGI app keep Ariadne's keyword signatures and attributes
+(``handler.debug = True`` still works), but they store the values in one frozen
+``ExecutionOptions`` that the pipeline receives whole: adding an option means adding a field
+here, not editing every constructor and call between a transport and graphql-core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Generic, TypeVar, overload
+
+from graphql import MiddlewareManager
+
+from ._errors import format_error
+from ._types import ErrorFormatter, LoggerOption, QueryParser, QueryValidator, ValidationRules
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionOptions:
+    """Every execution option that is not the request's own (data, context, extensions).
+
+    # Fields
+
+    `root_value`: the root value, or a callable returning it (see `resolve_root_value`).
+
+    `query_parser`: `(context, data) -> DocumentNode`, replacing the document cache's parse.
+
+    `query_validator`: replaces graphql-core's `validate` (and the cache's validation).
+
+    `validation_rules`: extra rules, or `(context, document, data)` returning them.
+
+    `debug`: add tracebacks to formatted errors. Never in production.
+
+    `introspection`: allow introspection queries.
+
+    `logger`: the logger, or its name, that resolver errors are logged to.
+
+    `error_formatter`: `(error, debug) -> dict` for every GraphQL error.
+
+    `middleware_manager_class`: the `MiddlewareManager` (sub)class combining middlewares.
+
+    `execution_context_class`: graphql-core execution context class (default `Executor`).
+
+    `execute_kwargs`: further keyword arguments for graphql-core's `execute`.
+    """
+
+    root_value: Any = None
+    query_parser: QueryParser | None = None
+    query_validator: QueryValidator | None = None
+    validation_rules: ValidationRules | None = None
+    debug: bool = False
+    introspection: bool = True
+    logger: LoggerOption = None
+    error_formatter: ErrorFormatter = format_error
+    middleware_manager_class: type[MiddlewareManager] | None = None
+    execution_context_class: type[Any] | None = None
+    execute_kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+
+class OptionAttribute(Generic[T]):
+    """An attribute that reads and writes one field of its owner's ``execution_options``.
+
+    Setting it replaces the frozen options with a copy, so a request already running keeps
+    the options it started with.
+    """
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any]) -> OptionAttribute[T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type[Any]) -> T: ...
+    def __get__(self, instance: object | None, owner: type[Any]) -> Any:
+        if instance is None:
+            return self
+        return getattr(instance.execution_options, self.name)  # type: ignore[attr-defined]
+
+    def __set__(self, instance: object, value: T) -> None:
+        options = instance.execution_options  # type: ignore[attr-defined]
+        instance.execution_options = replace(options, **{self.name: value})  # type: ignore[attr-defined]
+
+
+class ExecutionOptionAttributes:
+    """Mixin for configured objects (handlers, the WSGI app): the options as attributes."""
+
+    execution_options: ExecutionOptions = ExecutionOptions()
+
+    root_value: OptionAttribute[Any] = OptionAttribute()
+    query_parser: OptionAttribute[QueryParser | None] = OptionAttribute()
+    query_validator: OptionAttribute[QueryValidator | None] = OptionAttribute()
+    validation_rules: OptionAttribute[ValidationRules | None] = OptionAttribute()
+    debug: OptionAttribute[bool] = OptionAttribute()
+    introspection: OptionAttribute[bool] = OptionAttribute()
+    logger: OptionAttribute[LoggerOption] = OptionAttribute()
+    error_formatter: OptionAttribute[ErrorFormatter] = OptionAttribute()
+    middleware_manager_class: OptionAttribute[type[MiddlewareManager] | None] = OptionAttribute()
+    execution_context_class: OptionAttribute[type[Any] | None] = OptionAttribute()
