@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..http import Headers, HttpBadRequestError, PlainTextResponse, QueryParams, Response
-from ..http._rules import PREFLIGHT_HEADERS, error_response, has_get_query, is_csrf_prone
+from ..http._rules import PREFLIGHT_HEADERS, has_get_query, is_csrf_prone
+from ..http._status import error_response
 from ..types import ASGIApp, Message, Receive, Scope, Send
 
 _SAFELISTED_HEADERS = frozenset({"accept", "accept-language", "content-language", "content-type"})

@@ -11,26 +11,7 @@ The ASGI handler and the WSGI app both call these functions, so the two transpor
 Error bodies produced for an ``HttpError`` (bad JSON, wrong Content-Type, ...) are
 ``{"errors": [{"message": ...}]}`` labelled ``application/json``: GoH says a body that is
 not a GraphQL response MUST NOT be labelled ``application/graphql-response+json``.
-
-# Status modes
-
-``"ariadne"`` (the default) keeps Ariadne's behaviour for ``application/json`` responses:
-200 when ``data`` is not null, 400 otherwise. ``"spec"`` applies the GraphQL-over-HTTP
-status codes to ``application/json`` too. Clients that prefer
-``application/graphql-response+json`` always get the GoH codes:
-
-=============================================  ======
-result                                         status
-=============================================  ======
-``data`` and no ``errors``                     200
-``data`` (even null) and ``errors``            294
-request not well-formed                        422
-document does not parse                        400
-validation failed                              422
-mutation or subscription over GET (any mode)   405 (+ ``Allow: POST``)
-subscription over POST                         422
-variables / operation name could not be used   422
-=============================================  ======
+Status codes live in ``_status``.
 """
 
 from __future__ import annotations
@@ -42,38 +23,24 @@ from typing import Any, Literal
 from graphql import OperationType
 
 from .. import _json as strict_json
-from ..execution import OperationPolicy, failure_of
+from ..execution import OperationPolicy
 from ._errors import (
     HttpBadRequestError,
-    HttpError,
     HttpNotAcceptableError,
     HttpUnsupportedMediaTypeError,
 )
 from ._mediatypes import is_utf8_charset, negotiate, parse_content_type
-from ._responses import JSONResponse, PlainTextResponse, Response
+from ._responses import PlainTextResponse, Response
 
 JSON = "application/json"
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 MULTIPART = "multipart/form-data"
 HTML = "text/html"
 
-StatusMode = Literal["ariadne", "spec"]
 BodyKind = Literal["json", "multipart"]
-STATUS_MODES: tuple[StatusMode, ...] = ("ariadne", "spec")
-#: GoH's status for a result with ``data`` and ``errors`` (graphql-over-http#346).
-PARTIAL_SUCCESS = 294
 #: Default ``max_body_size`` of the ASGI handler and the WSGI app: JSON bodies are held in
 #: memory, so they are bounded unless the application explicitly passes None.
 DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
-
-#: Status per ``execution.failure_of`` stage, for results without a ``data`` entry.
-_FAILURE_STATUS: dict[str | None, int] = {
-    "request": 422,
-    "parse": 400,
-    "validation": 422,
-    "operation": 422,
-    "execution": 422,
-}
 
 # --- media types ---------------------------------------------------------------------------
 
@@ -234,14 +201,6 @@ def operation_policy(method: str | None) -> OperationPolicy:
     return refuse_over_get if method == "GET" else refuse_over_post
 
 
-def check_status_mode(status_mode: str) -> StatusMode:
-    """Return ``status_mode`` if it is one of ``STATUS_MODES``, else raise ``ValueError``."""
-    for mode in STATUS_MODES:
-        if status_mode == mode:
-            return mode
-    raise ValueError(f"status_mode must be 'ariadne' or 'spec', not {status_mode!r}")
-
-
 def allowed_methods(
     *, execute_get_queries: bool, introspection: bool, has_explorer: bool
 ) -> list[str]:
@@ -317,105 +276,21 @@ def is_csrf_prone(method: str, content_type: str | None, get_has_query: bool) ->
     return parse_content_type(content_type)[0] in _SIMPLE_CONTENT_TYPES
 
 
-# --- responses -----------------------------------------------------------------------------
-
-
-def result_status(
-    response: dict[str, Any],
-    success: bool,
-    media_type: str,
-    *,
-    method: str = "POST",
-    status_mode: StatusMode = "ariadne",
-) -> int:
-    """The HTTP status for a GraphQL result (see the module docstring's table).
-
-    A GET whose operation was refused (a mutation or subscription over GET) is 405 in
-    every mode (``result_response`` adds ``Allow: POST``).
-
-    # Required arguments
-
-    `response`: the JSON-ready result dict from ``execution.graphql``.
-
-    `success`: ``True`` when ``data`` is not null.
-
-    `media_type`: the negotiated response media type.
-
-    # Optional arguments
-
-    `method`: the request method.
-
-    `status_mode`: ``"ariadne"`` or ``"spec"``, see the module docstring.
-    """
-    if "data" not in response:
-        failure = failure_of(response)
-        if failure == "operation" and method == "GET":
-            return 405
-        if media_type == JSON and status_mode == "ariadne":
-            return 400
-        return _FAILURE_STATUS.get(failure, 400)
-    if media_type == JSON and status_mode == "ariadne":
-        return 200 if success else 400
-    return PARTIAL_SUCCESS if response.get("errors") else 200
-
-
-def result_response(
-    response: dict[str, Any],
-    success: bool,
-    media_type: str,
-    *,
-    method: str = "POST",
-    status_mode: StatusMode = "ariadne",
-) -> JSONResponse:
-    """The HTTP response for a GraphQL result: its status, media type and JSON body.
-
-    The status comes from ``result_status``; a 405 gets ``Allow: POST`` (RFC 9110 says
-    a 405 MUST carry ``Allow``). Arguments are those of ``result_status``.
-    """
-    status = result_status(response, success, media_type, method=method, status_mode=status_mode)
-    headers = _ALLOW_POST if status == 405 else None
-    return JSONResponse(response, status_code=status, headers=headers, media_type=media_type)
-
-
-_ALLOW_POST = {"allow": "POST"}
-
-
-def error_response(error: HttpError) -> JSONResponse:
-    """The response for a request refused before any GraphQL work.
-
-    Body ``{"errors": [{"message": ...}]}`` with the error's status and headers, always
-    labelled ``application/json``: GoH forbids labelling a body that is not a GraphQL
-    response ``application/graphql-response+json``.
-    """
-    return JSONResponse(
-        {"errors": [{"message": error.message}]},
-        status_code=error.status,
-        headers=error.headers,
-    )
-
-
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
     "GRAPHQL_RESPONSE_JSON",
     "HTML",
     "JSON",
     "MULTIPART",
-    "PARTIAL_SUCCESS",
     "PREFLIGHT_HEADERS",
-    "STATUS_MODES",
     "BodyKind",
-    "StatusMode",
     "allowed_methods",
-    "check_status_mode",
     "data_from_query_params",
-    "error_response",
     "has_get_query",
     "is_csrf_prone",
     "negotiate_media_type",
     "options_response",
     "request_body_kind",
-    "result_response",
-    "result_status",
     "vary_on_accept",
     "wants_html",
 ]

@@ -32,14 +32,13 @@ from ..http import (
 from ..http._batching import batch_response, check_batch
 from ..http._rules import (
     allowed_methods,
-    error_response,
     has_get_query,
     negotiate_media_type,
     options_response,
-    result_response,
     vary_on_accept,
     wants_html,
 )
+from ..http._status import error_response, result_response
 from .base import FORM_KEY, Environ, GraphQLBase, request_method
 from .environ import BodyReader, request_for
 

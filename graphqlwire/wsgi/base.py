@@ -40,12 +40,11 @@ from ..http._multipart import MultipartLimits
 from ..http._requests import parse_json_body
 from ..http._rules import (
     DEFAULT_MAX_BODY_SIZE,
-    StatusMode,
-    check_status_mode,
     data_from_query_params,
     operation_policy,
     request_body_kind,
 )
+from ..http._status import StatusMode, check_status_mode
 from ..http._uploads import multipart_operations, parse_form
 from .environ import BodyReader, request_for
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from graphqlwire.execution import ResultDict, Stage
 from graphqlwire.http import (
     HttpBadRequestError,
     HttpNotAcceptableError,
@@ -14,6 +15,7 @@ from graphqlwire.http import (
     JSONResponse,
 )
 from graphqlwire.http import _rules as gh
+from graphqlwire.http import _status as status
 from graphqlwire.http._requests import parse_json_body
 
 GRJ = gh.GRAPHQL_RESPONSE_JSON
@@ -201,21 +203,11 @@ def test_query_params_bad_json(name: str) -> None:
 # --- status codes ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def stage(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Make ``failure_of`` report the ``_stage`` stored in the response under test."""
-
-    def failure_of(response: dict[str, Any]) -> str | None:
-        return None if "data" in response else response.get("_stage")
-
-    monkeypatch.setattr(gh, "failure_of", failure_of)
+def failed(stage: Stage) -> dict[str, Any]:
+    """A response as the pipeline returns it for a request that failed at `stage`."""
+    return ResultDict(stage, errors=[{"message": "boom"}])
 
 
-def failed(stage: str) -> dict[str, Any]:
-    return {"errors": [{"message": "boom"}], "_stage": stage}
-
-
-@pytest.mark.usefixtures("stage")
 @pytest.mark.parametrize(
     ("response", "success", "ariadne_json", "spec"),
     [
@@ -233,26 +225,25 @@ def failed(stage: str) -> dict[str, Any]:
 def test_result_status(
     response: dict[str, Any], success: bool, ariadne_json: int, spec: int
 ) -> None:
-    assert gh.result_status(response, success, JSON) == ariadne_json
-    assert gh.result_status(response, success, JSON, status_mode="spec") == spec
-    assert gh.result_status(response, success, GRJ) == spec
-    assert gh.result_status(response, success, GRJ, status_mode="spec") == spec
+    assert status.result_status(response, success, JSON) == ariadne_json
+    assert status.result_status(response, success, JSON, status_mode="spec") == spec
+    assert status.result_status(response, success, GRJ) == spec
+    assert status.result_status(response, success, GRJ, status_mode="spec") == spec
 
 
-@pytest.mark.usefixtures("stage")
 @pytest.mark.parametrize("media_type", [JSON, GRJ])
-@pytest.mark.parametrize("mode", gh.STATUS_MODES)
+@pytest.mark.parametrize("mode", status.STATUS_MODES)
 def test_get_mutation_is_405_in_every_mode(media_type: str, mode: gh.StatusMode) -> None:
     response = failed("operation")
-    assert gh.result_status(response, False, media_type, method="GET", status_mode=mode) == 405
-    http = gh.result_response(response, False, media_type, method="GET", status_mode=mode)
+    assert status.result_status(response, False, media_type, method="GET", status_mode=mode) == 405
+    http = status.result_response(response, False, media_type, method="GET", status_mode=mode)
     assert http.status_code == 405
     assert (b"allow", b"POST") in http.raw_headers
 
 
 @pytest.mark.parametrize("media_type", [JSON, GRJ])
 def test_result_response(media_type: str) -> None:
-    http = gh.result_response({"data": {"a": "é"}}, True, media_type)
+    http = status.result_response({"data": {"a": "é"}}, True, media_type)
     assert http.status_code == 200
     assert http.body == '{"data":{"a":"é"}}'.encode()
     headers = dict(http.raw_headers)
@@ -261,7 +252,7 @@ def test_result_response(media_type: str) -> None:
 
 
 def test_error_response_is_never_graphql_response_json() -> None:
-    http = gh.error_response(HttpNotAcceptableError("Nope"))
+    http = status.error_response(HttpNotAcceptableError("Nope"))
     assert http.status_code == 406
     assert json.loads(http.body) == {"errors": [{"message": "Nope"}]}
     assert dict(http.raw_headers)[b"content-type"] == b"application/json; charset=utf-8"
@@ -271,9 +262,9 @@ def test_error_response_is_never_graphql_response_json() -> None:
 
 
 def test_check_status_mode() -> None:
-    assert [gh.check_status_mode(mode) for mode in gh.STATUS_MODES] == ["ariadne", "spec"]
+    assert [status.check_status_mode(mode) for mode in status.STATUS_MODES] == ["ariadne", "spec"]
     with pytest.raises(ValueError, match="status_mode must be 'ariadne' or 'spec', not 'x'"):
-        gh.check_status_mode("x")
+        status.check_status_mode("x")
 
 
 @pytest.mark.parametrize(
@@ -304,7 +295,7 @@ def test_options_response() -> None:
 
 
 def test_vary_on_accept_adds_accept_once() -> None:
-    response = gh.vary_on_accept(gh.vary_on_accept(gh.error_response(HttpBadRequestError("x"))))
+    response = gh.vary_on_accept(gh.vary_on_accept(status.error_response(HttpBadRequestError("x"))))
     assert response.headers.getlist("vary") == ["Accept"]
     merged = JSONResponse({}, headers={"vary": "Origin"})
     gh.vary_on_accept(merged)

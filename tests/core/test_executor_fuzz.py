@@ -60,6 +60,7 @@ from hypothesis import strategies as st
 from odd_values import DictSub
 
 from graphqlwire import graphql, graphql_sync
+from graphqlwire.execution import Executor
 from graphqlwire.execution._cache import document_cache
 from graphqlwire.execution._compat import (
     EXECUTION_CLASS_KWARG,
@@ -67,7 +68,7 @@ from graphqlwire.execution._compat import (
     LEAF_COERCER,
     ExecutionContext,
 )
-from graphqlwire.execution._executor import Executor, _operation_plans
+from graphqlwire.execution._root_plans import operation_plans as _operation_plans
 
 SDL = """
 directive @experimental_disableErrorPropagation on QUERY | MUTATION | SUBSCRIPTION

@@ -17,8 +17,9 @@ import pytest
 from graphql import DocumentNode, GraphQLSchema, build_schema
 
 from graphqlwire import graphql, graphql_sync
+from graphqlwire.execution import Executor
 from graphqlwire.execution._compat import GRAPHQL_CORE_3_3
-from graphqlwire.execution._executor import Executor, _operation_plans
+from graphqlwire.execution._root_plans import operation_plans as _operation_plans
 
 pytestmark = pytest.mark.skipif(not GRAPHQL_CORE_3_3, reason="plans need graphql-core 3.3")
 

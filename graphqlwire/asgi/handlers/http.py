@@ -37,20 +37,17 @@ from ...http import (
 from ...http._batching import DEFAULT_MAX_BATCH_SIZE, batch_response, check_batch
 from ...http._rules import (
     DEFAULT_MAX_BODY_SIZE,
-    StatusMode,
     allowed_methods,
-    check_status_mode,
     data_from_query_params,
-    error_response,
     has_get_query,
     negotiate_media_type,
     operation_policy,
     options_response,
     request_body_kind,
-    result_response,
     vary_on_accept,
     wants_html,
 )
+from ...http._status import StatusMode, check_status_mode, error_response, result_response
 from ...types import Receive, Scope, Send
 from .base import GraphQLHttpHandlerBase
 
