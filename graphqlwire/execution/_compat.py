@@ -48,7 +48,7 @@ def create_event_stream(
     context_value: Any,
     variables: dict[str, Any] | None,
     operation_name: str | None,
-    execution_context_class: type[Any],
+    executor_class: type[Any],
     middleware: MiddlewareManager | None,
     options: dict[str, Any],
 ) -> tuple[Any, Callable[[Any], Any] | None]:
@@ -63,7 +63,7 @@ def create_event_stream(
     create: Any = graphql.create_source_event_stream
     if not GRAPHQL_CORE_3_3:
         return create(schema, document, root_value, context_value, variables, operation_name), None
-    built = execution_context_class.build(
+    built = executor_class.build(
         schema, document, root_value, context_value, variables, operation_name,
         middleware=middleware, **options,
     )  # fmt: skip

@@ -140,17 +140,9 @@ class GraphQLBase(ExecutionOptionAttributes):
         self.max_file_size = max_file_size
         self.max_batch_size = max_batch_size
         self.execution_options = ExecutionOptions(
-            root_value=root_value,
-            query_parser=query_parser,
-            query_validator=query_validator,
-            validation_rules=validation_rules,
-            debug=debug,
-            introspection=introspection,
-            logger=logger,
-            error_formatter=error_formatter,
-            middleware_manager_class=middleware_manager_class,
-            execution_context_class=execution_context_class,
-        )
+            root_value, query_parser, query_validator, validation_rules, debug, introspection,
+            logger, error_formatter, middleware_manager_class, execution_context_class,
+        )  # fmt: skip
 
     def extract_data_from_request(self, environ: Environ) -> Any:
         """Return the GraphQL request data, not yet validated.
