@@ -1,4 +1,4 @@
-"""Regression tests for edge cases found in review: leaks, cancellation, hook errors."""
+"""The pipeline cleans up whatever happens: sources closed, extensions finished, hook errors answered."""
 
 from __future__ import annotations
 
