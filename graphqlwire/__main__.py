@@ -100,7 +100,7 @@ def _fixed_width_formatter(prog: str) -> argparse.HelpFormatter:
     """The formatter argparse makes on every ``add_argument`` call, only to check a metavar.
 
     argparse's default asks ``shutil`` for the terminal's width, and importing shutil loads
-    bz2 and lzma: 0.8 MiB the server would keep for its whole life. `build_parser` puts the
+    bz2 and lzma, memory the server would keep for its whole life. `build_parser` puts the
     default back once the arguments are in, so help and error messages still fit the terminal.
     """
     return argparse.HelpFormatter(prog, width=80)

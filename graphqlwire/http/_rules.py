@@ -26,6 +26,7 @@ from .. import _json as strict_json
 from ..execution import OperationPolicy
 from ._errors import (
     HttpBadRequestError,
+    HttpMethodNotAllowedError,
     HttpNotAcceptableError,
     HttpUnsupportedMediaTypeError,
 )
@@ -213,6 +214,50 @@ def allowed_methods(
     return ["GET", "POST", "OPTIONS"] if get else ["POST", "OPTIONS"]
 
 
+#: What a GET asks of the endpoint (see ``route_get``).
+GetRoute = Literal["execute", "explorer", "not allowed"]
+
+
+def route_get(
+    params: Mapping[str, str],
+    accept: str | None,
+    *,
+    execute_get_queries: bool,
+    explorer_shown: bool,
+    allowed: list[str],
+) -> GetRoute:
+    """Decide what a GET is answered with, the same for the ASGI and the WSGI app.
+
+    A query in the URL runs when GET queries are on; a browser gets the explorer when it is
+    shown (else the handler's method-not-allowed answer). A JSON client without a query to
+    run gets an ``HttpError``: 405 (with `allowed`) when GET queries are off and the URL has
+    one, else 400 saying the query is missing.
+    """
+    has_query = has_get_query(params)
+    if has_query and execute_get_queries:
+        return "execute"
+    if wants_html(accept):
+        return "explorer" if explorer_shown else "not allowed"
+    if has_query:
+        raise HttpMethodNotAllowedError(
+            "Executing queries sent with GET is disabled on this server: use POST.",
+            allow=allowed,
+        )
+    raise HttpBadRequestError(
+        "Missing GraphQL query: send it in the body of a POST request"
+        + (" or in the 'query' URL parameter." if execute_get_queries else ".")
+    )
+
+
+def not_allowed_response(method: str, allowed: list[str]) -> Response:
+    """OPTIONS: ``options_response``; any other method a 405 naming the allowed ones."""
+    if method == "OPTIONS":
+        return options_response(allowed)
+    raise HttpMethodNotAllowedError(
+        f"Method {method} is not allowed here: use {', '.join(allowed)}.", allow=allowed
+    )
+
+
 def options_response(allowed: list[str]) -> Response:
     """The answer to a plain ``OPTIONS`` request: 200, an empty body and ``Allow``.
 
@@ -284,13 +329,16 @@ __all__ = [
     "MULTIPART",
     "PREFLIGHT_HEADERS",
     "BodyKind",
+    "GetRoute",
     "allowed_methods",
     "data_from_query_params",
     "has_get_query",
     "is_csrf_prone",
     "negotiate_media_type",
+    "not_allowed_response",
     "options_response",
     "request_body_kind",
+    "route_get",
     "vary_on_accept",
     "wants_html",
 ]

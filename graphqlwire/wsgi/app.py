@@ -24,19 +24,16 @@ from ..explorers import Explorer
 from ..http import (
     FormData,
     HTMLResponse,
-    HttpBadRequestError,
     HttpError,
-    HttpMethodNotAllowedError,
     Response,
 )
 from ..http._batching import batch_response, check_batch
 from ..http._rules import (
     allowed_methods,
-    has_get_query,
     negotiate_media_type,
-    options_response,
+    not_allowed_response,
+    route_get,
     vary_on_accept,
-    wants_html,
 )
 from ..http._status import error_response, result_response
 from .base import FORM_KEY, Environ, GraphQLBase, request_method
@@ -115,22 +112,18 @@ class GraphQL(GraphQLBase):
         `environ`: the WSGI environ.
         """
         request = request_for(environ)
-        has_query = has_get_query(request.query_params)
-        if has_query and self.execute_get_queries:
-            return self.graphql_http_server(environ)
-        if wants_html(request.headers.get("accept")):
-            if self.introspection and self.explorer is not None:
-                return self.render_explorer(environ, self.explorer)
-            return self.handle_not_allowed_method(environ)
-        if has_query:
-            raise HttpMethodNotAllowedError(
-                "Executing queries sent with GET is disabled on this server: use POST.",
-                allow=self.allowed_methods(),
-            )
-        where = " or in the 'query' URL parameter." if self.execute_get_queries else "."
-        raise HttpBadRequestError(
-            "Missing GraphQL query: send it in the body of a POST request" + where
+        route = route_get(
+            request.query_params,
+            request.headers.get("accept"),
+            execute_get_queries=self.execute_get_queries,
+            explorer_shown=self.introspection and self.explorer is not None,
+            allowed=self.allowed_methods(),
         )
+        if route == "execute":
+            return self.graphql_http_server(environ)
+        if route == "explorer" and self.explorer is not None:
+            return self.render_explorer(environ, self.explorer)
+        return self.handle_not_allowed_method(environ)
 
     def handle_post(self, environ: Environ) -> Response:
         """Answer a POST: execute the query in its JSON or multipart body.
@@ -208,13 +201,7 @@ class GraphQL(GraphQLBase):
 
         `environ`: the WSGI environ.
         """
-        allowed = self.allowed_methods()
-        method = request_method(environ)
-        if method == "OPTIONS":
-            return options_response(allowed)
-        raise HttpMethodNotAllowedError(
-            f"Method {method} is not allowed here: use {', '.join(allowed)}.", allow=allowed
-        )
+        return not_allowed_response(request_method(environ), self.allowed_methods())
 
     def allowed_methods(self) -> list[str]:
         """The methods served: GET only with GET queries or a visible explorer."""

@@ -3,8 +3,8 @@
 Each step is a method so that a subclass can replace exactly one of them: reading the
 request data, building the context, extensions and middleware, executing, and turning
 the result into a response. The GraphQL-over-HTTP rules themselves (Accept negotiation,
-status codes, GET parameters, Content-Type) live in ``graphqlwire.graphql_http`` and are
-shared with the WSGI app.
+status codes, GET parameters, Content-Type) live in ``graphqlwire.http`` and are shared
+with the WSGI app.
 
 Requests refused before any GraphQL work (wrong method, Content-Type or Accept, bad JSON,
 broken multipart, a body over the limit) get a 4xx whose JSON body is
@@ -28,9 +28,7 @@ from ...execution import (
 from ...http import (
     ClientDisconnect,
     HTMLResponse,
-    HttpBadRequestError,
     HttpError,
-    HttpMethodNotAllowedError,
     Request,
     Response,
 )
@@ -39,13 +37,12 @@ from ...http._rules import (
     DEFAULT_MAX_BODY_SIZE,
     allowed_methods,
     data_from_query_params,
-    has_get_query,
     negotiate_media_type,
+    not_allowed_response,
     operation_policy,
-    options_response,
     request_body_kind,
+    route_get,
     vary_on_accept,
-    wants_html,
 )
 from ...http._status import StatusMode, check_status_mode, error_response, result_response
 from ...types import Receive, Scope, Send
@@ -88,14 +85,11 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         `middleware_manager_class`: the `MiddlewareManager` (sub)class combining the
         middlewares. Defaults to graphql-core's `MiddlewareManager`.
 
-        `status_mode`: `"ariadne"` (default) answers `application/json` clients with 200
-        when `data` is not null and 400 otherwise; `"spec"` gives them the
-        GraphQL-over-HTTP codes too. Clients preferring
-        `application/graphql-response+json` always get the GraphQL-over-HTTP codes.
+        `status_mode`: `"ariadne"` (default: 200 when `data` is not null, else 400, for
+        `application/json`) or `"spec"` (the GraphQL-over-HTTP codes for every client).
 
-        `max_body_size`: refuse request bodies over this many bytes with 413 (default
-        10 MiB, as the WSGI app; None for no limit, which lets a JSON body of any size
-        into memory).
+        `max_body_size`: refuse bodies over this many bytes with 413 (as the WSGI app;
+        None for no limit, which lets a JSON body of any size into memory).
 
         `max_files`: most files in one multipart request (413 past it).
 
@@ -146,15 +140,9 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
     async def handle_request(self, request: Request) -> Response:
         """Handle a GraphQL request and return the response for the client.
 
-        `GET`: executes the query in the URL when `execute_get_queries` is on and the
-        request has a `query`; otherwise clients that accept HTML get the explorer (405
-        when the explorer or introspection is disabled), and JSON clients get a 400
-        saying the query is missing (405 with `Allow` when GET execution is off).
-
-        `POST`: executes the query from an `application/json` or `multipart/form-data`
-        body. Other methods go to `handle_not_allowed_method`.
-
-        GET responses carry `Vary: Accept`: the same URL gives HTML or JSON.
+        `GET` runs the query in the URL or shows the explorer, as
+        `graphqlwire.http._rules.route_get` decides (responses carry `Vary: Accept`);
+        `POST` runs the JSON or multipart body; others go to `handle_not_allowed_method`.
 
         # Required arguments
 
@@ -168,26 +156,21 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         return vary_on_accept(await self._handle_get(request))
 
     async def _handle_get(self, request: Request) -> Response:
-        has_query = has_get_query(request.query_params)
-        if has_query and self.execute_get_queries:
+        try:
+            route = route_get(
+                request.query_params,
+                request.headers.get("accept"),
+                execute_get_queries=self.execute_get_queries,
+                explorer_shown=self.introspection and self.explorer is not None,
+                allowed=self._allowed_methods(),
+            )
+        except HttpError as error:
+            return error_response(error)
+        if route == "execute":
             return await self.graphql_http_server(request)
-        if wants_html(request.headers.get("accept")):
-            if self.introspection and self.explorer is not None:
-                return await self.render_explorer(request, self.explorer)
-            return self.handle_not_allowed_method(request)
-        if has_query:
-            return error_response(
-                HttpMethodNotAllowedError(
-                    "Executing queries sent with GET is disabled on this server: use POST.",
-                    allow=self._allowed_methods(),
-                )
-            )
-        return error_response(
-            HttpBadRequestError(
-                "Missing GraphQL query: send it in the body of a POST request"
-                + (" or in the 'query' URL parameter." if self.execute_get_queries else ".")
-            )
-        )
+        if route == "explorer" and self.explorer is not None:
+            return await self.render_explorer(request, self.explorer)
+        return self.handle_not_allowed_method(request)
 
     async def render_explorer(self, request: Request, explorer: Explorer) -> Response:
         """Return an HTML response with the GraphQL explorer.
@@ -209,12 +192,10 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
     async def graphql_http_server(self, request: Request) -> Response:
         """Execute the GraphQL request in `request` and return its JSON response.
 
-        Checks first that the client accepts a GraphQL media type (406 otherwise), then
-        extracts the data with `extract_data_from_request`, runs `execute_graphql_query`
-        and builds the response with `create_json_response`. A request refused before
-        execution gets a 4xx JSON error whose message says what was wrong. A batch (a
-        list of operations, see `graphqlwire.batching`) runs each operation in order
-        through `execute_graphql_query` and is answered with a JSON array.
+        Negotiates the media type (406), runs `extract_data_from_request`,
+        `execute_graphql_query` and `create_json_response`; a refusal before execution is
+        a 4xx JSON error. A batch (a list of operations) runs each one in order and is
+        answered with a JSON array.
 
         # Required arguments
 
@@ -399,15 +380,10 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
 
         `request`: the `Request`.
         """
-        allowed = self._allowed_methods()
-        if request.method == "OPTIONS":
-            return options_response(allowed)
-        return error_response(
-            HttpMethodNotAllowedError(
-                f"Method {request.method} is not allowed here: use {', '.join(allowed)}.",
-                allow=allowed,
-            )
-        )
+        try:
+            return not_allowed_response(request.method, self._allowed_methods())
+        except HttpError as error:
+            return error_response(error)
 
     def _allowed_methods(self) -> list[str]:
         return allowed_methods(
