@@ -6,8 +6,8 @@ Usage: ``.venv/bin/python tools/bench_execution.py [--rounds N] [--calls N]``
 Runs interleaved rounds of each case in one process and prints median microseconds per
 call with ratios: the document cache (cached vs uncached, small and large query: the
 uncached case passes a custom parser and validator, exactly how the cache is bypassed in
-production), and graphqlwire's execution (``graphqlwire.executor.Executor`` with the hooks
-of ``graphqlwire.speedups``) against graphql-core's plain execution class with the same
+production), and graphqlwire's execution (``graphqlwire.execution.Executor`` with the hooks
+of ``graphqlwire.execution._speedups``) against graphql-core's plain execution class with the same
 hooks ("core executor", what graphqlwire ran before) and with graphql-core's hooks too
 ("core hooks"); also per event of a one-field subscription, ``counter(upTo: N)``.
 """
@@ -63,7 +63,7 @@ QUERIES = {
 ITEMS = "{ items(n: 100) { id name price tags } }"
 
 #: graphqlwire's hooks with graphql-core's plain execution class instead of graphqlwire's
-#: (what graphqlwire ran before ``graphqlwire.executor``).
+#: (what graphqlwire ran before ``graphqlwire.execution.Executor``).
 CORE_EXECUTOR: dict[str, Any] = {"execution_context_class": ExecutionContext}
 
 #: graphql-core's own per-field hooks too.
