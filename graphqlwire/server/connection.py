@@ -25,8 +25,10 @@ from typing import TYPE_CHECKING
 
 import h11
 
+from ._h11 import buffered_bytes, record_response_sent
+from .head import RequestHead
 from .http11 import BODY_HIGH_WATER, HttpCycle, simple_response
-from .scope import RequestHead, http_scope
+from .scope import http_scope
 from .state import ServerState, logger, wake
 
 if TYPE_CHECKING:
@@ -194,7 +196,7 @@ class HttpProtocol(asyncio.Protocol):
             self._read_paused = False
             self.transport.resume_reading()
 
-    def cycle_done(self, cycle: HttpCycle, status: int) -> None:
+    def cycle_done(self, cycle: HttpCycle) -> None:
         """The response of `cycle` was fully written: move on to the next request."""
         if cycle is not self.cycle:
             return
@@ -208,27 +210,21 @@ class HttpProtocol(asyncio.Protocol):
         elif not self._replay_response():
             self.close(linger=not cycle.body_complete)
             return
-        self._head_bytes = len(conn._receive_buffer)  # bytes of heads still to come
+        self._head_bytes = buffered_bytes(conn)  # bytes of heads still to come
         self._set_deadline(self.config.keep_alive_timeout, IDLE)
         if self._read_paused:
             self._read_paused = False
             self.transport.resume_reading()
-        if conn._receive_buffer:  # pipelined requests already received
+        if buffered_bytes(conn):  # pipelined requests already received
             self._handle_events()
 
     def _replay_response(self) -> bool:
         """Tell h11 the response was sent and ready it for the next request; False if the
         request was not read to its end (the connection cannot be reused)."""
-        conn = self.conn
         try:
-            # HttpCycle serialised the response itself; replay it to h11's state machine
-            # (the public `send` would serialise it again) so that keep-alive, pipelining
-            # and protocol-switch bookkeeping stay exact.
-            cstate = conn._cstate
-            cstate.process_event(h11.SERVER, h11.Response)
-            cstate.process_event(h11.SERVER, h11.EndOfMessage)
-            conn.client_is_waiting_for_100_continue = False
-            conn.start_next_cycle()  # raises unless the request was read to its end
+            # HttpCycle serialised the response itself; replaying it to h11's state machine
+            # keeps keep-alive, pipelining and protocol-switch bookkeeping exact.
+            record_response_sent(self.conn)
         except h11.LocalProtocolError:
             return False
         return True
@@ -334,7 +330,7 @@ class HttpProtocol(asyncio.Protocol):
 
     def _on_request(self, event: h11.Request) -> None:
         config = self.config
-        buffered = len(self.conn._receive_buffer)  # what follows this head
+        buffered = buffered_bytes(self.conn)  # what follows this head
         # `_head_bytes` counts what arrived since the head began: the head is the difference,
         # to the byte, however the client's writes were split or served.
         head_length = self._head_bytes - buffered

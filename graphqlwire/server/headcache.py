@@ -1,7 +1,7 @@
 """Request heads h11 has already parsed, looked up by their exact bytes.
 
 Keep-alive clients resend the same head again and again (same method, target, headers and
-body length); parsing it with h11 costs about a quarter of serving a small GraphQL request.
+body length); parsing it with h11 is a large share of serving a small GraphQL request.
 A head is parsed by h11 the first time; when the same bytes come back as a whole request
 (the head and exactly its body, on a connection between requests) the server reuses the
 `RequestHead` and serves the request without feeding h11, whose state machine stays idle.
@@ -13,7 +13,7 @@ The cache is bounded in entries and head size; when full, the oldest entry goes.
 
 from __future__ import annotations
 
-from .scope import RequestHead
+from .head import RequestHead
 
 __all__ = ["HeadCache"]
 

@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import asyncio
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..types import ASGIApp, Message, Scope
-from .scope import comma_tokens
-from .state import ClientDisconnected, access_logger, logger, wake
-
-if TYPE_CHECKING:
-    from .connection import HttpProtocol
+from .head import comma_tokens
+from .state import ClientConnection, ClientDisconnected, access_logger, logger, wake
 
 __all__ = ["HttpCycle", "simple_response"]
 
@@ -90,7 +87,7 @@ class HttpCycle:
     )
 
     def __init__(
-        self, protocol: HttpProtocol, scope: Scope, *, keep_alive: bool, expect_continue: bool
+        self, protocol: ClientConnection, scope: Scope, *, keep_alive: bool, expect_continue: bool
     ) -> None:
         self.protocol = protocol
         self.scope = scope
@@ -172,7 +169,7 @@ class HttpCycle:
             protocol = self.protocol
             protocol.write(simple_response(status, "Internal Server Error",
                                            protocol.state.date_header))
-            protocol.cycle_done(self, status)
+            protocol.cycle_done(self)
         else:
             self.protocol.abort_cycle(self)
 
@@ -245,7 +242,7 @@ class HttpCycle:
                 self.keep_alive = False
             if protocol.state.access_log:
                 self._log_access()
-            protocol.cycle_done(self, self.status)
+            protocol.cycle_done(self)
             self._wake()
 
     def _write_body(self, prefix: bytes, body: bytes) -> None:

@@ -10,16 +10,13 @@ import asyncio
 import logging
 import time
 from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..types import ASGIApp
 from .config import Config
 from .headcache import HeadCache
 
-if TYPE_CHECKING:
-    from .connection import HttpProtocol
-
-__all__ = ["ClientDisconnected", "ServerState", "logger", "wake"]
+__all__ = ["ClientConnection", "ClientDisconnected", "ServerState", "logger", "wake"]
 
 logger = logging.getLogger("graphqlwire.server")
 access_logger = logging.getLogger("graphqlwire.access")
@@ -54,6 +51,38 @@ class ClientDisconnected(OSError):
     """
 
 
+class ClientConnection(Protocol):
+    """What a request cycle, a WebSocket session or the scope may ask of their connection.
+
+    `HttpProtocol` implements it; the modules that serve one request depend on this
+    instead of on `connection`, so no server module imports another in a circle.
+    """
+
+    state: ServerState
+    config: Config
+    loop: asyncio.AbstractEventLoop
+    transport: asyncio.Transport
+    scheme: str
+    client: tuple[str, int] | None
+    server: tuple[str, int | None] | None
+    write_paused: bool
+
+    def write(self, data: bytes) -> None:
+        """Queue bytes for the client."""
+
+    async def drain(self) -> None:
+        """Wait until the transport's write buffer is below its high-water mark."""
+
+    def resume_body(self) -> None:
+        """The app consumed the buffered body: read more."""
+
+    def cycle_done(self, cycle: Any) -> None:
+        """The response of `cycle` was fully written."""
+
+    def abort_cycle(self, cycle: Any) -> None:
+        """`cycle` cannot finish its response: drop the connection."""
+
+
 class ServerState:
     """Shared, mutable state of one running server."""
 
@@ -74,7 +103,7 @@ class ServerState:
         self.app = app
         self.config = config
         self.loop = loop
-        self.connections: set[HttpProtocol] = set()
+        self.connections: set[Any] = set()  # (HttpProtocol, which imports this module)
         #: Tasks running the application (one per request cycle or WebSocket).
         self.tasks: set[asyncio.Task[None]] = set()
         #: Filled by the lifespan startup; each connection scope gets a shallow copy.

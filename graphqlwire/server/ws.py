@@ -21,7 +21,7 @@ to hundreds of megabytes before any size check could run.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import h11
 from wsproto import ConnectionType, WSConnection
@@ -41,11 +41,8 @@ from wsproto.utilities import LocalProtocolError, RemoteProtocolError
 
 from ..types import Message
 from .http11 import simple_response
-from .state import ClientDisconnected, logger, wake
+from .state import ClientConnection, ClientDisconnected, logger, wake
 from .wsframe import BINARY, TEXT, frame_header
-
-if TYPE_CHECKING:
-    from .connection import HttpProtocol
 
 __all__ = ["WebSocketSession"]
 
@@ -75,13 +72,13 @@ def valid_close_code(code: object) -> bool:
 
 
 class WebSocketSession:
-    """The WebSocket half of an `HttpProtocol`, from the upgrade request to the close."""
+    """The WebSocket half of a connection, from the upgrade request to the close."""
 
     __slots__ = ("_close_timer", "_out", "_out_size", "_ping_timer", "_pong_due", "_read_paused",
                  "close_code", "config", "conn", "disconnected", "parts", "phase", "protocol",
                  "queue", "request", "scope", "size", "task", "waiter")
 
-    def __init__(self, protocol: HttpProtocol, request: h11.Request, scope: dict[str, Any]):
+    def __init__(self, protocol: ClientConnection, request: h11.Request, scope: dict[str, Any]):
         self.protocol = protocol
         self.config = protocol.config
         self.request: h11.Request | None = request  # (dropped once replayed to wsproto)

@@ -11,8 +11,8 @@ from typing import Any
 import h11
 
 from graphqlwire.server import Config, Server
+from graphqlwire.server.head import RequestHead
 from graphqlwire.server.headcache import MAX_CACHED_HEAD, MAX_ENTRIES, HeadCache
-from graphqlwire.server.scope import RequestHead
 
 from .helpers import FAST, read_all
 from .server_apps import read_body, respond

@@ -35,8 +35,8 @@ from hypothesis import strategies as st
 
 from graphqlwire.server import Config, Server
 from graphqlwire.server.connection import HttpProtocol
+from graphqlwire.server.head import RequestHead
 from graphqlwire.server.headcache import MAX_CACHED_HEAD, HeadCache
-from graphqlwire.server.scope import RequestHead
 from graphqlwire.types import Receive, Scope, Send
 
 from .helpers import FAST

@@ -9,8 +9,9 @@ import h11
 import pytest
 
 from graphqlwire.server.config import Config
+from graphqlwire.server.head import RequestHead
 from graphqlwire.server.proxy import apply_proxy_headers
-from graphqlwire.server.scope import RequestHead, http_scope
+from graphqlwire.server.scope import http_scope
 
 
 def request_head(method: str, target: bytes, headers: list[tuple[str, str]] | None = None,
