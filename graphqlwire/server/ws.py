@@ -21,6 +21,7 @@ to hundreds of megabytes before any size check could run.
 from __future__ import annotations
 
 import asyncio
+import enum
 from typing import Any
 
 import h11
@@ -42,7 +43,15 @@ from wsproto.utilities import LocalProtocolError, RemoteProtocolError
 from ..types import Message
 from .http11 import simple_response
 from .state import ClientConnection, ClientDisconnected, logger, wake
-from .wsframe import BINARY, TEXT, frame_header
+from .wsframe import (
+    BINARY,
+    GOING_AWAY,
+    INTERNAL_ERROR,
+    TEXT,
+    TOO_BIG,
+    frame_header,
+    valid_close_code,
+)
 
 __all__ = ["WebSocketSession"]
 
@@ -50,25 +59,18 @@ __all__ = ["WebSocketSession"]
 QUEUE_HIGH_WATER = 32
 #: How long to wait for the client's reply to our close frame before dropping the socket.
 CLOSE_TIMEOUT = 2.0
-GOING_AWAY, INTERNAL_ERROR, TOO_BIG = 1001, 1011, 1009
 
 #: Coalesced outgoing frames are written at the end of the loop iteration, or as soon as
 #: this many bytes are waiting.
 WRITE_COALESCE_LIMIT = 64 * 1024
 
-# Handshake states, as seen by the application.
-CONNECTING, ACCEPTED, DENYING, CLOSED = range(4)
+class Phase(enum.Enum):
+    """Where the session is, as the application sees it."""
 
-
-def valid_close_code(code: object) -> bool:
-    """Whether an application may send `code` in a close frame (RFC 6455 §7.4).
-
-    1004-1006 and 1015 are reserved (never on the wire); the rest of 1000-2999 is left to
-    the protocol (only 1012-1014 have been assigned since); 3000-4999 are for libraries and
-    applications.
-    """
-    return isinstance(code, int) and not isinstance(code, bool) and (
-        1000 <= code <= 1003 or 1007 <= code <= 1014 or 3000 <= code <= 4999)
+    CONNECTING = "connecting"  # handshake received, not yet accepted or refused
+    ACCEPTED = "accepted"  # the 101 went out: messages flow
+    DENYING = "denying"  # an HTTP denial response is being sent instead
+    CLOSED = "closed"  # refused, denied, or done
 
 
 class WebSocketSession:
@@ -94,7 +96,7 @@ class WebSocketSession:
         self.scope = scope
         #: The handshake-capable connection, then (once accepted) its framing part only.
         self.conn: WSConnection | Connection = WSConnection(ConnectionType.SERVER)
-        self.phase = CONNECTING
+        self.phase = Phase.CONNECTING
         self.queue: list[Message] = []  # (short: reading pauses past QUEUE_HIGH_WATER)
         self.waiter: asyncio.Future[None] | None = None
         self.disconnected = False
@@ -143,7 +145,7 @@ class WebSocketSession:
         """Server shutdown: close with 1001 Going Away."""
         if self.conn.state is ConnectionState.OPEN:
             self._close(GOING_AWAY, "server shutting down")
-        elif self.phase == CONNECTING:
+        elif self.phase is Phase.CONNECTING:
             self.protocol.transport.close()
 
     # --- wsproto events -------------------------------------------------------------------
@@ -325,14 +327,14 @@ class WebSocketSession:
             self._app_gone(error=False)
 
     def _app_gone(self, *, error: bool) -> None:
-        if self.phase == CONNECTING and not self.disconnected:
+        if self.phase is Phase.CONNECTING and not self.disconnected:
             if not error:
                 logger.error("ASGI application returned without accepting the WebSocket")
-            self.phase = CLOSED
+            self.phase = Phase.CLOSED
             self._write(simple_response(500, "Internal Server Error",
                                                 self.protocol.state.date_header))
             self._finish(None)
-        elif self.phase == DENYING:
+        elif self.phase is Phase.DENYING:
             self._finish(None)
         elif self.conn.state is ConnectionState.OPEN:
             self._close(INTERNAL_ERROR if error else 1000, "")
@@ -357,8 +359,8 @@ class WebSocketSession:
         if protocol.write_paused:
             await protocol.drain()
         kind = message["type"]
-        if kind == "websocket.send" and self.phase == ACCEPTED and not self.disconnected \
-                and self.conn.state is ConnectionState.OPEN:
+        open_ = not self.disconnected and self.conn.state is ConnectionState.OPEN
+        if kind == "websocket.send" and self.phase is Phase.ACCEPTED and open_:
             # The per-event path of every subscription, checked first.
             text = message.get("text")
             data = message.get("bytes")
@@ -368,44 +370,45 @@ class WebSocketSession:
             if data is not None and text is None:
                 self._queue_frame(BINARY, bytes(data))
                 return
-        if kind == "websocket.close":
-            code = message.get("code")
-            if code is not None and not valid_close_code(code):
-                raise RuntimeError(f"invalid WebSocket close code {code!r}")
-        elif kind == "websocket.send" and \
-                (message.get("text") is None) == (message.get("bytes") is None):
-            raise RuntimeError("'websocket.send' needs exactly one of 'text' and 'bytes'")
-        if self.phase == CONNECTING and not self.disconnected:
-            if kind == "websocket.accept":
-                self._accept(message)
-            elif kind == "websocket.close":
-                self.phase = CLOSED
-                self._write(self.conn.send(RejectConnection(status_code=403)))
-                self._finish(None)
-            elif kind == "websocket.http.response.start":
-                self.phase = DENYING
-                headers = [(bytes(n), bytes(v)) for n, v in message.get("headers", ())]
-                self._write(self.conn.send(RejectConnection(
-                    status_code=message["status"], headers=headers, has_body=True)))
-            else:
-                raise RuntimeError(f"{kind!r} sent before the WebSocket was accepted")
-        elif self.phase == DENYING:
-            if kind != "websocket.http.response.body":
-                raise RuntimeError(f"expected 'websocket.http.response.body', got {kind!r}")
-            more = message.get("more_body", False)
-            self._write(self.conn.send(RejectData(data=message.get("body", b""),
-                                                     body_finished=not more)))
-            if not more:
-                self.phase = CLOSED
-                self._finish(None)
-        elif self.disconnected or self.conn.state is not ConnectionState.OPEN:
-            if kind == "websocket.close":
-                return  # closing what is already closed (a common `finally:`) is harmless
-            raise ClientDisconnected("WebSocket is closed")
+        _check_message(kind, message)
+        if self.phase is Phase.CONNECTING and not self.disconnected:
+            self._send_handshake_answer(kind, message)
+        elif self.phase is Phase.DENYING:
+            self._send_denial_body(kind, message)
+        elif not open_:
+            if kind != "websocket.close":  # closing what is closed (a `finally:`) is harmless
+                raise ClientDisconnected("WebSocket is closed")
         elif kind == "websocket.close":
             self._close(message.get("code") or 1000, message.get("reason") or "")
         else:
             raise RuntimeError(f"unexpected {kind!r} on an accepted WebSocket")
+
+    def _send_handshake_answer(self, kind: str, message: Message) -> None:
+        """Accept, refuse (403) or start denying the handshake, as the app says."""
+        if kind == "websocket.accept":
+            self._accept(message)
+        elif kind == "websocket.close":
+            self.phase = Phase.CLOSED
+            self._write(self.conn.send(RejectConnection(status_code=403)))
+            self._finish(None)
+        elif kind == "websocket.http.response.start":
+            self.phase = Phase.DENYING
+            headers = [(bytes(n), bytes(v)) for n, v in message.get("headers", ())]
+            self._write(self.conn.send(RejectConnection(
+                status_code=message["status"], headers=headers, has_body=True)))
+        else:
+            raise RuntimeError(f"{kind!r} sent before the WebSocket was accepted")
+
+    def _send_denial_body(self, kind: str, message: Message) -> None:
+        """A part of the body of the HTTP response that denies the handshake."""
+        if kind != "websocket.http.response.body":
+            raise RuntimeError(f"expected 'websocket.http.response.body', got {kind!r}")
+        more = message.get("more_body", False)
+        self._write(self.conn.send(RejectData(data=message.get("body", b""),
+                                              body_finished=not more)))
+        if not more:
+            self.phase = Phase.CLOSED
+            self._finish(None)
 
     def _accept(self, message: Message) -> None:
         subprotocol = message.get("subprotocol")
@@ -418,5 +421,17 @@ class WebSocketSession:
         if isinstance(self.conn, WSConnection) and self.conn.connection is not None:
             # Keep the framing part only: the handshake's h11 connection is done with.
             self.conn = self.conn.connection
-        self.phase = ACCEPTED
+        self.phase = Phase.ACCEPTED
         self._schedule_ping()
+
+
+def _check_message(kind: str, message: Message) -> None:
+    """Refuse a malformed ``websocket.close`` or ``websocket.send`` whatever the phase."""
+    if kind == "websocket.close":
+        code = message.get("code")
+        if code is not None and not valid_close_code(code):
+            raise RuntimeError(f"invalid WebSocket close code {code!r}")
+    elif kind == "websocket.send" and (message.get("text") is None) == (
+        message.get("bytes") is None
+    ):
+        raise RuntimeError("'websocket.send' needs exactly one of 'text' and 'bytes'")
