@@ -56,10 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Serve a GraphQL schema or any ASGI 3 app over HTTP/1.1 and WebSocket.",
         formatter_class=_fixed_width_formatter,
     )
-    parser.add_argument("app", metavar="APP",
-                        help="module:attribute naming a GraphQLSchema or an ASGI app")
-    parser.add_argument("--app-dir", default=".",
-                        help="folder to import APP from (default: the current one)")
+    parser.add_argument(
+        "app", metavar="APP", help="module:attribute naming a GraphQLSchema or an ASGI app"
+    )
+    parser.add_argument(
+        "--app-dir", default=".", help="folder to import APP from (default: the current one)"
+    )
     where = parser.add_argument_group("listening")
     where.add_argument("--host", default=defaults.host)
     where.add_argument("--port", type=int, default=defaults.port)
@@ -67,31 +69,50 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--root-path", default="", help="mount prefix behind a proxy")
     where.add_argument("--ssl-certfile")
     where.add_argument("--ssl-keyfile")
-    where.add_argument("--proxy-headers", action="store_true",
-                       help="trust X-Forwarded-For/-Proto from --forwarded-allow-ips")
-    where.add_argument("--forwarded-allow-ips", default=defaults.forwarded_allow_ips,
-                       help="comma separated proxy addresses or networks, or *")
+    where.add_argument(
+        "--proxy-headers",
+        action="store_true",
+        help="trust X-Forwarded-For/-Proto from --forwarded-allow-ips",
+    )
+    where.add_argument(
+        "--forwarded-allow-ips",
+        default=defaults.forwarded_allow_ips,
+        help="comma separated proxy addresses or networks, or *",
+    )
     logs = parser.add_argument_group("logging and lifespan")
     logs.add_argument("--log-level", choices=list(LOG_LEVELS), default="info")
     logs.add_argument("--access-log", action="store_true", help="log one line per request")
     logs.add_argument("--lifespan", choices=["auto", "on", "off"], default="auto")
-    logs.add_argument("--loop", choices=["auto", "asyncio", "uvloop"], default=defaults.loop,
-                      help=f"event loop (auto: uvloop if installed; default: {defaults.loop})")
+    logs.add_argument(
+        "--loop",
+        choices=["auto", "asyncio", "uvloop"],
+        default=defaults.loop,
+        help=f"event loop (auto: uvloop if installed; default: {defaults.loop})",
+    )
     limits = parser.add_argument_group("limits and timeouts")
     for name, kind, text in LIMIT_FLAGS:
-        limits.add_argument("--" + name.replace("_", "-"), type=kind,
-                            default=getattr(defaults, name),
-                            help=f"{text} (default: {getattr(defaults, name)})")
+        limits.add_argument(
+            "--" + name.replace("_", "-"),
+            type=kind,
+            default=getattr(defaults, name),
+            help=f"{text} (default: {getattr(defaults, name)})",
+        )
     gql = parser.add_argument_group("GraphQL (when APP is a GraphQLSchema)")
     gql.add_argument("--debug", action="store_true", help="tracebacks in error responses")
-    gql.add_argument("--no-introspection", action="store_true",
-                     help="refuse introspection queries")
-    gql.add_argument("--execute-get-queries", action="store_true",
-                     help="execute queries sent with GET")
-    gql.add_argument("--explorer", choices=list(EXPLORERS),
-                     help="what GET without a query shows (default: graphiql)")
-    gql.add_argument("--ws-protocol", choices=list(WS_HANDLERS),
-                     help="WebSocket subprotocol(s) to speak (default: auto, both)")
+    gql.add_argument("--no-introspection", action="store_true", help="refuse introspection queries")
+    gql.add_argument(
+        "--execute-get-queries", action="store_true", help="execute queries sent with GET"
+    )
+    gql.add_argument(
+        "--explorer",
+        choices=list(EXPLORERS),
+        help="what GET without a query shows (default: graphiql)",
+    )
+    gql.add_argument(
+        "--ws-protocol",
+        choices=list(WS_HANDLERS),
+        help="WebSocket subprotocol(s) to speak (default: auto, both)",
+    )
     parser.formatter_class = argparse.HelpFormatter  # help and errors: the terminal's width
     return parser
 
@@ -117,8 +138,7 @@ def load_app(spec: str, app_dir: str = ".") -> Any:
     except ImportError as error:
         # The module itself or one of its parent packages is missing (not an import
         # inside it, which deserves its traceback).
-        if error.name and (module_name == error.name
-                           or module_name.startswith(error.name + ".")):
+        if error.name and (module_name == error.name or module_name.startswith(error.name + ".")):
             raise ValueError(f"cannot import module {module_name!r}") from None
         raise
     value: Any = module
@@ -155,11 +175,17 @@ def resolve_app(args: argparse.Namespace) -> Any:
     target = load_app(args.app, args.app_dir)
     if isinstance(target, GraphQLSchema):
         return graphql_app(target, args)
-    graphql_flags = [flag for flag, given in (
-        ("--debug", args.debug), ("--no-introspection", args.no_introspection),
-        ("--execute-get-queries", args.execute_get_queries), ("--explorer", args.explorer),
-        ("--ws-protocol", args.ws_protocol),
-    ) if given]
+    graphql_flags = [
+        flag
+        for flag, given in (
+            ("--debug", args.debug),
+            ("--no-introspection", args.no_introspection),
+            ("--execute-get-queries", args.execute_get_queries),
+            ("--explorer", args.explorer),
+            ("--ws-protocol", args.ws_protocol),
+        )
+        if given
+    ]
     if graphql_flags:
         raise ValueError(f"{', '.join(graphql_flags)} only apply when APP is a GraphQLSchema")
     if not callable(target):
@@ -171,11 +197,19 @@ def config_from(args: argparse.Namespace) -> Config:
     """The server `Config` for the parsed `args`."""
     options = {name: getattr(args, name) for name, _, _ in LIMIT_FLAGS}
     return Config(
-        host=args.host, port=args.port, uds=args.uds, root_path=args.root_path,
-        log_level=args.log_level, access_log=args.access_log, lifespan=args.lifespan,
+        host=args.host,
+        port=args.port,
+        uds=args.uds,
+        root_path=args.root_path,
+        log_level=args.log_level,
+        access_log=args.access_log,
+        lifespan=args.lifespan,
         loop=args.loop,
-        proxy_headers=args.proxy_headers, forwarded_allow_ips=args.forwarded_allow_ips,
-        ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile, **options,
+        proxy_headers=args.proxy_headers,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+        ssl_certfile=args.ssl_certfile,
+        ssl_keyfile=args.ssl_keyfile,
+        **options,
     )
 
 

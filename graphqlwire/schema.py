@@ -55,8 +55,9 @@ def make_executable_schema(
     for type_name, bindings in (resolvers or {}).items():
         graphql_type = schema.type_map.get(type_name)
         if graphql_type is None:
-            raise ValueError(f"Resolvers are given for type '{type_name}', which the schema "
-                             "does not define.")
+            raise ValueError(
+                f"Resolvers are given for type '{type_name}', which the schema does not define."
+            )
         _bind(graphql_type, type_name, bindings)
     return schema
 
@@ -96,8 +97,10 @@ def _bind_field(
         field.resolve = binding
         return
     if not isinstance(binding, Mapping):
-        raise ValueError(f"The binding for '{type_name}.{field_name}' must be a function or a "
-                         "mapping with 'subscribe' and/or 'resolve'.")
+        raise ValueError(
+            f"The binding for '{type_name}.{field_name}' must be a function or a "
+            "mapping with 'subscribe' and/or 'resolve'."
+        )
     _only_keys(f"{type_name}.{field_name}", binding, ("subscribe", "resolve"))
     if "subscribe" in binding:
         field.subscribe = binding["subscribe"]
@@ -109,8 +112,9 @@ def _bind_field(
 def _only_keys(owner: str, bindings: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
     unknown = sorted(set(bindings) - set(allowed))
     if unknown:
-        raise ValueError(f"Unknown binding(s) {', '.join(unknown)} for '{owner}'; "
-                         f"expected {', '.join(allowed)}.")
+        raise ValueError(
+            f"Unknown binding(s) {', '.join(unknown)} for '{owner}'; expected {', '.join(allowed)}."
+        )
 
 
 def _pass_event_through(event: Any, *_args: Any, **_kwargs: Any) -> Any:

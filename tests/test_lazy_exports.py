@@ -8,13 +8,15 @@ from pathlib import Path
 import pytest
 
 
-def test_a_failing_import_is_reported_as_itself(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_import_is_reported_as_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     package = tmp_path / "lazy_pkg"
     package.mkdir()
     (package / "__init__.py").write_text(
         "from graphqlwire._lazy import lazy_exports\n"
-        "__getattr__ = lazy_exports(__name__, {'good': '.good', 'broken': '.broken'})\n")
+        "__getattr__ = lazy_exports(__name__, {'good': '.good', 'broken': '.broken'})\n"
+    )
     (package / "good.py").write_text("good = 'imported'\n")
     (package / "broken.py").write_text("import os\nos.no_such_thing\nbroken = 1\n")
     monkeypatch.syspath_prepend(str(tmp_path))

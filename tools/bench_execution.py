@@ -44,7 +44,6 @@ SCHEMA = make_executable_schema(
 )
 
 
-
 async def count_up(_root: Any, _info: Any, upTo: int) -> AsyncGenerator[int, None]:
     for number in range(upTo):
         yield number

@@ -96,7 +96,7 @@ def stub_main(port: int) -> None:
         def data_received(self, data: bytes) -> None:
             data = self.tail + data
             count = data.count(b"\r\n\r\n")
-            self.tail = data[data.rfind(b"\r\n\r\n") + 4:] if count else data
+            self.tail = data[data.rfind(b"\r\n\r\n") + 4 :] if count else data
             if count:
                 self.transport.write(response * count)
 
@@ -110,27 +110,67 @@ def stub_main(port: int) -> None:
 def commands(port: int) -> dict[str, tuple[list[str], str]]:
     """Benchmarked servers: name -> (command line, request path)."""
     app_ref = "bench_server:app"
-    ours = [PYTHON, "-m", "graphqlwire", "--app-dir", str(HERE), "--port", str(port),
-            "--log-level", "warning", "--lifespan", "off"]
-    uvicorn = [PYTHON, "-m", "uvicorn", app_ref, "--app-dir", str(HERE), "--port", str(port),
-               "--log-level", "warning", "--no-access-log", "--lifespan", "off"]
+    ours = [
+        PYTHON,
+        "-m",
+        "graphqlwire",
+        "--app-dir",
+        str(HERE),
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--lifespan",
+        "off",
+    ]
+    uvicorn = [
+        PYTHON,
+        "-m",
+        "uvicorn",
+        app_ref,
+        "--app-dir",
+        str(HERE),
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+        "--lifespan",
+        "off",
+    ]
     return {
         "graphqlwire": ([*ours, app_ref, "--loop", "asyncio"], "/"),
         "uvicorn-h11": ([*uvicorn, "--http", "h11", "--loop", "asyncio"], "/"),
         "uvicorn-httptools": ([*uvicorn, "--http", "httptools", "--loop", "asyncio"], "/"),
-        "hypercorn": ([PYTHON, "-m", "hypercorn", app_ref, "--bind", f"127.0.0.1:{port}",
-                       "--worker-class", "asyncio", "--log-level", "warning"], "/"),
-        "bare-h11": ([PYTHON, "-c", f"import bench_server; bench_server.bare_h11_main({port})"],
-                     "/"),
+        "hypercorn": (
+            [
+                PYTHON,
+                "-m",
+                "hypercorn",
+                app_ref,
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--worker-class",
+                "asyncio",
+                "--log-level",
+                "warning",
+            ],
+            "/",
+        ),
+        "bare-h11": (
+            [PYTHON, "-c", f"import bench_server; bench_server.bare_h11_main({port})"],
+            "/",
+        ),
         # The same servers on uvloop (when installed):
         "graphqlwire-uvloop": ([*ours, app_ref, "--loop", "uvloop"], "/"),
-        "uvicorn-httptools-uvloop": ([*uvicorn, "--http", "httptools", "--loop", "uvloop"],
-                                     "/"),
+        "uvicorn-httptools-uvloop": ([*uvicorn, "--http", "httptools", "--loop", "uvloop"], "/"),
         "stub": ([PYTHON, "-c", f"import bench_server; bench_server.stub_main({port})"], "/"),
         # graphqlwire serving a real GraphQL query (the demo schema's `{ hello }` over GET):
         # the figure to hold against bare-h11's fixed response.
-        "graphqlwire+graphql": ([*ours, "graphqlwire.demo:schema", "--execute-get-queries",
-                                 "--loop", "asyncio"], GRAPHQL_PATH),
+        "graphqlwire+graphql": (
+            [*ours, "graphqlwire.demo:schema", "--execute-get-queries", "--loop", "asyncio"],
+            GRAPHQL_PATH,
+        ),
     }
 
 
@@ -170,13 +210,24 @@ def pinned(command: list[str], cpu_list: list[int] | None) -> list[str]:
     return ["taskset", "-c", ",".join(map(str, cpu_list)), *command]
 
 
-def run_wrk(port: int, path: str, duration: float, connections: int,
-            cpu_list: list[int] | None) -> float:
+def run_wrk(
+    port: int, path: str, duration: float, connections: int, cpu_list: list[int] | None
+) -> float:
     threads = max(1, len(cpu_list or [0]))
     out = subprocess.run(
-        pinned(["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s",
-                f"http://127.0.0.1:{port}{path}"], cpu_list),
-        capture_output=True, text=True, check=True,
+        pinned(
+            [
+                "wrk",
+                f"-t{threads}",
+                f"-c{connections}",
+                f"-d{max(1, round(duration))}s",
+                f"http://127.0.0.1:{port}{path}",
+            ],
+            cpu_list,
+        ),
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     if "Non-2xx" in out or "Socket errors" in out:
         print(out, file=sys.stderr)
@@ -213,12 +264,14 @@ asyncio.run(main())
 """
 
 
-def run_asyncio_client(port: int, path: str, duration: float, connections: int,
-                       cpu_list: list[int] | None) -> float:
+def run_asyncio_client(
+    port: int, path: str, duration: float, connections: int, cpu_list: list[int] | None
+) -> float:
     out = subprocess.run(
-        pinned([PYTHON, "-c", CLIENT, str(port), str(duration), str(connections), path],
-               cpu_list),
-        capture_output=True, text=True, check=True,
+        pinned([PYTHON, "-c", CLIENT, str(port), str(duration), str(connections), path], cpu_list),
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return float(out.strip())
 
@@ -230,14 +283,20 @@ def bench(command: list[str], path: str, args: argparse.Namespace) -> list[float
     if "uvloop" in command and importlib.util.find_spec("uvloop") is None:
         raise RuntimeError("uvloop is not installed")
     env = {**os.environ, "PYTHONPATH": f"{HERE}{os.pathsep}{ROOT}"}
-    process = subprocess.Popen(pinned(command, server_cpus), cwd=HERE, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        pinned(command, server_cpus),
+        cwd=HERE,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         wait_listening(port, process)
         load = run_wrk if args.generator == "wrk" else run_asyncio_client
         load(port, path, 1, args.connections, client_cpus)  # warm-up
-        return [load(port, path, args.duration, args.connections, client_cpus)
-                for _ in range(args.runs)]
+        return [
+            load(port, path, args.duration, args.connections, client_cpus) for _ in range(args.runs)
+        ]
     finally:
         process.terminate()
         try:
@@ -252,17 +311,21 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per run")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--generator", choices=["wrk", "asyncio"],
-                        default="wrk" if shutil.which("wrk") else "asyncio")
+    parser.add_argument(
+        "--generator",
+        choices=["wrk", "asyncio"],
+        default="wrk" if shutil.which("wrk") else "asyncio",
+    )
     parser.add_argument("--only", nargs="*", help="benchmark only these servers")
     args = parser.parse_args()
     table = commands(0xDEAD)
-    names = args.only or [name for name in table
-                          if name != "stub" or args.generator == "asyncio"]
+    names = args.only or [name for name in table if name != "stub" or args.generator == "asyncio"]
     server_cpus, client_cpus = cpus()
-    print(f"generator: {args.generator}, {args.connections} connections, "
-          f"{args.runs} x {args.duration:g}s; server CPUs {server_cpus}, "
-          f"load CPUs {client_cpus}")
+    print(
+        f"generator: {args.generator}, {args.connections} connections, "
+        f"{args.runs} x {args.duration:g}s; server CPUs {server_cpus}, "
+        f"load CPUs {client_cpus}"
+    )
     results: dict[str, float] = {}
     for name in names:
         try:

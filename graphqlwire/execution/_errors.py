@@ -34,9 +34,7 @@ def get_error_extension(error: GraphQLError) -> dict[str, Any] | None:
     if original is None or isinstance(original, GraphQLError):
         return None
     return {
-        "stacktrace": traceback.format_exception(
-            type(original), original, original.__traceback__
-        ),
+        "stacktrace": traceback.format_exception(type(original), original, original.__traceback__),
         "context": _innermost_frame_locals(original),
     }
 

@@ -160,8 +160,13 @@ class _FieldPlan:
 
 
 #: The methods ``RootField`` stands in for; a subclass overriding one keeps graphql-core's path.
-_REPLACED = ("execute_operation", "execute_collected_root_fields",
-             "execute_root_grouped_field_set", "execute_fields", "execute_field")
+_REPLACED = (
+    "execute_operation",
+    "execute_collected_root_fields",
+    "execute_root_grouped_field_set",
+    "execute_fields",
+    "execute_field",
+)
 
 
 class Executor(ExecutionContext):  # type: ignore[misc]

@@ -28,9 +28,7 @@ def check_request_data(data: Any) -> tuple[str, dict[str, Any] | None, str | Non
         _bad_request(f"'variables' must be an object or null, not {json_type(variables)}.")
     operation_name = data.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
-        _bad_request(
-            f"'operationName' must be a string or null, not {json_type(operation_name)}."
-        )
+        _bad_request(f"'operationName' must be a string or null, not {json_type(operation_name)}.")
     extensions = data.get("extensions")
     if extensions is not None and not isinstance(extensions, dict):
         _bad_request(f"'extensions' must be an object or null, not {json_type(extensions)}.")

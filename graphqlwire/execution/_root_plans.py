@@ -41,6 +41,7 @@ from ._compat import GRAPHQL_CORE_3_3
 #: Argument values executions may share: a resolver cannot change them in place.
 _IMMUTABLE = (str, int, float, bool, type(None))
 
+
 class RootField:
     """The one root field of an operation, collected once (and its arguments, if constant).
 
@@ -49,11 +50,16 @@ class RootField:
     serially or not).
     """
 
-    __slots__ = ("args", "details", "field_def", "nodes", "path", "response_name",
-                 "root_type")
+    __slots__ = ("args", "details", "field_def", "nodes", "path", "response_name", "root_type")
 
-    def __init__(self, root_type: GraphQLObjectType, response_name: str, details: Any,
-                 field_def: GraphQLField, args: dict[str, Any] | None) -> None:
+    def __init__(
+        self,
+        root_type: GraphQLObjectType,
+        response_name: str,
+        details: Any,
+        field_def: GraphQLField,
+        args: dict[str, Any] | None,
+    ) -> None:
         self.root_type, self.response_name, self.details = root_type, response_name, details
         self.field_def, self.args = field_def, args
         self.nodes: list[FieldNode] = [detail.node for detail in details]
@@ -67,8 +73,7 @@ class RootField:
         values cannot be changed in place by a resolver; otherwise ``execute`` coerces
         them for every execution, as graphql-core does.
         """
-        if (not GRAPHQL_CORE_3_3 or executor.abort_signal is not None
-                or not executor._plannable):
+        if not GRAPHQL_CORE_3_3 or executor.abort_signal is not None or not executor._plannable:
             return None
         schema, operation = executor.schema, executor.operation
         root_type = schema.get_root_type(operation.operation)
@@ -93,8 +98,13 @@ class RootField:
             args = None
             if keep_args:
                 try:
-                    args = get_argument_values(field_def, first.node, executor.variable_values,
-                                               None, executor.hide_suggestions)
+                    args = get_argument_values(
+                        field_def,
+                        first.node,
+                        executor.variable_values,
+                        None,
+                        executor.hide_suggestions,
+                    )
                 except Exception:  # (raised again, and reported, by every execution)
                     args = None
                 if args and any(type(value) not in _IMMUTABLE for value in args.values()):
@@ -113,12 +123,18 @@ class RootField:
             try:
                 args = self.args
                 if args is None:
-                    args = get_argument_values(field_def, self.nodes[0], event.variable_values,
-                                               None, event.hide_suggestions)
+                    args = get_argument_values(
+                        field_def,
+                        self.nodes[0],
+                        event.variable_values,
+                        None,
+                        event.hide_suggestions,
+                    )
                 value = resolve(payload, info, **args)
                 if event.is_awaitable(value):
                     value = event.complete_awaitable_value(
-                        return_type, details, info, path, value, None)
+                        return_type, details, info, path, value, None
+                    )
                 else:
                     value = event.complete_value(return_type, details, info, path, value, None)
                     if event.is_awaitable(value):
@@ -181,8 +197,11 @@ class _OperationPlans:
         fragments = executor.fragment_definitions
         key = id(operation)
         entry = self._plans.get(key)
-        if entry is None or entry[0]() is not operation or entry[1] is not schema or not (
-            _same_fragments(entry[2], fragments)
+        if (
+            entry is None
+            or entry[0]() is not operation
+            or entry[1] is not schema
+            or not (_same_fragments(entry[2], fragments))
         ):
             memo: dict[Any, Any] | None = None
             if not operation.variable_definitions:
@@ -231,5 +250,3 @@ def _root_uses_variables(
 
 
 operation_plans = _OperationPlans()
-
-

@@ -330,6 +330,7 @@ class UploadFile:
     ) -> UploadFile:
         """An empty upload backed by a ``SpooledTemporaryFile`` that spills past ``spool_size``."""
         import tempfile  # (loaded with the first upload: queries never need it)
+
         file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=spool_size)  # noqa: SIM115
         return cls(file, size=0, filename=filename, headers=headers)
 

@@ -23,11 +23,14 @@ if TYPE_CHECKING:
     from .server import Server, run, serve
     from .state import ClientDisconnected
 
-__getattr__ = lazy_exports(__name__, {
-    "Config": ".config",
-    "LifespanFailure": ".lifespan",
-    "Server": ".server",
-    "run": ".server",
-    "serve": ".server",
-    "ClientDisconnected": ".state",
-})
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "Config": ".config",
+        "LifespanFailure": ".lifespan",
+        "Server": ".server",
+        "run": ".server",
+        "serve": ".server",
+        "ClientDisconnected": ".state",
+    },
+)

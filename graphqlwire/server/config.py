@@ -92,12 +92,24 @@ class Config:
             raise ValueError(f"unknown log level {self.log_level!r}")
         if (self.ssl_certfile is None) != (self.ssl_keyfile is None):
             raise ValueError("ssl_certfile and ssl_keyfile go together")
-        for name in ("max_header_size", "max_body_size", "max_url_length", "max_connections",
-                     "ws_max_message_size", "backlog"):
+        for name in (
+            "max_header_size",
+            "max_body_size",
+            "max_url_length",
+            "max_connections",
+            "ws_max_message_size",
+            "backlog",
+        ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
-        for name in ("keep_alive_timeout", "request_head_timeout", "request_body_timeout",
-                     "ws_ping_interval", "ws_ping_timeout", "shutdown_timeout"):
+        for name in (
+            "keep_alive_timeout",
+            "request_head_timeout",
+            "request_body_timeout",
+            "ws_ping_interval",
+            "ws_ping_timeout",
+            "shutdown_timeout",
+        ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
         if self.root_path.endswith("/"):

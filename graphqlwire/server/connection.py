@@ -43,10 +43,31 @@ IDLE, HEAD, BODY, LINGER = range(4)
 class HttpProtocol(asyncio.Protocol):
     """One client connection."""
 
-    __slots__ = ("_body_size", "_closed", "_cycle_from_cache", "_deadline", "_deadline_kind",
-                 "_discarding", "_drain_waiter", "_head_bytes", "_read_paused", "_timer",
-                 "_unparsed", "client", "config", "conn", "cycle", "loop", "scheme", "server",
-                 "state", "task", "transport", "write_paused", "ws")
+    __slots__ = (
+        "_body_size",
+        "_closed",
+        "_cycle_from_cache",
+        "_deadline",
+        "_deadline_kind",
+        "_discarding",
+        "_drain_waiter",
+        "_head_bytes",
+        "_read_paused",
+        "_timer",
+        "_unparsed",
+        "client",
+        "config",
+        "conn",
+        "cycle",
+        "loop",
+        "scheme",
+        "server",
+        "state",
+        "task",
+        "transport",
+        "write_paused",
+        "ws",
+    )
 
     def __init__(self, state: ServerState) -> None:
         self.state = state
@@ -95,8 +116,11 @@ class HttpProtocol(asyncio.Protocol):
         if transport.get_extra_info("sslcontext") is not None:
             self.scheme = "https"
         if len(state.connections) > self.config.max_connections or state.shutting_down:
-            logger.info("refusing a connection: %d open (limit %d)",
-                        len(state.connections), self.config.max_connections)
+            logger.info(
+                "refusing a connection: %d open (limit %d)",
+                len(state.connections),
+                self.config.max_connections,
+            )
             self.reject(503, "Service Unavailable")
             return
         self._set_deadline(self.config.request_head_timeout, HEAD)
@@ -319,8 +343,9 @@ class HttpProtocol(asyncio.Protocol):
             return
         self._body_size += len(data)
         if self._body_size > self.config.max_body_size:
-            logger.info("request body from %s exceeds %d bytes", self.client,
-                        self.config.max_body_size)
+            logger.info(
+                "request body from %s exceeds %d bytes", self.client, self.config.max_body_size
+            )
             self.reject(413, "Payload Too Large")
             return
         cycle.feed_body(data)
@@ -335,30 +360,36 @@ class HttpProtocol(asyncio.Protocol):
         # to the byte, however the client's writes were split or served.
         head_length = self._head_bytes - buffered
         if head_length > config.max_header_size:
-            logger.info("request head from %s exceeds %d bytes", self.client,
-                        config.max_header_size)
+            logger.info(
+                "request head from %s exceeds %d bytes", self.client, config.max_header_size
+            )
             self.reject(431, "Request Header Fields Too Large")
             return
         self._head_bytes = buffered
         if event.http_version[:2] != b"1.":
-            logger.info("request from %s is HTTP/%s", self.client,
-                        event.http_version.decode("ascii"))
+            logger.info(
+                "request from %s is HTTP/%s", self.client, event.http_version.decode("ascii")
+            )
             self.reject(505, "HTTP Version Not Supported")
             return
         if len(event.target) > config.max_url_length:
-            logger.info("request URL from %s exceeds %d bytes", self.client,
-                        config.max_url_length)
+            logger.info("request URL from %s exceeds %d bytes", self.client, config.max_url_length)
             self.reject(414, "URI Too Long")
             return
         head = RequestHead(event)
         if head.chunked and head.content_length >= 0:
-            logger.info("request from %s has both Content-Length and Transfer-Encoding",
-                        self.client)
+            logger.info(
+                "request from %s has both Content-Length and Transfer-Encoding", self.client
+            )
             self.reject(400, "Bad Request: both Content-Length and Transfer-Encoding")
             return
         if head.content_length > config.max_body_size:
-            logger.info("request body from %s announced as %d bytes (limit %d)",
-                        self.client, head.content_length, config.max_body_size)
+            logger.info(
+                "request body from %s announced as %d bytes (limit %d)",
+                self.client,
+                head.content_length,
+                config.max_body_size,
+            )
             self.reject(413, "Payload Too Large")
             return
         if head.path is None:
@@ -382,13 +413,15 @@ class HttpProtocol(asyncio.Protocol):
             return
         self._start_cycle(head)
 
-    def _start_cycle(self, head: RequestHead, body: bytes | None = None, *,
-                     from_cache: bool = False) -> None:
+    def _start_cycle(
+        self, head: RequestHead, body: bytes | None = None, *, from_cache: bool = False
+    ) -> None:
         """Run the app for the request `head`; `body`: the whole body, when already here."""
         self._body_size = 0
         self._cycle_from_cache = from_cache
-        cycle = self.cycle = HttpCycle(self, http_scope(self, head), keep_alive=head.keep_alive,
-                                       expect_continue=head.expect)
+        cycle = self.cycle = HttpCycle(
+            self, http_scope(self, head), keep_alive=head.keep_alive, expect_continue=head.expect
+        )
         if body is not None:
             if body:
                 cycle.feed_body(body)

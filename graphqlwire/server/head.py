@@ -27,8 +27,20 @@ class RequestHead:
     for byte (keep-alive clients resend the same one) can reuse it: see `HeadCache`.
     """
 
-    __slots__ = ("chunked", "content_length", "expect", "headers", "keep_alive", "method",
-                 "path", "query", "raw_path", "target", "upgrade", "version")
+    __slots__ = (
+        "chunked",
+        "content_length",
+        "expect",
+        "headers",
+        "keep_alive",
+        "method",
+        "path",
+        "query",
+        "raw_path",
+        "target",
+        "upgrade",
+        "version",
+    )
 
     def __init__(self, event: h11.Request) -> None:
         self.method = event.method.decode("ascii")

@@ -52,14 +52,16 @@ def status_line(status: int) -> bytes:
 def simple_response(status: int, message: str, date: bytes, *, close: bool = True) -> bytes:
     """A complete plain-text response the server sends on its own (errors, limits)."""
     body = message.encode()
-    return b"".join((
-        status_line(status),
-        date,
-        b"content-type: text/plain; charset=utf-8\r\ncontent-length: %d\r\n" % len(body),
-        CLOSE_HEADER if close else b"",
-        b"\r\n",
-        body,
-    ))
+    return b"".join(
+        (
+            status_line(status),
+            date,
+            b"content-type: text/plain; charset=utf-8\r\ncontent-length: %d\r\n" % len(body),
+            CLOSE_HEADER if close else b"",
+            b"\r\n",
+            body,
+        )
+    )
 
 
 class HttpCycle:
@@ -167,8 +169,9 @@ class HttpCycle:
             self.response_started = self.response_complete = True
             self.keep_alive = False
             protocol = self.protocol
-            protocol.write(simple_response(status, "Internal Server Error",
-                                           protocol.state.date_header))
+            protocol.write(
+                simple_response(status, "Internal Server Error", protocol.state.date_header)
+            )
             protocol.cycle_done(self)
         else:
             self.protocol.abort_cycle(self)
@@ -330,6 +333,10 @@ class HttpCycle:
             path = path + "?" + scope["query_string"].decode("latin-1")
         access_logger.info(
             '%s:%s - "%s %s HTTP/%s" %d',
-            client[0] if client else "-", client[1] if client else "-",
-            scope["method"], path, scope["http_version"], self.status,
+            client[0] if client else "-",
+            client[1] if client else "-",
+            scope["method"],
+            path,
+            scope["http_version"],
+            self.status,
         )

@@ -47,8 +47,9 @@ class Lifespan:
         if self.failure is not None:
             raise LifespanFailure(f"application start-up failed: {self.failure}")
 
-    async def shutdown(self, timeout: float | None = None,
-                       force: asyncio.Event | None = None) -> None:
+    async def shutdown(
+        self, timeout: float | None = None, force: asyncio.Event | None = None
+    ) -> None:
         """Send ``lifespan.shutdown`` and wait for the app's answer.
 
         The wait is bounded by `timeout` seconds and ends early once `force` is set: an app
@@ -67,8 +68,11 @@ class Lifespan:
             for waiter in waiters:
                 waiter.cancel()
         if not self.shutdown_done.is_set():
-            reason = "forced exit" if force is not None and force.is_set() else \
-                f"no answer within {timeout} s"
+            reason = (
+                "forced exit"
+                if force is not None and force.is_set()
+                else f"no answer within {timeout} s"
+            )
             logger.warning("giving up on the application's lifespan shutdown (%s)", reason)
             self.abandoned = True
             task.cancel()
@@ -77,8 +81,11 @@ class Lifespan:
             logger.error("application shutdown failed: %s", self.failure)
 
     async def _run(self) -> None:
-        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"},
-                 "state": self.state}
+        scope = {
+            "type": "lifespan",
+            "asgi": {"version": "3.0", "spec_version": "2.0"},
+            "state": self.state,
+        }
         try:
             await self.app(scope, self.inbox.get, self._send)
         except BaseException as error:

@@ -17,6 +17,8 @@ from .state import ClientConnection
 __all__ = ["ASGI_VERSION", "http_scope"]
 
 ASGI_VERSION = {"version": "3.0", "spec_version": "2.5"}
+
+
 def http_scope(connection: ClientConnection, head: RequestHead) -> dict[str, Any]:
     """The scope for a request on `connection` (`head.path` must not be None)."""
     assert head.path is not None
@@ -50,4 +52,3 @@ def http_scope(connection: ClientConnection, head: RequestHead) -> dict[str, Any
         "state": connection.state.lifespan_state.copy(),
         "extensions": {},
     }
-

@@ -50,8 +50,12 @@ def _bind_numeric(host: str, port: int) -> socket.socket | None:
     if not host:
         return None  # every interface, of every address family: the loop binds them all
     try:  # (bytes: a str host would import the IDNA codec, unicodedata and all, for nothing)
-        infos = socket.getaddrinfo(host.encode("ascii"), port, type=socket.SOCK_STREAM,
-                                   flags=socket.AI_PASSIVE | socket.AI_NUMERICHOST)
+        infos = socket.getaddrinfo(
+            host.encode("ascii"),
+            port,
+            type=socket.SOCK_STREAM,
+            flags=socket.AI_PASSIVE | socket.AI_NUMERICHOST,
+        )
     except (socket.gaierror, UnicodeError):
         return None  # a host name (or none): the loop resolves it
     family, kind, proto, _, address = infos[0]
@@ -63,8 +67,9 @@ def _bind_numeric(host: str, port: int) -> socket.socket | None:
         sock.bind(address)
     except OSError as error:
         sock.close()
-        raise OSError(error.errno, f"error while attempting to bind on address "
-                                   f"{address!r}: {error.strerror}") from None
+        raise OSError(
+            error.errno, f"error while attempting to bind on address {address!r}: {error.strerror}"
+        ) from None
     return sock
 
 
@@ -108,8 +113,9 @@ class Server:
         if self.config.uds:
             return f"{scheme}+unix://{self.config.uds}"
         host = self.host
-        return f"{scheme}://[{host}]:{self.port}" if ":" in host else \
-            f"{scheme}://{host}:{self.port}"
+        return (
+            f"{scheme}://[{host}]:{self.port}" if ":" in host else f"{scheme}://{host}:{self.port}"
+        )
 
     # --- life cycle -------------------------------------------------------------------------
     async def start(self) -> None:
@@ -136,11 +142,16 @@ class Server:
                 sock = _bind_numeric(config.host, config.port)
                 if sock is not None:
                     server = await loop.create_server(
-                        factory, sock=sock, ssl=ssl_context, backlog=config.backlog)
+                        factory, sock=sock, ssl=ssl_context, backlog=config.backlog
+                    )
                 else:
                     server = await loop.create_server(
-                        factory, config.host, config.port, ssl=ssl_context,
-                        backlog=config.backlog, reuse_address=True,
+                        factory,
+                        config.host,
+                        config.port,
+                        ssl=ssl_context,
+                        backlog=config.backlog,
+                        reuse_address=True,
                     )
         except BaseException:
             # (Address in use, bad certificate, ...): the app started up, so shut it down.
@@ -174,8 +185,11 @@ class Server:
         while (state.connections or state.tasks) and not self._force.is_set():
             remaining = deadline - loop.time()
             if remaining <= 0:
-                logger.warning("shutdown timeout: closing %d connection(s), cancelling %d "
-                               "task(s)", len(state.connections), len(state.tasks))
+                logger.warning(
+                    "shutdown timeout: closing %d connection(s), cancelling %d task(s)",
+                    len(state.connections),
+                    len(state.tasks),
+                )
                 break
             # Bounded wait: wakes early on a forced exit, otherwise re-checks every 50 ms.
             with contextlib.suppress(asyncio.TimeoutError):
@@ -193,8 +207,7 @@ class Server:
         if self.lifespan is not None and not self._force.is_set():
             await self.lifespan.shutdown(self.config.shutdown_timeout, self._force)
 
-    async def _wait_unless_forced(self, tasks: list[asyncio.Task[None]],
-                                  timeout: float) -> None:
+    async def _wait_unless_forced(self, tasks: list[asyncio.Task[None]], timeout: float) -> None:
         """Wait (at most `timeout` s) for all `tasks`; return at once on a forced exit."""
         if not tasks or self._force.is_set():
             return
@@ -208,8 +221,9 @@ class Server:
                 if remaining <= 0:
                     logger.warning("%d cancelled task(s) still running", len(pending))
                     break
-                done, _ = await asyncio.wait(pending | {force}, timeout=remaining,
-                                             return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait(
+                    pending | {force}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED
+                )
                 pending -= done
         finally:
             force.cancel()
@@ -219,7 +233,9 @@ class Server:
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         await self.shutdown()
@@ -238,8 +254,11 @@ def configure_logging(level: str | None) -> None:
 
 
 async def serve(
-    app: ASGIApp, config: Config | None = None, *,
-    on_started: Callable[[Server], Any] | None = None, **options: Any,
+    app: ASGIApp,
+    config: Config | None = None,
+    *,
+    on_started: Callable[[Server], Any] | None = None,
+    **options: Any,
 ) -> None:
     """Serve `app` until SIGINT/SIGTERM (or cancellation), then shut down gracefully."""
     server = Server(app, config, **options)
@@ -293,8 +312,11 @@ def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 
 def run(
-    app: ASGIApp, config: Config | None = None, *,
-    on_started: Callable[[Server], Any] | None = None, **options: Any,
+    app: ASGIApp,
+    config: Config | None = None,
+    *,
+    on_started: Callable[[Server], Any] | None = None,
+    **options: Any,
 ) -> None:
     """Serve `app` (with `config`, or ``Config(**options)``), blocking until a signal."""
     if config is None:

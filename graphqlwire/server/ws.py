@@ -64,6 +64,7 @@ CLOSE_TIMEOUT = 2.0
 #: this many bytes are waiting.
 WRITE_COALESCE_LIMIT = 64 * 1024
 
+
 class Phase(enum.Enum):
     """Where the session is, as the application sees it."""
 
@@ -76,9 +77,27 @@ class Phase(enum.Enum):
 class WebSocketSession:
     """The WebSocket half of a connection, from the upgrade request to the close."""
 
-    __slots__ = ("_close_timer", "_out", "_out_size", "_ping_timer", "_pong_due", "_read_paused",
-                 "close_code", "config", "conn", "disconnected", "parts", "phase", "protocol",
-                 "queue", "request", "scope", "size", "task", "waiter")
+    __slots__ = (
+        "_close_timer",
+        "_out",
+        "_out_size",
+        "_ping_timer",
+        "_pong_due",
+        "_read_paused",
+        "close_code",
+        "config",
+        "conn",
+        "disconnected",
+        "parts",
+        "phase",
+        "protocol",
+        "queue",
+        "request",
+        "scope",
+        "size",
+        "task",
+        "waiter",
+    )
 
     def __init__(self, protocol: ClientConnection, request: h11.Request, scope: dict[str, Any]):
         self.protocol = protocol
@@ -89,8 +108,10 @@ class WebSocketSession:
         scope["scheme"] = {"http": "ws", "https": "wss"}.get(scope["scheme"], scope["scheme"])
         scope["subprotocols"] = [
             token.strip()
-            for name, value in scope["headers"] if name == b"sec-websocket-protocol"
-            for token in value.decode("latin-1").split(",") if token.strip()
+            for name, value in scope["headers"]
+            if name == b"sec-websocket-protocol"
+            for token in value.decode("latin-1").split(",")
+            if token.strip()
         ]
         scope["extensions"] = {"websocket.http.response": {}}
         self.scope = scope
@@ -131,8 +152,9 @@ class WebSocketSession:
             logger.info("bad WebSocket handshake from %s: %s", self.protocol.client, error)
             hint = error.event_hint
             status = hint.status_code if isinstance(hint, RejectConnection) else 400
-            self._write(simple_response(status, f"Bad Request: {error}",
-                                                self.protocol.state.date_header))
+            self._write(
+                simple_response(status, f"Bad Request: {error}", self.protocol.state.date_header)
+            )
             self._finish(None)
         except LocalProtocolError:
             pass  # data after the connection closed: nothing to do with it
@@ -175,8 +197,11 @@ class WebSocketSession:
             return
         self.size += len(event.data)
         if self.size > self.config.ws_max_message_size:
-            logger.info("WebSocket message from %s exceeds %d bytes", self.protocol.client,
-                        self.config.ws_max_message_size)
+            logger.info(
+                "WebSocket message from %s exceeds %d bytes",
+                self.protocol.client,
+                self.config.ws_max_message_size,
+            )
             self._close(TOO_BIG, "message too big")
             return
         if not event.message_finished:
@@ -205,8 +230,7 @@ class WebSocketSession:
         elif state is ConnectionState.OPEN:
             # wsproto reports a protocol violation (bad UTF-8 -> 1007, ...) as a close
             # event without closing: we close with that code.
-            logger.info("WebSocket protocol error from %s: %s", self.protocol.client,
-                        event.reason)
+            logger.info("WebSocket protocol error from %s: %s", self.protocol.client, event.reason)
             self._close(event.code, event.reason or "")
         else:  # the reply to our own close frame
             self._finish(self.close_code)
@@ -331,8 +355,9 @@ class WebSocketSession:
             if not error:
                 logger.error("ASGI application returned without accepting the WebSocket")
             self.phase = Phase.CLOSED
-            self._write(simple_response(500, "Internal Server Error",
-                                                self.protocol.state.date_header))
+            self._write(
+                simple_response(500, "Internal Server Error", self.protocol.state.date_header)
+            )
             self._finish(None)
         elif self.phase is Phase.DENYING:
             self._finish(None)
@@ -343,8 +368,11 @@ class WebSocketSession:
         """Next ``websocket.connect`` / ``receive`` / ``disconnect`` message."""
         while not self.queue:
             if self.disconnected:
-                return {"type": "websocket.disconnect", "code": self.close_code or 1006,
-                        "reason": ""}
+                return {
+                    "type": "websocket.disconnect",
+                    "code": self.close_code or 1006,
+                    "reason": "",
+                }
             self.waiter = self.protocol.loop.create_future()
             await self.waiter
         message = self.queue.pop(0)
@@ -394,8 +422,11 @@ class WebSocketSession:
         elif kind == "websocket.http.response.start":
             self.phase = Phase.DENYING
             headers = [(bytes(n), bytes(v)) for n, v in message.get("headers", ())]
-            self._write(self.conn.send(RejectConnection(
-                status_code=message["status"], headers=headers, has_body=True)))
+            self._write(
+                self.conn.send(
+                    RejectConnection(status_code=message["status"], headers=headers, has_body=True)
+                )
+            )
         else:
             raise RuntimeError(f"{kind!r} sent before the WebSocket was accepted")
 
@@ -404,8 +435,9 @@ class WebSocketSession:
         if kind != "websocket.http.response.body":
             raise RuntimeError(f"expected 'websocket.http.response.body', got {kind!r}")
         more = message.get("more_body", False)
-        self._write(self.conn.send(RejectData(data=message.get("body", b""),
-                                              body_finished=not more)))
+        self._write(
+            self.conn.send(RejectData(data=message.get("body", b""), body_finished=not more))
+        )
         if not more:
             self.phase = Phase.CLOSED
             self._finish(None)
@@ -416,8 +448,11 @@ class WebSocketSession:
             # RFC 6455 §4.2.2: the server must pick one of the client's offers (or none).
             raise RuntimeError(f"subprotocol {subprotocol!r} was not offered by the client")
         headers = [(bytes(n), bytes(v)) for n, v in message.get("headers", ())]
-        self._write(self.conn.send(AcceptConnection(
-            subprotocol=subprotocol, extra_headers=headers, extensions=[])))
+        self._write(
+            self.conn.send(
+                AcceptConnection(subprotocol=subprotocol, extra_headers=headers, extensions=[])
+            )
+        )
         if isinstance(self.conn, WSConnection) and self.conn.connection is not None:
             # Keep the framing part only: the handshake's h11 connection is done with.
             self.conn = self.conn.connection

@@ -48,5 +48,8 @@ def valid_close_code(code: object) -> bool:
     the protocol (only 1012-1014 have been assigned since); 3000-4999 are for libraries and
     applications.
     """
-    return isinstance(code, int) and not isinstance(code, bool) and (
-        1000 <= code <= 1003 or 1007 <= code <= 1014 or 3000 <= code <= 4999)
+    return (
+        isinstance(code, int)
+        and not isinstance(code, bool)
+        and (1000 <= code <= 1003 or 1007 <= code <= 1014 or 3000 <= code <= 4999)
+    )

@@ -274,4 +274,3 @@ class GraphQLBase(ExecutionOptionAttributes):
         """
         middleware = per_request_option(self.middleware, environ, context)
         return ensure_sync(middleware, "middleware")  # type: ignore[no-any-return]
-

@@ -46,8 +46,14 @@ async def test_batch_limits_and_refusal(schema: Any) -> None:
 async def test_multipart_batch_gets_each_file_in_its_operation(schema: Any) -> None:
     boundary = "b0undary"
     operations = [
-        {"query": "mutation($f: Upload!) { upload(file: $f) { filename } }", "variables": {"f": None}},
-        {"query": "mutation($f: Upload!) { upload(file: $f) { filename } }", "variables": {"f": None}},
+        {
+            "query": "mutation($f: Upload!) { upload(file: $f) { filename } }",
+            "variables": {"f": None},
+        },
+        {
+            "query": "mutation($f: Upload!) { upload(file: $f) { filename } }",
+            "variables": {"f": None},
+        },
     ]
     parts = [
         ("operations", None, json.dumps(operations).encode()),
@@ -58,11 +64,14 @@ async def test_multipart_batch_gets_each_file_in_its_operation(schema: Any) -> N
     body = b""
     for name, filename, content in parts:
         disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
-        body += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + content + b"\r\n"
+        body += (
+            f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+        )
     body += f"--{boundary}--\r\n".encode()
     response = await _app(schema).post(
         "/", body=body, headers={"content-type": f"multipart/form-data; boundary={boundary}"}
     )
     assert response.status == 200, response.body
     assert [r["data"]["upload"]["filename"] for r in response.json()] == ["first.txt", "second.txt"]
-

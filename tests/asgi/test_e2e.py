@@ -164,7 +164,13 @@ FILE_OPS = {"query": UPLOAD, "variables": {"file": None}}
         (FILE_OPS, None, ONE_FILE, 400, "no 'map' field"),
         ("{nope", {"0": ["variables.file"]}, ONE_FILE, 400, "'operations' field is not valid JSON"),
         (FILE_OPS, ["variables.file"], ONE_FILE, 400, "'map' field must be a JSON object"),
-        (FILE_OPS, {"0": "variables.file"}, ONE_FILE, 400, "must be a non-empty array of path strings"),
+        (
+            FILE_OPS,
+            {"0": "variables.file"},
+            ONE_FILE,
+            400,
+            "must be a non-empty array of path strings",
+        ),
         (FILE_OPS, {"0": ["variables.nowhere"]}, ONE_FILE, 400, "does not exist"),
         (FILE_OPS, {}, ONE_FILE, 400, "not named in the 'map' field"),
         (

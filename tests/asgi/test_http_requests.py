@@ -248,9 +248,14 @@ async def test_client_disconnect_during_body_sends_nothing(client: ASGIClient) -
 
 @pytest.mark.parametrize(
     "body",
-    [b'{"query": "{ hello }", "variables": {"x": NaN}}', b'{"query": "{ hello }", "variables": {"x": -Infinity}}'],
+    [
+        b'{"query": "{ hello }", "variables": {"x": NaN}}',
+        b'{"query": "{ hello }", "variables": {"x": -Infinity}}',
+    ],
 )
-async def test_non_standard_json_constants_are_refused_with_400(client: ASGIClient, body: bytes) -> None:
+async def test_non_standard_json_constants_are_refused_with_400(
+    client: ASGIClient, body: bytes
+) -> None:
     response = await client.post("/", body=body, headers={"content-type": "application/json"})
     assert response.status == 400
     assert "is not valid JSON" in response.json()["errors"][0]["message"]
@@ -260,9 +265,16 @@ async def test_non_standard_json_constants_in_get_variables_are_refused(schema: 
     from graphqlwire.asgi import GraphQL
 
     client = ASGIClient(GraphQL(schema, execute_get_queries=True))
-    response = await client.get("/", params={"query": "{ hello }", "variables": '{"x": Infinity}'}, headers={"accept": "application/json"})
+    response = await client.get(
+        "/",
+        params={"query": "{ hello }", "variables": '{"x": Infinity}'},
+        headers={"accept": "application/json"},
+    )
     assert response.status == 400
-    assert "'variables' query parameter is not valid JSON: Infinity" in response.json()["errors"][0]["message"]
+    assert (
+        "'variables' query parameter is not valid JSON: Infinity"
+        in response.json()["errors"][0]["message"]
+    )
 
 
 # --- defaults shared with the WSGI app -----------------------------------------------------

@@ -34,7 +34,10 @@ async def test_a_hit_does_not_parse_or_validate_again(
 ) -> None:
     calls = _count_calls(monkeypatch)
     for _ in range(3):
-        assert await graphql(schema, {"query": "{ hello }"}) == (True, {"data": {"hello": "hello world"}})
+        assert await graphql(schema, {"query": "{ hello }"}) == (
+            True,
+            {"data": {"hello": "hello world"}},
+        )
     assert calls == {"parse": 1, "validate": 1}
 
 

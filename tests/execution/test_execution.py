@@ -11,7 +11,10 @@ from graphqlwire.execution import failure_of, get_operation_type, parse_query
 
 
 async def test_query_returns_success_and_data(schema: GraphQLSchema) -> None:
-    assert await graphql(schema, {"query": "{ hello }"}) == (True, {"data": {"hello": "hello world"}})
+    assert await graphql(schema, {"query": "{ hello }"}) == (
+        True,
+        {"data": {"hello": "hello world"}},
+    )
 
 
 async def test_variables_and_operation_name_select_what_runs(schema: GraphQLSchema) -> None:
@@ -57,7 +60,9 @@ class Rows(list[int]):
 def test_graphql_sync_iterates_a_list_that_is_async_iterable_too() -> None:
     schema = build_schema("type Query { rows: [Int!]! }")
     assert graphql_sync(schema, {"query": "{ rows }"}, root_value={"rows": Rows([1, 2])}) == (
-        True, {"data": {"rows": [1, 2]}})
+        True,
+        {"data": {"rows": [1, 2]}},
+    )
 
 
 @pytest.mark.parametrize(
@@ -69,11 +74,26 @@ def test_graphql_sync_iterates_a_list_that_is_async_iterable_too() -> None:
         ({"query": None}, "The GraphQL request has no 'query': send the document as a string."),
         ({"query": 1}, "'query' must be a string, not a number."),
         ({"query": ["{ a }"]}, "'query' must be a string, not an array."),
-        ({"query": "{ hello }", "variables": []}, "'variables' must be an object or null, not an array."),
-        ({"query": "{ hello }", "variables": "{}"}, "'variables' must be an object or null, not a string."),
-        ({"query": "{ hello }", "operationName": 5}, "'operationName' must be a string or null, not a number."),
-        ({"query": "{ hello }", "operationName": True}, "'operationName' must be a string or null, not a boolean."),
-        ({"query": "{ hello }", "extensions": 1}, "'extensions' must be an object or null, not a number."),
+        (
+            {"query": "{ hello }", "variables": []},
+            "'variables' must be an object or null, not an array.",
+        ),
+        (
+            {"query": "{ hello }", "variables": "{}"},
+            "'variables' must be an object or null, not a string.",
+        ),
+        (
+            {"query": "{ hello }", "operationName": 5},
+            "'operationName' must be a string or null, not a number.",
+        ),
+        (
+            {"query": "{ hello }", "operationName": True},
+            "'operationName' must be a string or null, not a boolean.",
+        ),
+        (
+            {"query": "{ hello }", "extensions": 1},
+            "'extensions' must be an object or null, not a number.",
+        ),
     ],
 )
 async def test_malformed_request_data_is_refused_with_a_clear_message(
@@ -104,12 +124,17 @@ async def test_validation_error_has_no_data_and_validation_stage(schema: GraphQL
     assert (success, failure_of(response)) == (False, "validation")
     assert response == {
         "errors": [
-            {"message": "Cannot query field 'nope' on type 'Query'.", "locations": [{"line": 1, "column": 3}]}
+            {
+                "message": "Cannot query field 'nope' on type 'Query'.",
+                "locations": [{"line": 1, "column": 3}],
+            }
         ]
     }
 
 
-async def test_variable_coercion_failure_has_no_data_and_execution_stage(schema: GraphQLSchema) -> None:
+async def test_variable_coercion_failure_has_no_data_and_execution_stage(
+    schema: GraphQLSchema,
+) -> None:
     data = {"query": "query($t: String!) { upper(text: $t) }", "variables": {"t": 5}}
     success, response = await graphql(schema, data)
     assert (success, failure_of(response)) == (False, "execution")
@@ -117,10 +142,13 @@ async def test_variable_coercion_failure_has_no_data_and_execution_stage(schema:
     assert "$t" in response["errors"][0]["message"]
 
 
-@pytest.mark.parametrize("query", [
-    "query ($f: Boolean = true) { hello @skip(if: $f) }",
-    "query ($f: Boolean = true) { ... on Query @include(if: $f) { hello } }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "query ($f: Boolean = true) { hello @skip(if: $f) }",
+        "query ($f: Boolean = true) { ... on Query @include(if: $f) { hello } }",
+    ],
+)
 async def test_an_error_collecting_the_root_fields_answers_data_null(
     schema: GraphQLSchema, query: str
 ) -> None:
@@ -189,7 +217,9 @@ async def test_custom_error_formatter_gets_error_and_debug(schema: GraphQLSchema
         seen.append(debug)
         return {"message": error.message.upper()}
 
-    _, response = await graphql(schema, {"query": "{ fail }"}, error_formatter=formatter, debug=True)
+    _, response = await graphql(
+        schema, {"query": "{ fail }"}, error_formatter=formatter, debug=True
+    )
     assert response["errors"] == [{"message": "RESOLVER EXPLODED"}]
     assert seen == [True]
 
@@ -200,7 +230,9 @@ async def test_context_value_reaches_resolvers(schema: GraphQLSchema) -> None:
 
 
 @pytest.mark.parametrize("use_async", [False, True])
-async def test_root_value_callable_with_two_arguments(schema: GraphQLSchema, use_async: bool) -> None:
+async def test_root_value_callable_with_two_arguments(
+    schema: GraphQLSchema, use_async: bool
+) -> None:
     calls: list[tuple[Any, ...]] = []
 
     def root(context: Any, document: Any) -> str:
@@ -211,7 +243,10 @@ async def test_root_value_callable_with_two_arguments(schema: GraphQLSchema, use
         return root(context, document)
 
     _, response = await graphql(
-        schema, {"query": "{ root }"}, context_value="ctx", root_value=async_root if use_async else root
+        schema,
+        {"query": "{ root }"},
+        context_value="ctx",
+        root_value=async_root if use_async else root,
     )
     assert response == {"data": {"root": "two-args"}}
     assert calls[0][0] == "ctx"
@@ -222,7 +257,11 @@ async def test_root_value_callable_with_four_arguments(schema: GraphQLSchema) ->
     def root(context: Any, operation_name: Any, variables: Any, document: Any) -> str:
         return f"{context}:{operation_name}:{variables}"
 
-    data = {"query": "query Q($x: String) { root hello(name: $x) }", "operationName": "Q", "variables": {"x": "1"}}
+    data = {
+        "query": "query Q($x: String) { root hello(name: $x) }",
+        "operationName": "Q",
+        "variables": {"x": "1"},
+    }
     _, response = await graphql(schema, data, context_value="c", root_value=root)
     assert response == {"data": {"root": "c:Q:{'x': '1'}", "hello": "hello 1"}}
 
@@ -233,7 +272,9 @@ async def test_plain_root_value(schema: GraphQLSchema) -> None:
 
 
 async def test_require_query_refuses_mutations(schema: GraphQLSchema) -> None:
-    success, response = await graphql(schema, {"query": "mutation { add(a: 1, b: 1) }"}, require_query=True)
+    success, response = await graphql(
+        schema, {"query": "mutation { add(a: 1, b: 1) }"}, require_query=True
+    )
     assert (success, failure_of(response)) == (False, "operation")
     assert "mutation" in response["errors"][0]["message"]
     assert await graphql(schema, {"query": "{ hello }"}, require_query=True) == (
@@ -303,19 +344,23 @@ async def test_custom_query_parser_and_validator(schema: GraphQLSchema) -> None:
         return []
 
     data = {"query": "", "extensions": {"persistedQuery": "abc"}}
-    result = await graphql(schema, data, query_parser=parser, query_validator=validator, context_value=1)
+    result = await graphql(
+        schema, data, query_parser=parser, query_validator=validator, context_value=1
+    )
     assert result == (True, {"data": {"hello": "hello world"}})
     assert parsed == [(1, {"persistedQuery": "abc"})]
     assert validated and validated[0] > 10
 
 
-async def test_query_document_skips_parsing(schema: GraphQLSchema, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_query_document_skips_parsing(
+    schema: GraphQLSchema, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import graphqlwire.execution._cache as cache_module
 
     parsed: list[str] = []
     real_parse = cache_module.parse
     monkeypatch.setattr(cache_module, "parse", lambda text: parsed.append(text) or real_parse(text))
-    document = parse("{ upper(text: \"x\") }")
+    document = parse('{ upper(text: "x") }')
     result = await graphql(schema, {"query": "{ hello }"}, query_document=document)
     assert result == (True, {"data": {"upper": "X"}})
     assert parsed == []

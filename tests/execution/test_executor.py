@@ -124,7 +124,12 @@ def ours(query: str, root: Any, variables: dict[str, Any] | None = None, **optio
     return graphql_sync(SCHEMA, data, root_value=root, **options)[1]
 
 
-def assert_same(make_root: Callable[[], Any], query: str, variables: dict[str, Any] | None = None, **options: Any) -> Any:
+def assert_same(
+    make_root: Callable[[], Any],
+    query: str,
+    variables: dict[str, Any] | None = None,
+    **options: Any,
+) -> Any:
     """Compare both executions, each on fresh root data; return the response."""
     response = ours(query, make_root(), variables, **options)
     assert response == expected(query, make_root(), variables, **options)
@@ -135,7 +140,9 @@ FIELDS = ITEM_FIELDS.split()
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.sampled_from(FIELDS), st.integers(0, len(ODD_VALUES) - 1)), max_size=5))
+@given(
+    st.lists(st.tuples(st.sampled_from(FIELDS), st.integers(0, len(ODD_VALUES) - 1)), max_size=5)
+)
 def test_any_field_values_give_graphql_cores_response(changes: list[tuple[str, int]]) -> None:
     def make_root() -> Any:
         item = good_item(**{name: ODD_VALUES[index]() for name, index in changes})
@@ -170,29 +177,53 @@ def test_the_fast_path_skips_resolve_info_for_plain_fields(monkeypatch: pytest.M
         ("{ items { id } }", {"items": [good_item(), None]}),
         ("{ items { id } }", {"items": None}),
         ("{ strictItem { id } }", {"strictItem": None}),
-        ("{ strictItem { name } item { id } }", {"strictItem": good_item(name=None), "item": good_item()}),
-        ("{ nullableItems { name } }", {"nullableItems": [good_item(), None, good_item(name=None)]}),
-        ("{ item { children { name } } }", {"item": good_item(children=[good_item(2), good_item(3, name=None)])}),
+        (
+            "{ strictItem { name } item { id } }",
+            {"strictItem": good_item(name=None), "item": good_item()},
+        ),
+        (
+            "{ nullableItems { name } }",
+            {"nullableItems": [good_item(), None, good_item(name=None)]},
+        ),
+        (
+            "{ item { children { name } } }",
+            {"item": good_item(children=[good_item(2), good_item(3, name=None)])},
+        ),
         ("{ item { matrix } }", {"item": good_item(matrix=[[1], [None, 2], None, "x"])}),
         ("{ item { matrix } }", {"item": good_item(matrix=[[1.5]])}),
         # resolver errors at nullable and non-null positions
         ("{ fail item { id } }", {"item": good_item()}),
         ("{ failStrict item { id } }", {"item": good_item()}),
         # custom scalars, enums, arguments with defaults and values
-        ("{ item { money color greet g2: greet(word: \"yo\") } }", {"item": good_item()}),
+        ('{ item { money color greet g2: greet(word: "yo") } }', {"item": good_item()}),
         ("{ item { color } }", {"item": good_item(color="blue")}),
         # abstract types: resolve_type, is_type_of, bad runtime types
-        ("{ nodes { id ... on Item { name } ... on Other { label } } }", {"nodes": [good_item(), {"kind": "Other", "id": "o", "label": "L"}, None]}),
-        ("{ things { __typename ... on Item { tags } ... on Other { label } } }", {"things": [good_item(), {"kind": "Other", "id": 2, "label": None}]}),
+        (
+            "{ nodes { id ... on Item { name } ... on Other { label } } }",
+            {"nodes": [good_item(), {"kind": "Other", "id": "o", "label": "L"}, None]},
+        ),
+        (
+            "{ things { __typename ... on Item { tags } ... on Other { label } } }",
+            {"things": [good_item(), {"kind": "Other", "id": 2, "label": None}]},
+        ),
         ("{ things { __typename } }", {"things": [{"kind": "Nope"}]}),
         ("{ things { __typename } }", {"things": [{"kind": "Other", "id": 1}]}),
         ("{ nodes { id } }", {"nodes": [{"id": 1}]}),
         # sources that are not exact dicts, nested objects, __typename on dicts
-        ("{ item { name child { name tags child { id } } } }", {"item": Pet(name="pet", child=DictSub(name="sub", tags=["t"], child=None))}),
+        (
+            "{ item { name child { name tags child { id } } } }",
+            {"item": Pet(name="pet", child=DictSub(name="sub", tags=["t"], child=None))},
+        ),
         ("{ item { __typename id } }", {"item": good_item()}),
         # aliases, fragments merging a field, directives
-        ("{ item { a: name b: name ...F ... on Item { tags } } } fragment F on Item { name tags }", {"item": good_item()}),
-        ("{ item { name @skip(if: true) tags @include(if: false) id @include(if: true) } }", {"item": good_item()}),
+        (
+            "{ item { a: name b: name ...F ... on Item { tags } } } fragment F on Item { name tags }",
+            {"item": good_item()},
+        ),
+        (
+            "{ item { name @skip(if: true) tags @include(if: false) id @include(if: true) } }",
+            {"item": good_item()},
+        ),
     ],
 )
 def test_corpus_gives_graphql_cores_response(query: str, root: Any) -> None:
@@ -235,9 +266,17 @@ async def test_async_values_give_graphql_cores_response() -> None:
 
     def make_root() -> Any:
         return {
-            "item": later(good_item(tags=[later("a"), "b"], maybeTags=[later(None), later(ValueError("item"))])),
+            "item": later(
+                good_item(
+                    tags=[later("a"), "b"], maybeTags=[later(None), later(ValueError("item"))]
+                )
+            ),
             "items": [later(good_item(2)), good_item(3, name=later("three"))],
-            "nullableItems": [later(None), good_item(4, name=later(None)), later(good_item(5, children=[later(good_item(6, id=later(7)))]))],
+            "nullableItems": [
+                later(None),
+                good_item(4, name=later(None)),
+                later(good_item(5, children=[later(good_item(6, id=later(7)))])),
+            ],
             "things": later([good_item(7)]),
         }
 
@@ -252,7 +291,9 @@ def test_lists_of_lists_and_generators() -> None:
         yield [1]
         yield [2, 3]
 
-    response = assert_same(lambda: {"item": good_item(matrix=gen(), tags=("t",))}, "{ item { matrix tags } }")
+    response = assert_same(
+        lambda: {"item": good_item(matrix=gen(), tags=("t",))}, "{ item { matrix tags } }"
+    )
     assert response == {"data": {"item": {"matrix": [[1], [2, 3]], "tags": ["t"]}}}
 
 
@@ -263,8 +304,15 @@ def test_errors_in_values_keep_their_paths() -> None:
 
 
 async def test_subscription_events_give_graphql_cores_results() -> None:
-    schema = build_schema("type Query { a: Int } type Subscription { tick: Item } " + SDL.split("type Query")[0])
-    payloads = [good_item(1), good_item(2, name=None), good_item(3, tags=["x", None]), good_item(4, price=2)]
+    schema = build_schema(
+        "type Query { a: Int } type Subscription { tick: Item } " + SDL.split("type Query")[0]
+    )
+    payloads = [
+        good_item(1),
+        good_item(2, name=None),
+        good_item(3, tags=["x", None]),
+        good_item(4, price=2),
+    ]
 
     async def ticks(*_: Any) -> Any:
         for payload in payloads:
@@ -280,18 +328,29 @@ async def test_subscription_events_give_graphql_cores_results() -> None:
     if inspect.isawaitable(stream):
         stream = await stream
     assert ours == [result.formatted async for result in stream]  # type: ignore[union-attr]
-    assert [result.get("errors", [{}])[0].get("path") for result in ours] == [None, ["tick", "name"], ["tick", "tags", 1], None]
-    assert ours[3] == {"data": {"tick": {"id": "4", "name": "item 4", "price": 2.0, "tags": ["a", "b"]}}}
+    assert [result.get("errors", [{}])[0].get("path") for result in ours] == [
+        None,
+        ["tick", "name"],
+        ["tick", "tags", 1],
+        None,
+    ]
+    assert ours[3] == {
+        "data": {"tick": {"id": "4", "name": "item 4", "price": 2.0, "tags": ["a", "b"]}}
+    }
 
 
 @pytest.mark.skipif(not GRAPHQL_CORE_3_3, reason="graphql-core 3.2 builds an executor per event")
 def test_per_event_executors_share_plans_and_keep_no_memo_per_event() -> None:
     from graphql.execution import execute_subscription_event
 
-    schema = build_schema("type Query { a: Int } type Subscription { tick: Item } " + SDL.split("type Query")[0])
+    schema = build_schema(
+        "type Query { a: Int } type Subscription { tick: Item } " + SDL.split("type Query")[0]
+    )
     built = Executor.build(schema, core.parse("subscription { tick { id tags } }"))
     for number in range(20):
-        result = execute_subscription_event(built.build_per_event_executor({"tick": good_item(number)}))
+        result = execute_subscription_event(
+            built.build_per_event_executor({"tick": good_item(number)})
+        )
         assert result == ({"tick": {"id": str(number), "tags": ["a", "b"]}}, None)
     assert len(built._field_plans) == 3  # tick, id and tags, planned once for all events
     assert built._relevant_sub_fields == {}  # graphql-core's memo would hold one entry per event
@@ -307,26 +366,34 @@ def _core_event_results(built: Executor, payloads: list[Any]) -> list[Any]:
     return [execute_subscription_event(built.build_per_event_executor(p)) for p in payloads]
 
 
-EVENT_SDL = "type Query { a: Int } type Subscription { tick(n: Int, ns: [Int]): Item! } " + SDL.split("type Query")[0]
+EVENT_SDL = (
+    "type Query { a: Int } type Subscription { tick(n: Int, ns: [Int]): Item! } "
+    + SDL.split("type Query")[0]
+)
 EVENT_PAYLOADS = [{"tick": good_item(1)}, {"tick": None}, {"tick": good_item(2, tags=["x", None])}]
 
 
 @pytest.mark.skipif(not GRAPHQL_CORE_3_3, reason="graphql-core 3.2 builds an executor per event")
-@pytest.mark.parametrize(("query", "planned"), [
-    ("subscription { tick(n: 1) { id tags child { id } } }", True),
-    ("subscription ($n: Int) { t: tick(n: $n) { ... on Item { id } } }", True),
-    ("subscription { ... F } fragment F on Subscription { tick { id name } }", True),
-    # a list argument could be changed in place by a resolver: coerced for every event
-    ("subscription { tick(ns: [1, 2]) { id } }", True),
-    ("subscription ($skip: Boolean!) { tick @skip(if: $skip) { id } }", True),
-])
+@pytest.mark.parametrize(
+    ("query", "planned"),
+    [
+        ("subscription { tick(n: 1) { id tags child { id } } }", True),
+        ("subscription ($n: Int) { t: tick(n: $n) { ... on Item { id } } }", True),
+        ("subscription { ... F } fragment F on Subscription { tick { id name } }", True),
+        # a list argument could be changed in place by a resolver: coerced for every event
+        ("subscription { tick(ns: [1, 2]) { id } }", True),
+        ("subscription ($skip: Boolean!) { tick @skip(if: $skip) { id } }", True),
+    ],
+)
 def test_subscription_events_run_the_root_field_planned_once(
     query: str, planned: bool, core_operations: list[int]
 ) -> None:
     schema = build_schema(EVENT_SDL)
     document = core.parse(query)
-    expected = _core_event_results(Executor.build(schema, document, raw_variable_values={"n": 3, "skip": False}),
-                                   EVENT_PAYLOADS)
+    expected = _core_event_results(
+        Executor.build(schema, document, raw_variable_values={"n": 3, "skip": False}),
+        EVENT_PAYLOADS,
+    )
     core_operations.clear()  # (graphql-core's own runs above are not ours)
     built = Executor.build(schema, document, raw_variable_values={"n": 3, "skip": False})
     assert _event_results(built, EVENT_PAYLOADS) == expected
@@ -362,9 +429,15 @@ async def test_planned_events_with_async_resolvers_and_failures() -> None:
     subscription.fields["tick"].resolve = tick
     document = core.parse("subscription { tick { id slow: name } }")
     payloads = [good_item(1), ValueError("boom"), None, good_item(2)]
-    expected = [await result for result in _core_event_results(Executor.build(schema, document), payloads)]
+    expected = [
+        await result for result in _core_event_results(Executor.build(schema, document), payloads)
+    ]
     built = Executor.build(schema, document)
     assert [await result for result in _event_results(built, payloads)] == expected
     assert built._root_field
     assert [result.errors[0].message if result.errors else None for result in expected] == [
-        None, "boom", "Cannot return null for non-nullable field Subscription.tick.", None]
+        None,
+        "boom",
+        "Cannot return null for non-nullable field Subscription.tick.",
+        None,
+    ]

@@ -581,8 +581,9 @@ def pick(draw: Callable[[Any], Any], options: list[Any]) -> Any:
 class DocumentWriter:
     """Writes random documents with hypothesis' ``draw`` (so they shrink)."""
 
-    def __init__(self, draw: Callable[[Any], Any], async_ok: bool, variables: bool = True,
-                 wild: bool = False) -> None:
+    def __init__(
+        self, draw: Callable[[Any], Any], async_ok: bool, variables: bool = True, wild: bool = False
+    ) -> None:
         self.draw, self.async_ok, self.use_variables, self.wild = draw, async_ok, variables, wild
         #: name -> (type condition, selection set), in the order they were completed
         self.fragments: dict[str, tuple[str, str]] = {}
@@ -634,8 +635,9 @@ class DocumentWriter:
 
     # -- selections
 
-    def selection_set(self, parent: GraphQLNamedType, depth: int, used: set[str],
-                      count: int | None = None) -> str:
+    def selection_set(
+        self, parent: GraphQLNamedType, depth: int, used: set[str], count: int | None = None
+    ) -> str:
         if count is None:
             count = 1 + self.draw(st.integers(0, 3))
         return "{ " + " ".join(self.selection(parent, depth, used) for _ in range(count)) + " }"
@@ -658,8 +660,9 @@ class DocumentWriter:
         used.update(VARIABLE.findall(directive))
         return " " + directive
 
-    def field(self, parent: GraphQLNamedType, depth: int, used: set[str],
-              name: str | None = None) -> str:
+    def field(
+        self, parent: GraphQLNamedType, depth: int, used: set[str], name: str | None = None
+    ) -> str:
         if name is None:
             name = self.pick(self.field_names(parent, depth))
         if name in INTROSPECTION:
@@ -675,7 +678,9 @@ class DocumentWriter:
             key = f"{key}_"
         if self.wild and self.chance(15):  # ...unless a shared alias makes it conflict
             key = self.pick(["w", "v", "name", "id"])
-        text = (name if key == name else f"{key}: {name}") + arguments + self.directives(used, depth)
+        text = (
+            (name if key == name else f"{key}: {name}") + arguments + self.directives(used, depth)
+        )
         if name == "__typename":
             return text
         field_def = parent.fields[name]  # type: ignore[attr-defined]
@@ -812,8 +817,12 @@ QUIET = logging.Logger("test_executor_fuzz")
 QUIET.setLevel(logging.CRITICAL + 1)
 
 
-def execution_starts(schema: GraphQLSchema, document: DocumentNode | None,
-                     variables: dict[str, Any] | None, operation_name: str | None) -> bool:
+def execution_starts(
+    schema: GraphQLSchema,
+    document: DocumentNode | None,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
+) -> bool:
     """Whether graphql-core gets as far as executing (``document`` None: invalid)."""
     if document is None:
         return False
@@ -854,7 +863,9 @@ def _arguments(document: Document, request: Request, async_ok: bool) -> dict[str
     (0, 1, 2**16...) much more often than others.
     """
     return {
-        "root_value": DataBuilder(f"{request.seed} {document.text}", document.fields, async_ok).root(),
+        "root_value": DataBuilder(
+            f"{request.seed} {document.text}", document.fields, async_ok
+        ).root(),
         "variable_values": deepcopy(request.variables),
         "operation_name": request.operation_name,
         "middleware": [_marking] if request.middleware else None,
@@ -882,7 +893,8 @@ class Reference:
 
     def started(self, schema: GraphQLSchema, request: Request) -> bool:
         return not self.errors and execution_starts(
-            schema, self.document, request.variables, request.operation_name)
+            schema, self.document, request.variables, request.operation_name
+        )
 
     def sync(self, schema: GraphQLSchema, **options: Any) -> ExecutionResult:
         if self.errors or self.document is None:
@@ -935,7 +947,9 @@ async def run_async(document: Document, runs: list[Request], together: bool = Fa
         responses = await asyncio.gather(*(_ours_async(document, request, _context(True))
                                            for request in runs))  # fmt: skip
         await _settle()
-        for number, (request, ours, theirs) in enumerate(zip(runs, responses, expected, strict=True)):
+        for number, (request, ours, theirs) in enumerate(
+            zip(runs, responses, expected, strict=True)
+        ):
             note(f"request {number} (concurrent): {request}")
             compare(ours, theirs, reference.started(SCHEMAS[request.schema], request))
         return
@@ -978,8 +992,9 @@ def _count(stats: Counter[str], response: dict[str, Any]) -> None:
 
 
 @st.composite
-def documents_and_requests(draw: Callable[[Any], Any], async_ok: bool = False
-                           ) -> tuple[Document, list[Request]]:
+def documents_and_requests(
+    draw: Callable[[Any], Any], async_ok: bool = False
+) -> tuple[Document, list[Request]]:
     document = draw(documents(async_ok))
     runs = draw(st.lists(requests(document), min_size=3, max_size=5))
     return document, runs
@@ -1084,14 +1099,31 @@ def fragment_variants(draw: Callable[[Any], Any]) -> tuple[str, list[str], froze
     root: Any = SCHEMA.query_type
     extra = DocumentWriter(draw, async_ok=False, variables=False)
     extra.nesting = 3  # (no fragments: each text defines only what Top spreads)
-    body = "{ ...Top }" if not chance(draw, 30) else "{ ...Top " + extra.field(root, 0, set()) + " }"
+    body = (
+        "{ ...Top }" if not chance(draw, 30) else "{ ...Top " + extra.field(root, 0, set()) + " }"
+    )
     texts: list[str] = []
     fields = set(extra.fields)
     first = ""
     for number in range(draw(st.integers(2, 3))):
         writer = DocumentWriter(draw, async_ok=False, variables=False)
-        name = first if number and chance(draw, 60) else pick(
-            draw, ["item", "items", "nullableItems", "strictItem", "nodes", "things", "echo", "search"])
+        name = (
+            first
+            if number and chance(draw, 60)
+            else pick(
+                draw,
+                [
+                    "item",
+                    "items",
+                    "nullableItems",
+                    "strictItem",
+                    "nodes",
+                    "things",
+                    "echo",
+                    "search",
+                ],
+            )
+        )
         first = first or name
         top = writer.field(root, 0, set(), name)
         texts.append("\n".join([f"fragment Top on Query {{ {top} }}", *(
@@ -1102,7 +1134,10 @@ def fragment_variants(draw: Callable[[Any], Any]) -> tuple[str, list[str], froze
 
 
 @settings(FUZZ, max_examples=60)
-@given(fragment_variants(), st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2**16)), min_size=4, max_size=6))
+@given(
+    fragment_variants(),
+    st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2**16)), min_size=4, max_size=6),
+)
 def test_one_operation_with_other_fragments_gives_graphql_cores_responses(
     case: tuple[str, list[str], frozenset[str]], runs: list[tuple[int, int]]
 ) -> None:
@@ -1118,7 +1153,9 @@ def test_one_operation_with_other_fragments_gives_graphql_cores_responses(
         if errors:
             theirs = ExecutionResult(None, errors)
         else:
-            theirs = core.execute_sync(SCHEMA, document, DataBuilder(f"{seed} {texts}", fields, False).root())
+            theirs = core.execute_sync(
+                SCHEMA, document, DataBuilder(f"{seed} {texts}", fields, False).root()
+            )
         _, ours = graphql_sync(SCHEMA, {"query": body}, query_document=document, logger=QUIET,
                                root_value=DataBuilder(f"{seed} {texts}", fields, False).root())  # fmt: skip
         compare(ours, theirs, execution_starts(SCHEMA, None if errors else document, None, None))
@@ -1149,7 +1186,9 @@ def test_a_generated_document_is_usually_valid() -> None:
         valid.append(not reference.errors)
         for schema in SCHEMAS:
             options = _arguments(document, request, False)
-            theirs = core.graphql_sync(schema, document.text, context_value=_context(False), **options)
+            theirs = core.graphql_sync(
+                schema, document.text, context_value=_context(False), **options
+            )
             options = _arguments(document, request, False)
             ours = reference.sync(schema, context_value=_context(False), **options)
             assert_same(ours.formatted, theirs.formatted)
@@ -1179,10 +1218,15 @@ WITH_OUR_EXECUTOR: dict[str, Any] = {EXECUTION_CLASS_KWARG: Executor}
     ("query", "variables"),
     [
         ("query ($flag2: Boolean = true) { hello @skip(if: $flag2) }", {"flag2": None}),
-        ("query ($flag2: Boolean = true) { ... on Query @include(if: $flag2) { hello count } }", {"flag2": None}),
+        (
+            "query ($flag2: Boolean = true) { ... on Query @include(if: $flag2) { hello count } }",
+            {"flag2": None},
+        ),
     ],
 )
-def test_an_error_collecting_the_root_fields_keeps_data_null(query: str, variables: dict[str, Any]) -> None:
+def test_an_error_collecting_the_root_fields_keeps_data_null(
+    query: str, variables: dict[str, Any]
+) -> None:
     """Regression (data-null-dropped): an execution error without a path answers ``data: null``."""
     root = {"hello": "hi", "count": 1}
     theirs = core.graphql_sync(SCHEMA, query, root, variable_values=variables).formatted

@@ -37,7 +37,9 @@ def _reset_log() -> None:
 
 
 async def test_extension_hooks_run_in_order_and_format_merges(schema: GraphQLSchema) -> None:
-    success, response = await graphql(schema, {"query": "{ hello fail }"}, extensions=[Recorder, Second])
+    success, response = await graphql(
+        schema, {"query": "{ hello fail }"}, extensions=[Recorder, Second]
+    )
     assert success is True
     assert response["data"] == {"hello": "HELLO WORLD", "fail": None}
     assert Recorder.log == [
@@ -82,7 +84,10 @@ async def test_middleware_list_and_manager_class(schema: GraphQLSchema) -> None:
             super().__init__(*middlewares)
 
     _, response = await graphql(
-        schema, {"query": "{ hello }"}, middleware=[exclaim], middleware_manager_class=CountingManager
+        schema,
+        {"query": "{ hello }"},
+        middleware=[exclaim],
+        middleware_manager_class=CountingManager,
     )
     assert response == {"data": {"hello": "hello world!"}}
     assert managers == [(exclaim,)]
@@ -164,7 +169,9 @@ async def test_demo_schema_chat_roundtrip() -> None:
     mutation = 'mutation { sendMessage(author: "ann", text: "hi") { id author } }'
     success, response = await graphql(schema, {"query": mutation})
     assert success is True and response["data"]["sendMessage"]["author"] == "ann"
-    assert await asyncio.wait_for(waiter, 2) == {"data": {"messageAdded": {"author": "ann", "text": "hi"}}}
+    assert await asyncio.wait_for(waiter, 2) == {
+        "data": {"messageAdded": {"author": "ann", "text": "hi"}}
+    }
     await stream.aclose()  # type: ignore[union-attr]
     assert not room.subscribers
     _, counter = await subscribe(schema, {"query": "subscription { counter(upTo: 3) }"})

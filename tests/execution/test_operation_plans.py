@@ -65,29 +65,40 @@ ROOTS: list[dict[str, Any]] = [
 ]
 #: Each request's variables (ignored by operations that do not declare them).
 VARIABLES: list[dict[str, Any]] = [
-    {"id": 1, "skip": False, "ids": [1]}, {"id": "two", "skip": True},
-    {"id": None, "skip": False, "ids": None}, {"skip": True, "ids": [None, 4]},
+    {"id": 1, "skip": False, "ids": [1]},
+    {"id": "two", "skip": True},
+    {"id": None, "skip": False, "ids": None},
+    {"skip": True, "ids": [None, 4]},
 ]
 
 
-@pytest.mark.parametrize(("query", "planned"), [
-    ("{ item { id name tags child { id tags } } }", True),
-    ("query Named { strict { id tags child { name } } }", True),
-    ("{ renamed: item(id: 3) { id name } }", True),
-    ("{ ... F } fragment F on Query { strict { ... on Item { id child { id } } } }", True),
-    ("{ hello @include(if: true) count @skip(if: true) }", True),
-    ("{ count }", True),
-    ("{ item(ids: [1, 2]) { name } }", True),
-    # variables in arguments and below the root: coerced and collected per request
-    ("query ($id: ID) { item(id: $id) { id name } }", True),
-    ("query ($ids: [ID], $skip: Boolean!) { item(ids: $ids) { id name @skip(if: $skip) } }", True),
-    # two root fields, a variable deciding what the root collects: graphql-core's path
-    ("{ hello count }", False),
-    ("query ($skip: Boolean!) { hello @skip(if: $skip) }", False),
-    # (the first request's variables collect one root field, the second's two)
-    ("query ($skip: Boolean!) { hello ... on Query { count @include(if: $skip) } }", False),
-    ("query ($skip: Boolean!) { hello ...F } fragment F on Query { ...G } fragment G on Query { count @include(if: $skip) }", False),
-])
+@pytest.mark.parametrize(
+    ("query", "planned"),
+    [
+        ("{ item { id name tags child { id tags } } }", True),
+        ("query Named { strict { id tags child { name } } }", True),
+        ("{ renamed: item(id: 3) { id name } }", True),
+        ("{ ... F } fragment F on Query { strict { ... on Item { id child { id } } } }", True),
+        ("{ hello @include(if: true) count @skip(if: true) }", True),
+        ("{ count }", True),
+        ("{ item(ids: [1, 2]) { name } }", True),
+        # variables in arguments and below the root: coerced and collected per request
+        ("query ($id: ID) { item(id: $id) { id name } }", True),
+        (
+            "query ($ids: [ID], $skip: Boolean!) { item(ids: $ids) { id name @skip(if: $skip) } }",
+            True,
+        ),
+        # two root fields, a variable deciding what the root collects: graphql-core's path
+        ("{ hello count }", False),
+        ("query ($skip: Boolean!) { hello @skip(if: $skip) }", False),
+        # (the first request's variables collect one root field, the second's two)
+        ("query ($skip: Boolean!) { hello ... on Query { count @include(if: $skip) } }", False),
+        (
+            "query ($skip: Boolean!) { hello ...F } fragment F on Query { ...G } fragment G on Query { count @include(if: $skip) }",
+            False,
+        ),
+    ],
+)
 def test_requests_give_graphql_cores_response(
     query: str, planned: bool, core_operations: list[int]
 ) -> None:
@@ -112,9 +123,17 @@ def test_each_request_gets_its_own_variables() -> None:
     root = {"item": lambda _info, id, ids=None: item(int(id))}
     responses = [
         graphql_sync(schema, {"query": query, "variables": variables}, root_value=root)[1]
-        for variables in ({"id": 1, "skip": False}, {"id": 2, "skip": False}, {"id": 3, "skip": True})
+        for variables in (
+            {"id": 1, "skip": False},
+            {"id": 2, "skip": False},
+            {"id": 3, "skip": True},
+        )
     ]
-    assert responses == [{"data": {"item": {"id": "1"}}}, {"data": {"item": {"id": "2"}}}, {"data": {}}]
+    assert responses == [
+        {"data": {"item": {"id": "1"}}},
+        {"data": {"item": {"id": "2"}}},
+        {"data": {}},
+    ]
 
 
 def test_an_argument_that_fails_to_coerce_fails_every_request_alike() -> None:
@@ -126,7 +145,9 @@ def test_an_argument_that_fails_to_coerce_fails_every_request_alike() -> None:
 
     expected = core.execute(schema, core.parse(query), ROOTS[0]).formatted
     for _ in range(3):
-        response = graphql_sync(schema, {"query": query}, root_value=ROOTS[0], query_validator=accept_all)[1]
+        response = graphql_sync(
+            schema, {"query": query}, root_value=ROOTS[0], query_validator=accept_all
+        )[1]
         assert response == expected
     assert response["data"] == {"item": None} and "ids" in response["errors"][0]["message"]
 
@@ -135,7 +156,10 @@ def test_a_plan_goes_with_its_operation() -> None:
     schema = make_schema()
     document = core.parse("{ hello }")
     key = id(document.definitions[0])
-    assert core.execute(schema, document, {"hello": "hi"}, executor_class=Executor) == ({"hello": "hi"}, None)
+    assert core.execute(schema, document, {"hello": "hi"}, executor_class=Executor) == (
+        {"hello": "hi"},
+        None,
+    )
     assert _operation_plans._plans[key][0]() is document.definitions[0]
     del document
     gc.collect()
@@ -159,9 +183,13 @@ def test_middleware_and_field_resolver_are_the_requests_own() -> None:
 
     query = {"query": "{ hello }"}
     root = {"hello": "hi"}
-    assert graphql_sync(schema, query, root_value=root, middleware=[shout])[1] == {"data": {"hello": "HI"}}
+    assert graphql_sync(schema, query, root_value=root, middleware=[shout])[1] == {
+        "data": {"hello": "HI"}
+    }
     assert graphql_sync(schema, query, root_value=root)[1] == {"data": {"hello": "hi"}}
-    assert graphql_sync(schema, query, root_value=root, field_resolver=constant)[1] == {"data": {"hello": "<hello>"}}
+    assert graphql_sync(schema, query, root_value=root, field_resolver=constant)[1] == {
+        "data": {"hello": "<hello>"}
+    }
 
 
 async def test_async_root_fields_and_their_failures() -> None:
@@ -180,6 +208,7 @@ async def test_async_root_fields_and_their_failures() -> None:
     ]  # fmt: skip
     responses = []
     for value in values:
+
         def strict(_info: Any, make: Any = value) -> Any:
             return later(make())
 
@@ -233,15 +262,21 @@ def test_plans_and_their_memos_are_bounded(monkeypatch: pytest.MonkeyPatch) -> N
     for number in range(10):
         query = f"{{ item(id: {number}) {{ id }} }}"
         assert graphql_sync(schema, {"query": query}, root_value={"item": item(number)})[1] == {
-            "data": {"item": {"id": str(number)}}}
+            "data": {"item": {"id": str(number)}}
+        }
     assert len(_operation_plans._plans) == 4
     # a memo at its limit is left alone: each request collects its sub-fields afresh
     monkeypatch.setattr(_operation_plans, "MEMO_LIMIT", 0)
     query = "{ item { id child { id child { name } } } }"
     root = {"item": item(1, child=item(2, child=item(3)))}
     for _ in range(3):
-        assert graphql_sync(schema, {"query": query}, root_value=root)[1] == core.graphql_sync(schema, query, root).formatted
-    ((*_, memo),) = [entry for entry in _operation_plans._plans.values() if entry[0]().loc.source.body == query]
+        assert (
+            graphql_sync(schema, {"query": query}, root_value=root)[1]
+            == core.graphql_sync(schema, query, root).formatted
+        )
+    ((*_, memo),) = [
+        entry for entry in _operation_plans._plans.values() if entry[0]().loc.source.body == query
+    ]
     assert memo == {}
 
 
@@ -260,7 +295,10 @@ def test_the_sub_field_memo_is_shared_by_the_requests_of_an_operation(
 
     monkeypatch.setattr(Executor, "complete_value", recording)
     for _ in range(3):
-        assert graphql_sync(schema, {"query": query}, root_value=root)[1] == core.graphql_sync(schema, query, root).formatted
+        assert (
+            graphql_sync(schema, {"query": query}, root_value=root)[1]
+            == core.graphql_sync(schema, query, root).formatted
+        )
     assert len({id(executor) for executor in executors}) == 3
     memos = {id(executor._relevant_sub_fields) for executor in executors}
     assert len(memos) == 1 and len(executors[0]._relevant_sub_fields) == 3  # Item at 3 depths

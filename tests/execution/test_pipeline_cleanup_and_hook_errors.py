@@ -38,7 +38,9 @@ def _schema_with_source(source: ClosableSource) -> GraphQLSchema:
 
 async def test_closing_a_subscription_before_its_first_event_closes_the_source() -> None:
     source = ClosableSource()
-    success, results = await subscribe(_schema_with_source(source), {"query": "subscription { tick }"})
+    success, results = await subscribe(
+        _schema_with_source(source), {"query": "subscription { tick }"}
+    )
     assert success is True
     await results.aclose()  # type: ignore[union-attr]
     await results.aclose()  # type: ignore[union-attr]
@@ -100,7 +102,9 @@ async def test_cached_validation_errors_cannot_be_changed_by_one_request() -> No
                 error.extensions["seen"] = error.extensions.get("seen", 0) + 1  # type: ignore[index]
 
     schema = make_executable_schema("type Query { a: Int }", {})
-    responses = [(await graphql(schema, {"query": "{ nope }"}, extensions=[Mutating]))[1] for _ in range(3)]
+    responses = [
+        (await graphql(schema, {"query": "{ nope }"}, extensions=[Mutating]))[1] for _ in range(3)
+    ]
     assert [r["errors"][0]["extensions"] for r in responses] == [{"seen": 1}] * 3
 
 
@@ -113,7 +117,10 @@ async def test_unhashable_callable_root_value() -> None:
             return {"a": self.value}
 
     schema = make_executable_schema("type Query { a: String }", {})
-    assert await graphql(schema, {"query": "{ a }"}, root_value=Root("x")) == (True, {"data": {"a": "x"}})
+    assert await graphql(schema, {"query": "{ a }"}, root_value=Root("x")) == (
+        True,
+        {"data": {"a": "x"}},
+    )
 
 
 async def test_very_long_queries_are_not_kept_in_the_cache() -> None:

@@ -9,7 +9,9 @@ from graphql import GraphQLSchema
 from graphqlwire import subscribe
 
 
-async def test_subscription_yields_every_event_then_closes_source(schema: GraphQLSchema, probe: Any) -> None:
+async def test_subscription_yields_every_event_then_closes_source(
+    schema: GraphQLSchema, probe: Any
+) -> None:
     success, results = await subscribe(schema, {"query": "subscription { count(to: 3) }"})
     assert success is True
     assert [result async for result in results] == [  # type: ignore[union-attr]
@@ -20,7 +22,9 @@ async def test_subscription_yields_every_event_then_closes_source(schema: GraphQ
     assert probe.closed == 1
 
 
-async def test_closing_the_generator_runs_the_source_finally(schema: GraphQLSchema, probe: Any) -> None:
+async def test_closing_the_generator_runs_the_source_finally(
+    schema: GraphQLSchema, probe: Any
+) -> None:
     success, results = await subscribe(schema, {"query": "subscription { count(to: 100) }"})
     assert success is True
     assert await results.__anext__() == {"data": {"count": 0}}  # type: ignore[union-attr]
@@ -47,7 +51,10 @@ async def test_source_error_becomes_an_error_result_and_ends_the_stream(
         ({"query": "subscription {"}, "Syntax Error"),
         ({"query": "subscription { nope }"}, "Cannot query field 'nope'"),
         ({"query": "subscription($t: Int!) { count(to: $t) }", "variables": {"t": "x"}}, "$t"),
-        ({"query": "subscription A { count(to: 1) }", "operationName": "B"}, "Unknown operation named 'B'."),
+        (
+            {"query": "subscription A { count(to: 1) }", "operationName": "B"},
+            "Unknown operation named 'B'.",
+        ),
     ],
 )
 async def test_pre_execution_failures_return_errors(
@@ -66,7 +73,9 @@ async def test_query_through_subscribe_yields_one_result(schema: GraphQLSchema) 
     assert [r async for r in results] == [{"data": {"hello": "hello world"}}]  # type: ignore[union-attr]
 
 
-async def test_subscription_respects_introspection_and_error_formatter(schema: GraphQLSchema) -> None:
+async def test_subscription_respects_introspection_and_error_formatter(
+    schema: GraphQLSchema,
+) -> None:
     success, errors = await subscribe(
         schema,
         {"query": "subscription { count(to: 1) __schema { queryType { name } } }"},

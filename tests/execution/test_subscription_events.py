@@ -26,8 +26,10 @@ from graphqlwire.execution._compat import GRAPHQL_CORE_3_3
 Info: TypeAlias = "GraphQLResolveInfo[Any]"
 
 if not GRAPHQL_CORE_3_3:  # 3.2 leaves the coroutines beside a failed non-null field unawaited
-    pytestmark = [pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
-                  pytest.mark.filterwarnings("ignore:coroutine .* was never awaited")]
+    pytestmark = [
+        pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+        pytest.mark.filterwarnings("ignore:coroutine .* was never awaited"),
+    ]
 
 SDL = """
 scalar Money
@@ -211,17 +213,41 @@ async def run_both(
     ("query", "variables", "expected"),
     [
         ("subscription { tick }", None, "0*1 GREEN []"),
-        ('subscription { tick(by: 3, label: "lit", color: BLUE) }', None, "0*3 BLUE [('label', 'lit')]"),
-        ("subscription($by: Int, $c: Color) { tick(by: $by, color: $c) }", {"by": 5, "c": "RED"}, "0*5 RED []"),
+        (
+            'subscription { tick(by: 3, label: "lit", color: BLUE) }',
+            None,
+            "0*3 BLUE [('label', 'lit')]",
+        ),
+        (
+            "subscription($by: Int, $c: Color) { tick(by: $by, color: $c) }",
+            {"by": 5, "c": "RED"},
+            "0*5 RED []",
+        ),
         ("subscription($by: Int, $c: Color) { tick(by: $by, color: $c) }", {}, "0*1 GREEN []"),
         ("subscription($by: Int = 7) { tick(by: $by) }", None, "0*7 GREEN []"),
         ("subscription($by: Int = 7) { tick(by: $by) }", {"by": None}, "0*None GREEN []"),
         ("subscription { tick(by: null, label: null) }", None, "0*None GREEN [('label', None)]"),
-        ("subscription { tick(span: {low: 2, color: BLUE}) }", None, "0*1 GREEN [('span', {'low': 2, 'high': 10, 'color': 'BLUE'})]"),
-        ("subscription($low: Int!) { tick(span: {low: $low}) }", {"low": 4}, "0*1 GREEN [('span', {'low': 4, 'high': 10, 'color': 'RED'})]"),
-        ("subscription($s: Range) { tick(span: $s) }", {"s": {"low": 1, "high": None}}, "0*1 GREEN [('span', {'low': 1, 'high': None, 'color': 'RED'})]"),
+        (
+            "subscription { tick(span: {low: 2, color: BLUE}) }",
+            None,
+            "0*1 GREEN [('span', {'low': 2, 'high': 10, 'color': 'BLUE'})]",
+        ),
+        (
+            "subscription($low: Int!) { tick(span: {low: $low}) }",
+            {"low": 4},
+            "0*1 GREEN [('span', {'low': 4, 'high': 10, 'color': 'RED'})]",
+        ),
+        (
+            "subscription($s: Range) { tick(span: $s) }",
+            {"s": {"low": 1, "high": None}},
+            "0*1 GREEN [('span', {'low': 1, 'high': None, 'color': 'RED'})]",
+        ),
         ('subscription { tick(money: "3.10") }', None, "0*1 GREEN [('money', Decimal('3.10'))]"),
-        ("subscription($m: Money) { tick(money: $m) }", {"m": 2.5}, "0*1 GREEN [('money', Decimal('2.5'))]"),
+        (
+            "subscription($m: Money) { tick(money: $m) }",
+            {"m": 2.5},
+            "0*1 GREEN [('money', Decimal('2.5'))]",
+        ),
         # graphql-core refuses these before the first event: the same errors
         ("subscription($by: Int) { tick(by: $by) }", {"by": "x"}, "$by"),
         ("subscription($m: Money) { tick(money: $m) }", {"m": "abc"}, "$m"),
@@ -230,7 +256,9 @@ async def run_both(
         ("subscription { tick(by: $undefined) }", None, "$undefined"),
     ],
 )
-async def test_root_field_arguments(query: str, variables: dict[str, Any] | None, expected: str) -> None:
+async def test_root_field_arguments(
+    query: str, variables: dict[str, Any] | None, expected: str
+) -> None:
     results = await run_both(make_schema(range(3)), query, variables)
     if "data" in results[0]:
         assert results[0] == {"data": {"tick": expected}} and len(results) == 3
@@ -245,20 +273,37 @@ async def test_root_field_arguments(query: str, variables: dict[str, Any] | None
         ("subscription { ... on Subscription { tick } }", None, "tick"),
         ("subscription { ... { t: tick } }", None, "t"),
         ("subscription { ...F } fragment F on Subscription { t: tick(by: 2) }", None, "t"),
-        ("subscription { ...F } fragment F on Subscription { ...G } fragment G on Subscription { tick }", None, "tick"),
+        (
+            "subscription { ...F } fragment F on Subscription { ...G } fragment G on Subscription { tick }",
+            None,
+            "tick",
+        ),
         ("subscription { tick ...F } fragment F on Subscription { tick }", None, "tick"),
-        ("subscription { item { id } ... on Subscription { item { name child { id } } } }", None, "item"),
-        ("subscription { i: item { id } ...F } fragment F on Subscription { i: item { tags slow } }", None, "i"),
+        (
+            "subscription { item { id } ... on Subscription { item { name child { id } } } }",
+            None,
+            "item",
+        ),
+        (
+            "subscription { i: item { id } ...F } fragment F on Subscription { i: item { tags slow } }",
+            None,
+            "i",
+        ),
         ("subscription A { tick } subscription B { b: tick(by: 9) }", "B", "b"),
         ("subscription A { tick } subscription B { b: tick(by: 9) }", "A", "tick"),
     ],
 )
-async def test_root_field_aliases_fragments_and_operations(query: str, operation_name: str | None, key: str) -> None:
+async def test_root_field_aliases_fragments_and_operations(
+    query: str, operation_name: str | None, key: str
+) -> None:
     results = await run_both(make_schema(range(6)), query, None, operation_name)
     assert len(results) == 6 and all(list(result["data"]) == [key] for result in results)
 
 
-@pytest.mark.skipif(not GRAPHQL_CORE_3_3, reason="graphql-core 3.2 allows @skip/@include on subscription root fields")
+@pytest.mark.skipif(
+    not GRAPHQL_CORE_3_3,
+    reason="graphql-core 3.2 allows @skip/@include on subscription root fields",
+)
 @pytest.mark.parametrize(
     "query",
     [
@@ -283,7 +328,9 @@ async def test_skip_and_include_on_the_root_field(query: str) -> None:
         ("subscription { a: info ...F } fragment F on Subscription { a: info }", None),
     ],
 )
-async def test_root_field_resolve_sees_graphql_cores_info(query: str, variables: dict[str, Any] | None) -> None:
+async def test_root_field_resolve_sees_graphql_cores_info(
+    query: str, variables: dict[str, Any] | None
+) -> None:
     results = await run_both(make_schema([{"e": 1}, Pet(), None]), query, variables)
     assert len(results) == 3 and "root=True" in str(results[0])
 
@@ -317,7 +364,14 @@ async def test_graphql_error_of_an_aliased_root_field_keeps_its_extensions() -> 
     flaky_results = await run_both(make_schema(range(3)), "subscription { f: flaky }")
     assert flaky_results[2] == {
         "data": {"f": None},
-        "errors": [{"message": "refused 2", "locations": [{"line": 1, "column": 16}], "path": ["f"], "extensions": {"code": "REFUSED"}}],
+        "errors": [
+            {
+                "message": "refused 2",
+                "locations": [{"line": 1, "column": 16}],
+                "path": ["f"],
+                "extensions": {"code": "REFUSED"},
+            }
+        ],
     }
 
 
@@ -348,21 +402,39 @@ def picky(next_: Callable[..., Any], root: Any, info: Info, **args: Any) -> Any:
     return next_(root, info, **args)
 
 
-@pytest.mark.skipif(not GRAPHQL_CORE_3_3, reason="graphql-core 3.2's subscribe() takes no middleware")
+@pytest.mark.skipif(
+    not GRAPHQL_CORE_3_3, reason="graphql-core 3.2's subscribe() takes no middleware"
+)
 @pytest.mark.parametrize(
     "query",
-    ['subscription { tick(label: "x") }', "subscription { flaky }", "subscription { slow }", f"subscription {{ item {SELECTION} }}"],
+    [
+        'subscription { tick(label: "x") }',
+        "subscription { flaky }",
+        "subscription { slow }",
+        f"subscription {{ item {SELECTION} }}",
+    ],
 )
-@pytest.mark.parametrize("middleware", [[shout], [picky], [shout, picky], [picky, shout]], ids=["shout", "picky", "both", "reversed"])
+@pytest.mark.parametrize(
+    "middleware",
+    [[shout], [picky], [shout, picky], [picky, shout]],
+    ids=["shout", "picky", "both", "reversed"],
+)
 async def test_middleware(query: str, middleware: list[Any]) -> None:
     results = await run_both(make_schema(range(7)), query, middleware=middleware)
     assert len(results) == 7
 
 
-@pytest.mark.skipif(not GRAPHQL_CORE_3_3, reason="graphql-core 3.2's subscribe() takes no middleware")
+@pytest.mark.skipif(
+    not GRAPHQL_CORE_3_3, reason="graphql-core 3.2's subscribe() takes no middleware"
+)
 async def test_middleware_changes_and_fails_the_root_field() -> None:
-    results = await run_both(make_schema(range(2)), "subscription { flaky }", middleware=[picky, shout])
-    assert results[1]["data"] == {"flaky": None} and results[0]["errors"][0]["message"] == "picky about event 0"
+    results = await run_both(
+        make_schema(range(2)), "subscription { flaky }", middleware=[picky, shout]
+    )
+    assert (
+        results[1]["data"] == {"flaky": None}
+        and results[0]["errors"][0]["message"] == "picky about event 0"
+    )
     results = await run_both(make_schema([3]), "subscription { flaky }", middleware=[shout])
     assert results == [{"data": {"flaky": "OK 3"}}]
 
@@ -383,7 +455,12 @@ EVENTS: list[Any] = [
 
 @pytest.mark.parametrize(
     "query",
-    ["subscription { plain }", "subscription { p: plain }", f"subscription {{ thing {SELECTION} }}", "subscription { thing { __typename id } }"],
+    [
+        "subscription { plain }",
+        "subscription { p: plain }",
+        f"subscription {{ thing {SELECTION} }}",
+        "subscription { thing { __typename id } }",
+    ],
 )
 async def test_root_field_without_resolve_reads_the_event(query: str) -> None:
     results = await run_both(make_schema(EVENTS), query)
@@ -395,14 +472,21 @@ async def test_many_events_share_nothing() -> None:
     assert len(results) == 50
     for number, result in enumerate(results):
         assert all(error["path"][0] == "strictItem" for error in result.get("errors", ()))
-        assert all(str(number) in error["message"] or "null" in error["message"] for error in result.get("errors", ()))
+        assert all(
+            str(number) in error["message"] or "null" in error["message"]
+            for error in result.get("errors", ())
+        )
     flaky_results = await run_both(make_schema(range(50)), "subscription { flaky }")
     assert [len(result.get("errors", ())) for result in flaky_results] == [0, 1, 1] * 16 + [0, 1]
 
 
 async def test_errors_of_one_event_are_not_in_the_next() -> None:
     results = await run_both(make_schema([1, 0, 2, 3, 5, 4]), "subscription { strict }")
-    null_error = {"message": "Cannot return null for non-nullable field Subscription.strict.", "locations": [{"line": 1, "column": 16}], "path": ["strict"]}
+    null_error = {
+        "message": "Cannot return null for non-nullable field Subscription.strict.",
+        "locations": [{"line": 1, "column": 16}],
+        "path": ["strict"],
+    }
     assert results == [
         {"data": None, "errors": [null_error]},
         {"data": {"strict": 0}},

@@ -43,8 +43,9 @@ def port_of(url: str) -> int:
     return int(url.rsplit(":", 1)[1])
 
 
-async def raw_exchange(url: str, data: bytes | list[bytes], *, delay: float = 0.0,
-                       timeout: float = 3.0) -> bytes:
+async def raw_exchange(
+    url: str, data: bytes | list[bytes], *, delay: float = 0.0, timeout: float = 3.0
+) -> bytes:
     """Send raw bytes (optionally in pieces with a delay) and read until the server closes."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port_of(url))
     try:

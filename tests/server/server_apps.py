@@ -55,7 +55,7 @@ def make_app(recorder: Recorder | None = None) -> Any:
     async def app(scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
             raise RuntimeError("no lifespan here")
-        path = scope["path"][len(scope.get("root_path", "")):]
+        path = scope["path"][len(scope.get("root_path", "")) :]
         if scope["type"] == "websocket":
             await websocket(path, scope, receive, send)
             return
@@ -75,20 +75,24 @@ def make_app(recorder: Recorder | None = None) -> Any:
             await send({"type": "http.response.body", "body": b"bare"})
         elif path == "/scope":
             await read_body(receive)
-            info = {key: scope[key] for key in ("type", "http_version", "method", "scheme",
-                                                 "path", "root_path", "asgi")}
+            info = {
+                key: scope[key]
+                for key in ("type", "http_version", "method", "scheme", "path", "root_path", "asgi")
+            }
             info["raw_path"] = scope["raw_path"].decode()
             info["query_string"] = scope["query_string"].decode()
             info["headers"] = [[n.decode(), v.decode()] for n, v in scope["headers"]]
             info["client"] = list(scope["client"]) if scope["client"] else None
             info["state"] = dict(scope.get("state", {}))
-            await respond(send, 200, json.dumps(info).encode(),
-                          [(b"content-type", b"application/json")])
+            await respond(
+                send, 200, json.dumps(info).encode(), [(b"content-type", b"application/json")]
+            )
         elif path == "/stream":
             await send({"type": "http.response.start", "status": 200, "headers": []})
             for i in range(5):
-                await send({"type": "http.response.body", "body": b"part%d;" % i,
-                            "more_body": True})
+                await send(
+                    {"type": "http.response.body", "body": b"part%d;" % i, "more_body": True}
+                )
             await send({"type": "http.response.body", "body": b""})
         elif path == "/forever":
             await send({"type": "http.response.start", "status": 200, "headers": []})
@@ -132,16 +136,24 @@ def make_app(recorder: Recorder | None = None) -> Any:
         elif path == "/ws/close-before":
             await send({"type": "websocket.close"})
         elif path == "/ws/deny":
-            await send({"type": "websocket.http.response.start", "status": 401,
-                        "headers": [(b"content-type", b"text/plain"), (b"x-why", b"token")]})
-            await send({"type": "websocket.http.response.body", "body": b"no ",
-                        "more_body": True})
+            await send(
+                {
+                    "type": "websocket.http.response.start",
+                    "status": 401,
+                    "headers": [(b"content-type", b"text/plain"), (b"x-why", b"token")],
+                }
+            )
+            await send({"type": "websocket.http.response.body", "body": b"no ", "more_body": True})
             await send({"type": "websocket.http.response.body", "body": b"entry"})
         elif path == "/ws/subprotocol":
             offered = scope["subprotocols"]
-            await send({"type": "websocket.accept",
-                        "subprotocol": offered[-1] if offered else None,
-                        "headers": [(b"x-extra", b"yes")]})
+            await send(
+                {
+                    "type": "websocket.accept",
+                    "subprotocol": offered[-1] if offered else None,
+                    "headers": [(b"x-extra", b"yes")],
+                }
+            )
             await send({"type": "websocket.send", "text": json.dumps(offered)})
             await send({"type": "websocket.close", "code": 1000})
         elif path == "/ws/bad-subprotocol":

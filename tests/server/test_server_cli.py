@@ -19,7 +19,7 @@ import pytest
 
 from graphqlwire.__main__ import build_parser, config_from, load_app, main, resolve_app
 
-APP_MODULE = '''
+APP_MODULE = """
 import asyncio
 import gc
 import sys
@@ -56,14 +56,14 @@ async def app(scope, receive, send):
     await send({"type": "http.response.body", "body": b"from the cli"})
 
 not_an_app = 42
-'''
+"""
 
-SCHEMA_MODULE = '''
+SCHEMA_MODULE = """
 from graphql import build_schema
 
 schema = build_schema("type Query { hello: String }")
 schema.query_type.fields["hello"].resolve = lambda *_: "world"
-'''
+"""
 
 
 @pytest.fixture
@@ -74,12 +74,33 @@ def app_dir(tmp_path: Path) -> Path:
 
 
 def test_defaults_and_limit_flags() -> None:
-    args = build_parser().parse_args([
-        "m:app", "--port", "0", "--max-body-size", "10", "--keep-alive-timeout", "1.5",
-        "--ws-ping-interval", "0", "--root-path", "/api", "--proxy-headers",
-        "--forwarded-allow-ips", "*", "--access-log", "--log-level", "warning",
-        "--lifespan", "off", "--request-head-timeout", "2", "--max-connections", "7",
-    ])
+    args = build_parser().parse_args(
+        [
+            "m:app",
+            "--port",
+            "0",
+            "--max-body-size",
+            "10",
+            "--keep-alive-timeout",
+            "1.5",
+            "--ws-ping-interval",
+            "0",
+            "--root-path",
+            "/api",
+            "--proxy-headers",
+            "--forwarded-allow-ips",
+            "*",
+            "--access-log",
+            "--log-level",
+            "warning",
+            "--lifespan",
+            "off",
+            "--request-head-timeout",
+            "2",
+            "--max-connections",
+            "7",
+        ]
+    )
     config = config_from(args)
     assert (config.port, config.max_body_size, config.keep_alive_timeout) == (0, 10, 1.5)
     assert (config.ws_ping_interval, config.root_path, config.proxy_headers) == (0, "/api", True)
@@ -93,24 +114,41 @@ def test_defaults_and_limit_flags() -> None:
 
 def test_every_limit_has_a_flag() -> None:
     help_text = build_parser().format_help()
-    for name in ("max-header-size", "max-body-size", "max-url-length", "max-connections",
-                 "keep-alive-timeout", "request-head-timeout", "request-body-timeout",
-                 "ws-max-message-size", "ws-ping-interval", "ws-ping-timeout",
-                 "shutdown-timeout", "uds", "ssl-certfile", "ssl-keyfile", "app-dir"):
+    for name in (
+        "max-header-size",
+        "max-body-size",
+        "max-url-length",
+        "max-connections",
+        "keep-alive-timeout",
+        "request-head-timeout",
+        "request-body-timeout",
+        "ws-max-message-size",
+        "ws-ping-interval",
+        "ws-ping-timeout",
+        "shutdown-timeout",
+        "uds",
+        "ssl-certfile",
+        "ssl-keyfile",
+        "app-dir",
+    ):
         assert f"--{name}" in help_text
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["nocolon"], "module:attribute"),
-    (["no_such_module_xyz:app"], "cannot import"),
-    (["no_such_package_xyz.sub.module:app"], "cannot import"),
-    (["cli_app:missing"], "no attribute"),
-    (["cli_app:not_an_app"], "neither"),
-    (["cli_app:app", "--debug"], "--debug only apply"),
-    (["cli_app:app", "--explorer", "nope"], "invalid choice"),
-])
-def test_bad_arguments_exit_2(app_dir: Path, argv: list[str], message: str,
-                              capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["nocolon"], "module:attribute"),
+        (["no_such_module_xyz:app"], "cannot import"),
+        (["no_such_package_xyz.sub.module:app"], "cannot import"),
+        (["cli_app:missing"], "no attribute"),
+        (["cli_app:not_an_app"], "neither"),
+        (["cli_app:app", "--debug"], "--debug only apply"),
+        (["cli_app:app", "--explorer", "nope"], "invalid choice"),
+    ],
+)
+def test_bad_arguments_exit_2(
+    app_dir: Path, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as info:
         main([*argv, "--app-dir", str(app_dir)])
     assert info.value.code == 2
@@ -141,9 +179,18 @@ def test_schema_is_wrapped_in_the_graphql_app(app_dir: Path) -> None:
     from graphqlwire.asgi import GraphQL
     from graphqlwire.asgi.handlers import GraphQLWSHandler
 
-    args = build_parser().parse_args(["cli_schema:schema", "--app-dir", str(app_dir),
-                                      "--ws-protocol", "graphql-ws", "--explorer", "none",
-                                      "--debug"])
+    args = build_parser().parse_args(
+        [
+            "cli_schema:schema",
+            "--app-dir",
+            str(app_dir),
+            "--ws-protocol",
+            "graphql-ws",
+            "--explorer",
+            "none",
+            "--debug",
+        ]
+    )
     app = resolve_app(args)
     assert isinstance(app, GraphQL)
     assert isinstance(app.websocket_handler, GraphQLWSHandler)
@@ -153,8 +200,10 @@ async def test_schema_served_end_to_end(app_dir: Path) -> None:
     from graphqlwire.server import Server
 
     args = build_parser().parse_args(["cli_schema:schema", "--app-dir", str(app_dir)])
-    async with Server(resolve_app(args), port=0, log_level=None) as server, \
-            httpx.AsyncClient() as client:
+    async with (
+        Server(resolve_app(args), port=0, log_level=None) as server,
+        httpx.AsyncClient() as client,
+    ):
         response = await client.post(server.url + "/", json={"query": "{ hello }"})
     assert response.json() == {"data": {"hello": "world"}}
 
@@ -165,9 +214,20 @@ ADDRESS = re.compile(r"listening on (http://\S+)")
 def start_cli(app_dir: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "graphqlwire", "cli_app:app", "--app-dir", str(app_dir),
-         "--port", "0", *extra],
-        stderr=subprocess.PIPE, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "graphqlwire",
+            "cli_app:app",
+            "--app-dir",
+            str(app_dir),
+            "--port",
+            "0",
+            *extra,
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     stderr = process.stderr
     assert stderr is not None
@@ -225,13 +285,24 @@ async def test_python_m_graphqlwire(app_dir: Path) -> None:
 def test_the_command_line_module_imports_no_graphql_core() -> None:
     # main() switches the collector off before importing the server, graphql-core and the
     # app; whatever `import graphqlwire.__main__` already imported was imported with it on.
-    probe = ("import sys, graphqlwire.__main__; "
-             "print(sorted(m for m in sys.modules if m.startswith(('graphql', 'asyncio'))))")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            timeout=30, check=True)
-    assert result.stdout.split("\n")[0] == str(sorted([
-        "graphqlwire", "graphqlwire.__main__", "graphqlwire._lazy", "graphqlwire.server",
-        "graphqlwire.server.config"]))
+    probe = (
+        "import sys, graphqlwire.__main__; "
+        "print(sorted(m for m in sys.modules if m.startswith(('graphql', 'asyncio'))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=30, check=True
+    )
+    assert result.stdout.split("\n")[0] == str(
+        sorted(
+            [
+                "graphqlwire",
+                "graphqlwire.__main__",
+                "graphqlwire._lazy",
+                "graphqlwire.server",
+                "graphqlwire.server.config",
+            ]
+        )
+    )
 
 
 def test_unknown_names_of_lazy_packages() -> None:
@@ -262,5 +333,3 @@ async def test_second_signal_forces_exit(app_dir: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.communicate()
-
-

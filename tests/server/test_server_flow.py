@@ -38,8 +38,9 @@ async def test_reading_pauses_while_the_app_does_not_consume_the_body() -> None:
     size = 64 * MiB
     async with graphqlwire_server(app, max_body_size=size) as url:
         reader, writer = await asyncio.open_connection("127.0.0.1", port_of(url))
-        writer.write(b"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                     b"Content-Length: %d\r\n\r\n" % size)
+        writer.write(
+            b"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % size
+        )
         chunk = b"x" * MiB
         sent = 0
         blocked = False
@@ -68,8 +69,13 @@ async def test_send_waits_while_the_client_does_not_read() -> None:
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         nonlocal progress
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-length", b"%d" % (64 * MiB))]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-length", b"%d" % (64 * MiB))],
+            }
+        )
         chunk = b"y" * MiB
         for _ in range(64):
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
@@ -102,24 +108,40 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
     )
     return cert, key
 
 
 async def test_tls(certificate: tuple[Path, Path], app: Any) -> None:
     cert, key = certificate
-    config = Config(port=0, lifespan="off", log_level=None, ssl_certfile=str(cert),
-                    ssl_keyfile=str(key))
+    config = Config(
+        port=0, lifespan="off", log_level=None, ssl_certfile=str(cert), ssl_keyfile=str(key)
+    )
     context = ssl.create_default_context(cafile=str(cert))
     async with Server(app, config) as server:
         assert server.url.startswith("https://")
         async with httpx.AsyncClient(verify=context) as client:
             info = (await client.get(server.url + "/scope")).json()
         assert info["scheme"] == "https"
-        async with connect(server.url.replace("https", "wss") + "/ws/scope",
-                           ssl=context) as ws:
+        async with connect(server.url.replace("https", "wss") + "/ws/scope", ssl=context) as ws:
             assert '"scheme": "wss"' in await ws.recv()

@@ -25,7 +25,9 @@ async def echo_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         await scope["state"]["tokens"].get()
     body = await read_body(receive)
     seen = {
-        "method": scope["method"], "path": scope["path"], "body": body.decode(),
+        "method": scope["method"],
+        "path": scope["path"],
+        "body": body.decode(),
         "headers": [[name.decode(), value.decode()] for name, value in scope["headers"]],
     }
     scope["headers"].append((b"x-added-by-app", b"1"))  # must not leak into later requests
@@ -47,8 +49,12 @@ async def running(app: Any = echo_app) -> AsyncIterator[tuple[Server, Any, Any]]
 
 
 def post(path: str, body: bytes, *, newline: bytes = b"\r\n") -> bytes:
-    lines = [b"POST %s HTTP/1.1" % path.encode(), b"Host: test", b"Content-Type: text/plain",
-             b"Content-Length: %d" % len(body)]
+    lines = [
+        b"POST %s HTTP/1.1" % path.encode(),
+        b"Host: test",
+        b"Content-Type: text/plain",
+        b"Content-Length: %d" % len(body),
+    ]
     return newline.join(lines) + newline + newline + body
 
 
@@ -73,8 +79,11 @@ async def test_a_repeated_request_is_served_from_one_parse() -> None:
     assert all(answer == answers[0] for answer in answers)
     assert answers[0]["body"] == '{"query": "{ hello }"}'
     # The headers the app appended to its scope never reached the next request.
-    assert answers[0]["headers"] == [["host", "test"], ["content-type", "text/plain"],
-                                     ["content-length", "22"]]
+    assert answers[0]["headers"] == [
+        ["host", "test"],
+        ["content-type", "text/plain"],
+        ["content-length", "22"],
+    ]
 
 
 async def test_a_request_arriving_during_a_cached_one_waits_its_turn() -> None:
@@ -112,8 +121,10 @@ async def test_pipelined_and_split_copies_of_a_cached_request() -> None:
         await asyncio.sleep(0.01)
         writer.write(request[-4:])
         assert (await read_response(reader))["body"] == "0123456789"
-        chunked = (b"POST /c HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
-                   b"3\r\nabc\r\n0\r\n\r\n")
+        chunked = (
+            b"POST /c HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"3\r\nabc\r\n0\r\n\r\n"
+        )
         writer.write(chunked)  # h11 is still in step after cached requests
         assert (await read_response(reader))["body"] == "abc"
 
@@ -131,7 +142,7 @@ async def test_a_head_ending_in_bare_newlines_is_not_mistaken_for_a_longer_one()
 
 
 async def test_a_cached_head_with_connection_close_still_closes() -> None:
-    request = (b"GET /bye HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+    request = b"GET /bye HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
     async with running() as (server, _reader, _writer):
         for _ in range(2):
             reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
@@ -157,7 +168,10 @@ def test_the_cache_is_bounded_and_keeps_only_plain_small_heads() -> None:
     assert cache.get(b"head %d" % (MAX_ENTRIES + 9)) is not None
     cache = HeadCache()
     cache.put(b"x" * (MAX_CACHED_HEAD + 1), plain_head(1))
-    chunked = RequestHead(h11.Request(method="POST", target="/", headers=[
-        ("Host", "h"), ("Transfer-Encoding", "chunked")]))
+    chunked = RequestHead(
+        h11.Request(
+            method="POST", target="/", headers=[("Host", "h"), ("Transfer-Encoding", "chunked")]
+        )
+    )
     cache.put(b"chunked", chunked)
     assert len(cache) == 0

@@ -47,8 +47,13 @@ EXAMPLES = int(os.environ.get("GRAPHQLWIRE_FUZZ_EXAMPLES", "200"))
 #: and proxy headers (applied to every request's scope, cached head or not).
 CONFIGS: dict[str, dict[str, Any]] = {
     "default": {},
-    "tight": {"max_header_size": 1024, "max_url_length": 24, "max_body_size": 16,
-              "root_path": "/root", "proxy_headers": True},
+    "tight": {
+        "max_header_size": 1024,
+        "max_url_length": 24,
+        "max_body_size": 16,
+        "root_path": "/root",
+        "proxy_headers": True,
+    },
 }
 #: Hard cap for one conversation (a healthy one takes milliseconds): reaching it is a failure.
 CONVERSATION_TIMEOUT = 5.0
@@ -70,13 +75,18 @@ async def echo_app(scope: Scope, receive: Receive, send: Send) -> None:
             break
     client = scope["client"]
     seen = {
-        "method": scope["method"], "http_version": scope["http_version"],
-        "scheme": scope["scheme"], "client": client and client[0],  # (its port varies)
-        "root_path": scope["root_path"], "path": scope["path"],
+        "method": scope["method"],
+        "http_version": scope["http_version"],
+        "scheme": scope["scheme"],
+        "client": client and client[0],  # (its port varies)
+        "root_path": scope["root_path"],
+        "path": scope["path"],
         "raw_path": scope["raw_path"].decode("latin-1"),
-        "query": scope["query_string"].decode("latin-1"), "body": body.decode("latin-1"),
-        "headers": [[name.decode("latin-1"), value.decode("latin-1")]
-                    for name, value in scope["headers"]],
+        "query": scope["query_string"].decode("latin-1"),
+        "body": body.decode("latin-1"),
+        "headers": [
+            [name.decode("latin-1"), value.decode("latin-1")] for name, value in scope["headers"]
+        ],
     }
     # Edits of the scope must not leak into a later request served from the same head.
     scope["headers"].append((b"x-added-by-app", b"1"))
@@ -123,8 +133,9 @@ class Pair:
 
 
 @contextlib.asynccontextmanager
-async def server_pair(monkeypatch: pytest.MonkeyPatch,
-                      options: dict[str, Any]) -> AsyncIterator[Pair]:
+async def server_pair(
+    monkeypatch: pytest.MonkeyPatch, options: dict[str, Any]
+) -> AsyncIterator[Pair]:
     """Start the two servers; count the requests each serves from its head cache."""
     config = {"port": 0, **FAST, "shutdown_timeout": 1.0, **options}
     pair = Pair(Server(echo_app, Config(**config)), Server(echo_app, Config(**config)))
@@ -238,8 +249,11 @@ async def converse(server: Server, pieces: list[bytes]) -> Outcome:
                 return outcome(bytes(client.received), "timeout")
             before = len(client.received)
             await asyncio.wait([client.closed], timeout=IDLE_POLL)
-            idle = (len(client.received) == before and not transport.get_write_buffer_size()
-                    and waiting_for_client(server, address))
+            idle = (
+                len(client.received) == before
+                and not transport.get_write_buffer_size()
+                and waiting_for_client(server, address)
+            )
             quiet = quiet + 1 if idle else 0
             if quiet >= 2:  # twice in a row, nothing new: the server waits for us
                 return outcome(bytes(client.received), "open")
@@ -253,8 +267,9 @@ async def differential(pair: Pair, pieces: list[bytes]) -> tuple[Outcome, Outcom
     starts empty: ``(reference, normal filling the cache, normal using it)``."""
     assert pair.normal.state is not None
     pair.normal.state.heads = HeadCache()  # each example on its own: shrinking stays exact
-    reference, first = await asyncio.gather(converse(pair.reference, pieces),
-                                            converse(pair.normal, pieces))
+    reference, first = await asyncio.gather(
+        converse(pair.reference, pieces), converse(pair.normal, pieces)
+    )
     second = await converse(pair.normal, pieces)
     return reference, first, second
 
@@ -263,29 +278,74 @@ async def differential(pair: Pair, pieces: list[bytes]) -> tuple[Outcome, Outcom
 CLOSE_REQUEST = b"GET /end HTTP/1.1\r\nHost: fin\r\nConnection: close\r\n\r\n"
 # Each field: common values first, odd ones after; `pick` takes an odd one now and then.
 METHODS = ([b"GET", b"POST"], [b"HEAD", b"PUT", b"OPTIONS", b"G@T", b"get", b""])
-TARGETS = ([b"/", b"/a", b"/q?x=1&y", b"/stream"],
-           [b"/%7e%20x", b"*", b"http://h/abs?z", b"//double", b"nopath", b"/sp ace",
-            b"/" + b"u" * 30, b"/\xff"])
-VERSIONS = ([b"HTTP/1.1"], [b"HTTP/1.0", b"HTTP/0.9", b"HTTP/1.2", b"HTTP/2.0", b"HTTP/1.x",
-                            b"http/1.1", b"HTTP/1.1 "])
+TARGETS = (
+    [b"/", b"/a", b"/q?x=1&y", b"/stream"],
+    [
+        b"/%7e%20x",
+        b"*",
+        b"http://h/abs?z",
+        b"//double",
+        b"nopath",
+        b"/sp ace",
+        b"/" + b"u" * 30,
+        b"/\xff",
+    ],
+)
+VERSIONS = (
+    [b"HTTP/1.1"],
+    [b"HTTP/1.0", b"HTTP/0.9", b"HTTP/1.2", b"HTTP/2.0", b"HTTP/1.x", b"http/1.1", b"HTTP/1.1 "],
+)
 EOLS = ([b"\r\n"], [b"\n"])
 SEPARATORS = ([b": "], [b":", b":", b":   ", b" : ", b":\t"])
 HOSTS = ([b"Host"], [b"host", b"HOST", b""])
 EXTRA_HEADERS = (
-    [(b"X-Dup", b"1"), (b"x-dup", b"2"), (b"X-MiXeD-CaSe", b"v"), (b"Content-Type", b"text/plain"),
-     (b"Connection", b"keep-alive"), (b"Accept", b"*/*"), (b"X-Forwarded-For", b"10.1.2.3"),
-     (b"X-Forwarded-Proto", b"https")],
-    [(b"Connection", b"close"), (b"connection", b"Keep-Alive, Close"), (b"Connection", b"closed"),
-     (b"Expect", b"100-continue"), (b"Expect", b"200-ok"), (b"Upgrade", b"h2c"),
-     (b"Host", b"second-host"), (b"X-Latin", b"\xe9t\xe9"), (b"X-Nul", b"a\x00b"),
-     (b"X-Del", b"\x7f"), (b"X-Cr", b"a\rb"), (b"X-Trail", b"value   "), (b"Bad Name", b"x"),
-     (b"", b"empty-name"), (b"Content-Length", b"0"), (b"Content-Length", b"x"),
-     (b"Content-Length", b"1, 1"), (b"Transfer-Encoding", b"gzip"), (b"X-Empty", b"")],
+    [
+        (b"X-Dup", b"1"),
+        (b"x-dup", b"2"),
+        (b"X-MiXeD-CaSe", b"v"),
+        (b"Content-Type", b"text/plain"),
+        (b"Connection", b"keep-alive"),
+        (b"Accept", b"*/*"),
+        (b"X-Forwarded-For", b"10.1.2.3"),
+        (b"X-Forwarded-Proto", b"https"),
+    ],
+    [
+        (b"Connection", b"close"),
+        (b"connection", b"Keep-Alive, Close"),
+        (b"Connection", b"closed"),
+        (b"Expect", b"100-continue"),
+        (b"Expect", b"200-ok"),
+        (b"Upgrade", b"h2c"),
+        (b"Host", b"second-host"),
+        (b"X-Latin", b"\xe9t\xe9"),
+        (b"X-Nul", b"a\x00b"),
+        (b"X-Del", b"\x7f"),
+        (b"X-Cr", b"a\rb"),
+        (b"X-Trail", b"value   "),
+        (b"Bad Name", b"x"),
+        (b"", b"empty-name"),
+        (b"Content-Length", b"0"),
+        (b"Content-Length", b"x"),
+        (b"Content-Length", b"1, 1"),
+        (b"Transfer-Encoding", b"gzip"),
+        (b"X-Empty", b""),
+    ],
 )
 FRAMINGS = (["none", "length"], ["short", "long", "chunked", "bad chunked", "length and chunked"])
-BODY_PIECES = ([b"a", b"body", b"{}"],
-               [b"\r\n", b"\r\n\r\n", b"\n", b"0\r\n\r\n", b"GET / HTTP/1.1\r\n",
-                b"Host: x\r\n\r\n", b"\x00", b"\xff", b"B" * 70_000])  # (past BODY_HIGH_WATER)
+BODY_PIECES = (
+    [b"a", b"body", b"{}"],
+    [
+        b"\r\n",
+        b"\r\n\r\n",
+        b"\n",
+        b"0\r\n\r\n",
+        b"GET / HTTP/1.1\r\n",
+        b"Host: x\r\n\r\n",
+        b"\x00",
+        b"\xff",
+        b"B" * 70_000,
+    ],
+)  # (past BODY_HIGH_WATER)
 
 
 T = TypeVar("T")
@@ -303,8 +363,11 @@ def requests(draw: st.DrawFn) -> bytes:
     """One request's bytes: half of them plain, the others odd in places (often malformed)."""
     odds = draw(st.sampled_from([0, 6]))  # a plain request, or each part odd one time in 6
     eol = pick(draw, EOLS, odds)
-    line = b"%s %s %s" % (pick(draw, METHODS, odds), pick(draw, TARGETS, odds),
-                          pick(draw, VERSIONS, odds))
+    line = b"%s %s %s" % (
+        pick(draw, METHODS, odds),
+        pick(draw, TARGETS, odds),
+        pick(draw, VERSIONS, odds),
+    )
     headers = [(pick(draw, HOSTS, odds), b"example")]
     for _ in range(draw(st.integers(0, 3))):
         headers.append(pick(draw, EXTRA_HEADERS, odds))
@@ -315,8 +378,10 @@ def requests(draw: st.DrawFn) -> bytes:
         headers.append((b"Content-Length", b"%d" % max(declared, 0)))
     if "chunked" in framing:
         headers.append((b"Transfer-Encoding", b"chunked"))
-        body = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:3], body[3:])
-                        if part) + b"0\r\n\r\n"
+        body = (
+            b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:3], body[3:]) if part)
+            + b"0\r\n\r\n"
+        )
         if framing == "bad chunked":
             body = body.replace(b"\r\n", b"\n", 1)
     headers = draw(st.permutations(headers))
@@ -329,8 +394,13 @@ def requests(draw: st.DrawFn) -> bytes:
     if pad is not None:  # a long head, a few bytes either side of a limit
         name = b"X-Pad" + separator
         size = pad + draw(st.integers(-2, 2)) - len(head) - len(name + eol)
-        head = head[:len(line) + len(eol)] + name + b"p" * max(size, 1) + eol + \
-            head[len(line) + len(eol):]
+        head = (
+            head[: len(line) + len(eol)]
+            + name
+            + b"p" * max(size, 1)
+            + eol
+            + head[len(line) + len(eol) :]
+        )
     return head + body
 
 
@@ -338,10 +408,10 @@ def mutate(request: bytes, position: int, operation: int, byte: bytes) -> bytes:
     """`request` one byte apart: `byte` replacing, inserted before, or instead of nothing."""
     position %= max(len(request), 1)
     if operation == 0:
-        return request[:position] + byte + request[position + 1:]
+        return request[:position] + byte + request[position + 1 :]
     if operation == 1:
         return request[:position] + byte + request[position:]
-    return request[:position] + request[position + 1:]
+    return request[:position] + request[position + 1 :]
 
 
 @st.composite
@@ -353,13 +423,20 @@ def conversations(draw: st.DrawFn) -> list[bytes]:
     for _ in range(draw(st.integers(1, 6))):
         request = pool[draw(st.integers(0, len(pool) - 1))]
         if draw(st.sampled_from([False] * 4 + [True])):  # a near-repeat
-            request = mutate(request, draw(st.integers(0, 10_000)), draw(st.integers(0, 2)),
-                             draw(st.sampled_from([b"\n", b"\r", b" ", b":", b"\x00", b"a", b"9"])))
+            request = mutate(
+                request,
+                draw(st.integers(0, 10_000)),
+                draw(st.integers(0, 2)),
+                draw(st.sampled_from([b"\n", b"\r", b" ", b":", b"\x00", b"a", b"9"])),
+            )
         sequence.append(request)
     if draw(st.sampled_from([True] * 9 + [False])):
         sequence.append(CLOSE_REQUEST)
-    split = draw(st.sampled_from(["per request"] * 4 + ["heads apart"] * 2 +
-                                 ["whole", "random", "per request+random"]))
+    split = draw(
+        st.sampled_from(
+            ["per request"] * 4 + ["heads apart"] * 2 + ["whole", "random", "per request+random"]
+        )
+    )
     if split == "whole":
         return [b"".join(sequence)]
     if split == "per request":
@@ -385,14 +462,23 @@ def conversations(draw: st.DrawFn) -> list[bytes]:
 
 
 # --- the tests ------------------------------------------------------------------------------------
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                       HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 
 
 @pytest.fixture(params=sorted(CONFIGS))
-async def pair(request: pytest.FixtureRequest,
-               monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Pair]:
+async def pair(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Pair]:
     """The two servers, shared by all the examples of a test; checks the cache was used."""
     async with server_pair(monkeypatch, CONFIGS[request.param]) as servers:
         yield servers
@@ -403,8 +489,9 @@ async def pair(request: pytest.FixtureRequest,
 
 @FUZZ
 @given(pieces=conversations())
-async def test_the_head_cache_changes_nothing_a_client_sees(pair: Pair,
-                                                            pieces: list[bytes]) -> None:
+async def test_the_head_cache_changes_nothing_a_client_sees(
+    pair: Pair, pieces: list[bytes]
+) -> None:
     note(f"writes: {pieces!r}")
     pair.examples += 1
     before = pair.served_by(pair.normal)
@@ -417,9 +504,13 @@ async def test_the_head_cache_changes_nothing_a_client_sees(pair: Pair,
     assert second == reference
 
 
-async def test_the_harness_sees_cache_hits_and_no_difference(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_harness_sees_cache_hits_and_no_difference(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A plain keep-alive conversation: the normal server serves repeats from its cache."""
-    request = b"POST /a?b HTTP/1.1\r\nHost: h\r\nX-Dup: 1\r\nx-dup: 2\r\nContent-Length: 2\r\n\r\n{}"
+    request = (
+        b"POST /a?b HTTP/1.1\r\nHost: h\r\nX-Dup: 1\r\nx-dup: 2\r\nContent-Length: 2\r\n\r\n{}"
+    )
     async with server_pair(monkeypatch, {}) as pair:
         reference, first, second = await differential(pair, [request] * 3 + [CLOSE_REQUEST])
         # First run: 2 repeats from the cache; second run: all 4 requests (cached by the first).
@@ -438,7 +529,8 @@ async def test_an_http_0_9_head_is_refused_alike_cached_or_not(
     paths. The cache used to map it to 1.1 and keep the connection alive where h11 closed it."""
     async with server_pair(monkeypatch, {}) as pair:
         reference, first, second = await differential(
-            pair, [b"GET / HTTP/0.9\r\n\r\n", CLOSE_REQUEST])
+            pair, [b"GET / HTTP/0.9\r\n\r\n", CLOSE_REQUEST]
+        )
     assert (len(reference.responses), reference.end) == (1, "closed")
     assert reference.responses[0].startswith(b"HTTP/1.1 505 ")
     assert first == second == reference
@@ -453,7 +545,8 @@ async def test_the_head_limit_does_not_depend_on_the_cache(monkeypatch: pytest.M
     assert len(head) == 64
     async with server_pair(monkeypatch, {"max_header_size": 64}) as pair:
         reference, first, second = await differential(
-            pair, [head, b"x", head + b"x", CLOSE_REQUEST])
+            pair, [head, b"x", head + b"x", CLOSE_REQUEST]
+        )
     assert first == second == reference
     # (two POSTs, then the closing GET)
     assert [response[:13] for response in reference.responses] == [b"HTTP/1.1 200 "] * 3

@@ -37,8 +37,10 @@ async def test_streamed_request_body(run_server: RunServer, app: Any) -> None:
 
 
 async def test_scope(run_server: RunServer, app: Any) -> None:
-    request = (b"GET /sc%6Fpe?a=1&b=%20 HTTP/1.1\r\nHost: x\r\nX-Dup: 1\r\n"
-               b"x-dup: 2\r\nConnection: close\r\n\r\n")
+    request = (
+        b"GET /sc%6Fpe?a=1&b=%20 HTTP/1.1\r\nHost: x\r\nX-Dup: 1\r\n"
+        b"x-dup: 2\r\nConnection: close\r\n\r\n"
+    )
     async with run_server(app) as url:
         response = await raw_exchange(url, request)
     info = json.loads(response.split(b"\r\n\r\n", 1)[1])
@@ -76,9 +78,11 @@ async def test_whole_body_gets_content_length(app: Any) -> None:
 
 
 async def test_pipelined_requests_answered_in_order(run_server: RunServer, app: Any) -> None:
-    requests = (b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"
-                b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
-                b"GET /third HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    requests = (
+        b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+        b"GET /third HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
     async with run_server(app) as url:
         response = await raw_exchange(url, requests)
     assert response.count(b"HTTP/1.1 200 OK") == 3
@@ -119,23 +123,29 @@ async def test_other_major_versions_get_505(app: Any, version: bytes) -> None:
 
 async def test_a_later_minor_version_is_served_as_http_11(app: Any) -> None:
     async with graphqlwire_server(app) as url:
-        response = await raw_exchange(url, b"GET /v HTTP/1.2\r\nHost: x\r\n\r\n"
-                                           b"GET /w HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        response = await raw_exchange(
+            url,
+            b"GET /v HTTP/1.2\r\nHost: x\r\n\r\n"
+            b"GET /w HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
     assert response.count(b"HTTP/1.1 200 ") == 2  # kept alive, as 1.1
     assert response.endswith(b"hello /w")
 
 
 async def test_head(run_server: RunServer, app: Any) -> None:
     async with run_server(app) as url:
-        response = await raw_exchange(url, b"HEAD /x HTTP/1.1\r\nHost: x\r\nConnection: close"
-                                           b"\r\n\r\n")
+        response = await raw_exchange(
+            url, b"HEAD /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
     assert status_of(response) == 200
     assert response.endswith(b"\r\n\r\n")
 
 
 async def test_chunked_request_body(run_server: RunServer, app: Any) -> None:
-    request = (b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-               b"Connection: close\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
+    request = (
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+    )
     async with run_server(app) as url:
         response = await raw_exchange(url, request)
     assert status_of(response) == 200
@@ -145,8 +155,10 @@ async def test_chunked_request_body(run_server: RunServer, app: Any) -> None:
 async def test_expect_100_continue(run_server: RunServer, app: Any) -> None:
     async with run_server(app) as url:
         reader, writer = await asyncio.open_connection("127.0.0.1", port_of(url))
-        writer.write(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
-                     b"Expect: 100-continue\r\nConnection: close\r\n\r\n")
+        writer.write(
+            b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
+            b"Expect: 100-continue\r\nConnection: close\r\n\r\n"
+        )
         interim = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 2)
         assert interim.startswith(b"HTTP/1.1 100 ")
         writer.write(b"data")
@@ -233,8 +245,9 @@ async def test_proxy_headers(app: Any, allowed: str, trusted: bool) -> None:
             info = (await client.get(url + "/scope", headers=headers)).json()
         from websockets.asyncio.client import connect
 
-        async with connect(url.replace("http", "ws") + "/ws/scope",
-                           additional_headers=headers) as ws:
+        async with connect(
+            url.replace("http", "ws") + "/ws/scope", additional_headers=headers
+        ) as ws:
             ws_info = json.loads(await ws.recv())
     if trusted:
         assert (info["scheme"], info["client"][0]) == ("https", "203.0.113.7")
@@ -256,8 +269,9 @@ async def test_non_websocket_upgrade_is_plain_http(app: Any) -> None:
     async with graphqlwire_server(app) as url:
         reader, writer = await asyncio.open_connection("127.0.0.1", port_of(url))
         for i in range(2):  # and the connection stays usable
-            writer.write(b"GET /u%d HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
-                         b"Upgrade: h2c\r\n\r\n" % i)
+            writer.write(
+                b"GET /u%d HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n" % i
+            )
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 2)
             assert head.startswith(b"HTTP/1.1 200")
             assert await reader.readexactly(9) == b"hello /u%d" % i
@@ -272,8 +286,9 @@ async def test_large_bodies(run_server: RunServer, streamed: bool) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         if streamed:
             for i in range(0, len(blob), 100_000):
-                await send({"type": "http.response.body", "body": blob[i:i + 100_000],
-                            "more_body": True})
+                await send(
+                    {"type": "http.response.body", "body": blob[i : i + 100_000], "more_body": True}
+                )
             await send({"type": "http.response.body", "body": b"small", "more_body": True})
             await send({"type": "http.response.body"})
         else:
@@ -295,15 +310,41 @@ async def test_request_pipelined_while_the_first_is_running(app: Any) -> None:
     assert response.index(b"slow done") < response.index(b"hello /next")
 
 
-@pytest.mark.parametrize(("messages", "outcome"), [
-    ([{"type": "http.response.body", "body": b"x"}], 500),  # no start
-    ([{"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]},
-      {"type": "http.response.body", "body": b"xyz"}], "cut"),  # longer than announced
-    ([{"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"5")]},
-      {"type": "http.response.body", "body": b"xy"}], "cut"),  # shorter than announced
-    ([{"type": "http.response.start", "status": 99, "headers": []},
-      {"type": "http.response.body", "body": b"x"}], 500),  # not a final status
-])
+@pytest.mark.parametrize(
+    ("messages", "outcome"),
+    [
+        ([{"type": "http.response.body", "body": b"x"}], 500),  # no start
+        (
+            [
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-length", b"2")],
+                },
+                {"type": "http.response.body", "body": b"xyz"},
+            ],
+            "cut",
+        ),  # longer than announced
+        (
+            [
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-length", b"5")],
+                },
+                {"type": "http.response.body", "body": b"xy"},
+            ],
+            "cut",
+        ),  # shorter than announced
+        (
+            [
+                {"type": "http.response.start", "status": 99, "headers": []},
+                {"type": "http.response.body", "body": b"x"},
+            ],
+            500,
+        ),  # not a final status
+    ],
+)
 async def test_app_protocol_mistakes(messages: list[Any], outcome: Any, caplog: Any) -> None:
     async def app(scope: Any, receive: Any, send: Any) -> None:
         for message in messages:
@@ -322,8 +363,9 @@ async def test_app_protocol_mistakes(messages: list[Any], outcome: Any, caplog: 
 @pytest.mark.parametrize("value", [b"close", b"Keep-Alive, Close"])
 async def test_app_asks_to_close_the_connection(app: Any, value: bytes) -> None:
     async def closing(scope: Any, receive: Any, send: Any) -> None:
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"connection", value)]})
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"connection", value)]}
+        )
         await send({"type": "http.response.body", "body": b"bye"})
 
     async with graphqlwire_server(closing) as url:

@@ -47,8 +47,10 @@ def lifespan_app(events: list[str], *, fail: bool = False) -> Any:
 
 async def test_lifespan_state_reaches_every_scope(run_server: RunServer) -> None:
     events: list[str] = []
-    async with run_server(lifespan_app(events), lifespan="on") as url, \
-            httpx.AsyncClient() as client:
+    async with (
+        run_server(lifespan_app(events), lifespan="on") as url,
+        httpx.AsyncClient() as client,
+    ):
         assert events == ["lifespan.startup"]
         assert (await client.get(url + "/mutate")).status_code == 200
         info = (await client.get(url + "/scope")).json()
@@ -110,8 +112,9 @@ async def test_shutdown_lets_the_request_in_flight_finish() -> None:
 
 
 async def test_shutdown_timeout_cuts_long_requests() -> None:
-    server = Server(make_app(), Config(port=0, lifespan="off", log_level=None,
-                                       shutdown_timeout=0.2))
+    server = Server(
+        make_app(), Config(port=0, lifespan="off", log_level=None, shutdown_timeout=0.2)
+    )
     await server.start()
     reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
     writer.write(b"GET /forever HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -140,8 +143,9 @@ async def test_shutdown_closes_websockets_with_1001() -> None:
 async def test_serve_until_cancelled() -> None:
     started: asyncio.Future[Server] = asyncio.get_running_loop().create_future()
     events: list[str] = []
-    task = asyncio.create_task(serve(lifespan_app(events), Config(port=0, log_level=None),
-                                     on_started=started.set_result))
+    task = asyncio.create_task(
+        serve(lifespan_app(events), Config(port=0, log_level=None), on_started=started.set_result)
+    )
     server = await asyncio.wait_for(started, 3)
     async with httpx.AsyncClient() as client:
         assert (await client.get(server.url + "/x")).text == "hello /x"
@@ -159,8 +163,10 @@ async def test_server_addresses(app: Any, tmp_path: Any) -> None:
         assert server.url == f"http://127.0.0.1:{server.port}"
         assert port_of(server.url) == server.port
     uds = str(tmp_path / "s.sock")
-    async with Server(app, uds=uds, lifespan="off", log_level=None) as server, \
-            httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(uds=uds)) as client:
+    async with (
+        Server(app, uds=uds, lifespan="off", log_level=None) as server,
+        httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(uds=uds)) as client,
+    ):
         assert server.url == f"http+unix://{uds}"
         response = await client.get("http://local/x")
         assert response.text == "hello /x"
@@ -204,8 +210,7 @@ async def test_listen_failure_runs_the_lifespan_shutdown(caplog: Any) -> None:
     with socket.socket() as taken:  # a port another socket listens on: bind fails
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        server = Server(lifespan_app(events), Config(port=taken.getsockname()[1],
-                                                      log_level=None))
+        server = Server(lifespan_app(events), Config(port=taken.getsockname()[1], log_level=None))
         with pytest.raises(OSError):
             await server.start()
     assert events == ["lifespan.startup", "lifespan.shutdown"]
@@ -258,8 +263,9 @@ def silent_shutdown_app(shutdown_seen: asyncio.Event) -> Any:
 
 
 async def test_lifespan_shutdown_without_answer_is_bounded(caplog: Any) -> None:
-    server = Server(silent_shutdown_app(asyncio.Event()),
-                    Config(port=0, log_level=None, shutdown_timeout=0.2))
+    server = Server(
+        silent_shutdown_app(asyncio.Event()), Config(port=0, log_level=None, shutdown_timeout=0.2)
+    )
     await server.start()
     started = time.monotonic()
     await asyncio.wait_for(server.shutdown(), 5)
@@ -273,8 +279,7 @@ async def test_lifespan_shutdown_without_answer_is_bounded(caplog: Any) -> None:
 
 async def test_force_exit_interrupts_the_lifespan_shutdown(caplog: Any) -> None:
     seen = asyncio.Event()
-    server = Server(silent_shutdown_app(seen),
-                    Config(port=0, log_level=None, shutdown_timeout=30))
+    server = Server(silent_shutdown_app(seen), Config(port=0, log_level=None, shutdown_timeout=30))
     await server.start()
     shutdown = asyncio.create_task(server.shutdown())
     await asyncio.wait_for(seen.wait(), 2)
@@ -316,6 +321,9 @@ async def test_an_address_in_use_is_a_clear_error() -> None:
         taken.listen()
         port = taken.getsockname()[1]
         server = Server(make_app(), Config(port=port, lifespan="off", log_level=None))
-        with pytest.raises(OSError, match=f"error while attempting to bind on address "
-                                          rf"\('127.0.0.1', {port}\)"):
+        with pytest.raises(
+            OSError,
+            match=f"error while attempting to bind on address "
+            rf"\('127.0.0.1', {port}\)",
+        ):
             await server.start()

@@ -32,15 +32,20 @@ async def test_header_block_too_large_in_one_read(app: Any, caplog: Any) -> None
 
 
 async def test_header_block_too_large_over_many_reads(app: Any) -> None:
-    pieces = [b"GET / HTTP/1.1\r\nHost: x\r\n"] + [b"X-%d: %s\r\n" % (i, b"b" * 100)
-                                                   for i in range(20)] + [b"\r\n"]
+    pieces = (
+        [b"GET / HTTP/1.1\r\nHost: x\r\n"]
+        + [b"X-%d: %s\r\n" % (i, b"b" * 100) for i in range(20)]
+        + [b"\r\n"]
+    )
     async with graphqlwire_server(app, **LIMITS) as url:
         response = await raw_exchange(url, pieces, delay=0.005)
     assert status_of(response) == 431
 
 
 @pytest.mark.parametrize("extra", [0, 1])
-async def test_the_head_limit_counts_the_heads_bytes_however_they_arrive(app: Any, extra: int) -> None:
+async def test_the_head_limit_counts_the_heads_bytes_however_they_arrive(
+    app: Any, extra: int
+) -> None:
     # A head of exactly max_header_size bytes (compact "Name:value" lines) is served, one byte
     # more is not, whether its body and the next request share its read or not.
     head = b"POST /echo HTTP/1.1\r\nHost:x\r\nContent-Length:2\r\nX:"
@@ -55,7 +60,9 @@ async def test_the_head_limit_counts_the_heads_bytes_however_they_arrive(app: An
 
 
 async def test_headers_just_under_the_limit_pass(app: Any) -> None:
-    request = b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 900 + b"\r\nConnection: close\r\n\r\n"
+    request = (
+        b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 900 + b"\r\nConnection: close\r\n\r\n"
+    )
     async with graphqlwire_server(app, **LIMITS) as url:
         assert status_of(await raw_exchange(url, request)) == 200
 
@@ -83,8 +90,10 @@ async def test_body_too_large(app: Any) -> None:
 async def test_content_length_with_transfer_encoding_is_rejected(app: Any) -> None:
     # A smuggling attempt: a front end honouring Content-Length would see one request.
     smuggled = b"GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
-    request = (b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n"
-               b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n%s" % (5 + len(smuggled), smuggled))
+    request = (
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n%s" % (5 + len(smuggled), smuggled)
+    )
     async with graphqlwire_server(app) as url:
         response = await raw_exchange(url, request)
     assert status_of(response) == 400
@@ -92,14 +101,17 @@ async def test_content_length_with_transfer_encoding_is_rejected(app: Any) -> No
     assert b"smuggled" not in response
 
 
-@pytest.mark.parametrize("request_bytes", [
-    b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
-    b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
-    b"GARBAGE\r\n\r\n",
-    b"GET / HTTP/1.1\r\nBad Header\r\n\r\n",
-    b"GET / HTTP/1.1\r\n\r\n",  # no Host
-    b"GET /\x01 HTTP/1.1\r\nHost: x\r\n\r\n",
-])
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+        b"GARBAGE\r\n\r\n",
+        b"GET / HTTP/1.1\r\nBad Header\r\n\r\n",
+        b"GET / HTTP/1.1\r\n\r\n",  # no Host
+        b"GET /\x01 HTTP/1.1\r\nHost: x\r\n\r\n",
+    ],
+)
 async def test_malformed_requests_get_400(app: Any, caplog: Any, request_bytes: bytes) -> None:
     async with graphqlwire_server(app) as url, httpx.AsyncClient() as client:
         response = await raw_exchange(url, request_bytes)
@@ -171,15 +183,16 @@ async def test_body_timeout_only_counts_while_the_app_waits_for_the_body() -> No
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": body})
 
-    async with graphqlwire_server(app, request_body_timeout=0.1) as url, \
-            httpx.AsyncClient() as client:
+    async with (
+        graphqlwire_server(app, request_body_timeout=0.1) as url,
+        httpx.AsyncClient() as client,
+    ):
         response = await client.post(url, content=b"payload")
     assert (response.status_code, response.content) == (200, b"payload")
 
 
 async def test_idle_connections_are_closed(app: Any) -> None:
-    async with graphqlwire_server(app, keep_alive_timeout=0.2,
-                                  request_head_timeout=0.2) as url:
+    async with graphqlwire_server(app, keep_alive_timeout=0.2, request_head_timeout=0.2) as url:
         reader, writer = await asyncio.open_connection("127.0.0.1", port_of(url))
         writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         started = time.monotonic()
@@ -204,8 +217,9 @@ async def wait_for_connections(server: Server, count: int) -> None:
 
 
 async def test_connection_limit_503(app: Any) -> None:
-    async with Server(app, Config(port=0, max_connections=2, lifespan="off",
-                                  log_level=None)) as server:
+    async with Server(
+        app, Config(port=0, max_connections=2, lifespan="off", log_level=None)
+    ) as server:
         url = server.url
         held = [await asyncio.open_connection("127.0.0.1", port_of(url)) for _ in range(2)]
         await wait_for_connections(server, 2)
@@ -220,8 +234,13 @@ async def test_connection_limit_503(app: Any) -> None:
 
 async def test_header_injection_by_the_app_is_refused() -> None:
     async def app(scope: Any, receive: Any, send: Any) -> None:
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"x-a", b"1\r\nset-cookie: evil=1")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"x-a", b"1\r\nset-cookie: evil=1")],
+            }
+        )
         await send({"type": "http.response.body", "body": b"x"})
 
     async with graphqlwire_server(app) as url, httpx.AsyncClient() as client:
@@ -240,8 +259,10 @@ async def test_many_requests_on_one_connection_under_limits() -> None:
 
 async def test_oversized_pipelined_head_behind_a_small_request(app: Any) -> None:
     # Both heads arrive in one read: the big one must not slip through after the first.
-    requests = (b"GET /first HTTP/1.1\r\nHost: x\r\n\r\n"
-                b"GET /second HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 5000 + b"\r\n\r\n")
+    requests = (
+        b"GET /first HTTP/1.1\r\nHost: x\r\n\r\n"
+        b"GET /second HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 5000 + b"\r\n\r\n"
+    )
     async with graphqlwire_server(app, **LIMITS) as url:
         response = await raw_exchange(url, requests)
     assert status_of(response) == 200

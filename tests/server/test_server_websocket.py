@@ -67,8 +67,12 @@ async def test_denial_response(run_server: RunServer, app: Any) -> None:
 
 
 async def test_subprotocol_and_extra_headers(run_server: RunServer, app: Any) -> None:
-    async with run_server(app) as url, connect(ws_url(url, "/ws/subprotocol"),
-                       subprotocols=["graphql-ws", "graphql-transport-ws"]) as ws:
+    async with (
+        run_server(app) as url,
+        connect(
+            ws_url(url, "/ws/subprotocol"), subprotocols=["graphql-ws", "graphql-transport-ws"]
+        ) as ws,
+    ):
         assert ws.subprotocol == "graphql-transport-ws"
         assert ws.response.headers["x-extra"] == "yes"
         assert json.loads(await ws.recv()) == ["graphql-ws", "graphql-transport-ws"]
@@ -106,8 +110,10 @@ async def test_app_close_code_and_reason(run_server: RunServer, app: Any) -> Non
 
 
 async def test_scope(run_server: RunServer, app: Any) -> None:
-    async with run_server(app) as url, connect(ws_url(url, "/ws/scope"),
-                                               subprotocols=["a", "b"]) as ws:
+    async with (
+        run_server(app) as url,
+        connect(ws_url(url, "/ws/scope"), subprotocols=["a", "b"]) as ws,
+    ):
         info = json.loads(await ws.recv())
     assert info["type"] == "websocket"
     assert info["scheme"] == "ws"
@@ -117,8 +123,7 @@ async def test_scope(run_server: RunServer, app: Any) -> None:
 
 
 async def test_ping_is_answered(run_server: RunServer, app: Any) -> None:
-    async with run_server(app) as url, connect(ws_url(url, "/ws/echo"),
-                                               ping_interval=None) as ws:
+    async with run_server(app) as url, connect(ws_url(url, "/ws/echo"), ping_interval=None) as ws:
         latency = await asyncio.wait_for(await ws.ping(b"x"), 2)
         assert latency >= 0
 
@@ -185,15 +190,19 @@ async def test_client_answering_pings_stays_connected() -> None:
 
 
 async def test_bad_handshake_is_400(app: Any) -> None:
-    request = (b"GET /ws/echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
-               b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n")  # no key
+    request = (
+        b"GET /ws/echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+        b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )  # no key
     async with graphqlwire_server(app) as url:
         assert status_of(await raw_exchange(url, request)) == 400
 
 
 async def test_no_compression_is_negotiated(app: Any) -> None:
-    async with graphqlwire_server(app) as url, connect(ws_url(url, "/ws/echo"),
-                                                       compression="deflate") as ws:
+    async with (
+        graphqlwire_server(app) as url,
+        connect(ws_url(url, "/ws/echo"), compression="deflate") as ws,
+    ):
         assert "sec-websocket-extensions" not in ws.response.headers
         await ws.send("plain")
         assert await ws.recv() == "plain"
@@ -324,8 +333,9 @@ async def test_pong_after_the_close_does_not_rearm_the_ping() -> None:
         await send({"type": "websocket.close", "code": 1000})
         await receive()
 
-    async with Server(app, port=0, lifespan="off", log_level=None, ws_ping_interval=0.05,
-                      ws_ping_timeout=10) as server:
+    async with Server(
+        app, port=0, lifespan="off", log_level=None, ws_ping_interval=0.05, ws_ping_timeout=10
+    ) as server:
         ws = await RawWebSocket.connect(server.url, "/")
         try:
             assert isinstance(await ws.next_event(), AcceptConnection)
@@ -376,8 +386,9 @@ async def test_valid_close_codes_from_the_app(code: int) -> None:
     assert ws.close_code == code
 
 
-@pytest.mark.parametrize("content", [{}, {"text": None, "bytes": None},
-                                     {"text": "a", "bytes": b"b"}])
+@pytest.mark.parametrize(
+    "content", [{}, {"text": None, "bytes": None}, {"text": "a", "bytes": b"b"}]
+)
 async def test_send_needs_exactly_one_of_text_and_bytes(content: dict[str, Any]) -> None:
     outcome: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
@@ -412,8 +423,7 @@ async def test_messages_sent_together_arrive_whole_and_in_order() -> None:
             await send({"type": "websocket.send", key: message})
         await send({"type": "websocket.close", "code": 1000})
 
-    async with graphqlwire_server(app) as url, connect(ws_url(url, "/"),
-                                                         max_size=None) as ws:
+    async with graphqlwire_server(app) as url, connect(ws_url(url, "/"), max_size=None) as ws:
         received = [await ws.recv() for _ in sent]
         with pytest.raises(ConnectionClosed):
             await ws.recv()

@@ -88,7 +88,9 @@ def test_get_without_query_for_json_client_is_400() -> None:
 
 
 def test_get_query_when_disabled_is_405() -> None:
-    result = call(app(), "GET", query_string="query=%7Bhello%7D", headers={"accept": "application/json"})
+    result = call(
+        app(), "GET", query_string="query=%7Bhello%7D", headers={"accept": "application/json"}
+    )
     assert result.code == 405
     assert result.header("allow") == "GET, POST, OPTIONS"
     assert "disabled" in result.json()["errors"][0]["message"]
@@ -236,7 +238,10 @@ def test_validation_rules_list_and_callable() -> None:
         return [NoHelloRule] if data.get("variables") else []
 
     assert post_json(app(validation_rules=rules), {"query": "{ hello }"}).code == 200
-    assert post_json(app(validation_rules=rules), {"query": "{ hello }", "variables": {"a": 1}}).code == 400
+    assert (
+        post_json(app(validation_rules=rules), {"query": "{ hello }", "variables": {"a": 1}}).code
+        == 400
+    )
     assert len(calls) == 2
 
 
@@ -303,9 +308,9 @@ def test_middleware_list_and_callable() -> None:
     def middleware(environ: dict[str, Any], context: Any) -> list[Any] | None:
         return [shout] if environ.get("HTTP_X_SHOUT") else None
 
-    assert post_json(app(middleware=middleware), {"query": "{ hello }"}, headers={"x-shout": "1"}).json() == {
-        "data": {"hello": "HELLO, WORLD!"}
-    }
+    assert post_json(
+        app(middleware=middleware), {"query": "{ hello }"}, headers={"x-shout": "1"}
+    ).json() == {"data": {"hello": "HELLO, WORLD!"}}
     assert post_json(app(middleware=middleware), {"query": "{ hello }"}).json() == {
         "data": {"hello": "Hello, world!"}
     }
@@ -318,7 +323,7 @@ def test_query_parser_is_used() -> None:
 
     def parser(context: Any, data: dict[str, Any]) -> Any:
         parsed.append(data["query"])
-        return parse("{ hello(name: \"parser\") }")
+        return parse('{ hello(name: "parser") }')
 
     result = post_json(app(query_parser=parser), {"query": "anything"})
     assert result.json() == {"data": {"hello": "Hello, parser!"}}
@@ -338,9 +343,7 @@ def test_a_subclass_replaces_one_step() -> None:
         def get_context_for_request(self, environ: dict[str, Any], data: Any) -> Any:
             return "from subclass"
 
-    result = post_json(
-        Tagged(SCHEMA), {"query": "query($n: String) { hello(name: $n) context }"}
-    )
+    result = post_json(Tagged(SCHEMA), {"query": "query($n: String) { hello(name: $n) context }"})
     assert result.json() == {"data": {"hello": "Hello, subclass!", "context": "from subclass"}}
 
 

@@ -28,36 +28,148 @@ def _json(body: bytes, content_type: str = "application/json") -> dict[str, Any]
 #: (case id, request keyword arguments, status, text the error message contains)
 BAD_REQUESTS: list[tuple[str, dict[str, Any], int, str]] = [
     ("invalid JSON", _json(b"{nope"), 400, "Request body is not valid JSON"),
-    ("empty body", _json(b"", ) | {"content_length": "0"}, 400, "Request body is empty"),
+    (
+        "empty body",
+        _json(
+            b"",
+        )
+        | {"content_length": "0"},
+        400,
+        "Request body is empty",
+    ),
     ("empty batch", _json(b"[]"), 400, "The batch is empty"),
-    ("batch too large", _json(json.dumps([{"query": "{ hello }"}] * 11).encode()), 400, "at most 10 are accepted"),
+    (
+        "batch too large",
+        _json(json.dumps([{"query": "{ hello }"}] * 11).encode()),
+        400,
+        "at most 10 are accepted",
+    ),
     ("JSON string", _json(b'"query"'), 400, "must be a JSON object, not a string"),
     ("query not a string", _json(b'{"query": 1}'), 400, "'query' must be a string, not a number"),
-    ("variables not an object", _json(b'{"query": "{ hello }", "variables": []}'), 400, "'variables' must be an object or null"),
-    ("operationName not a string", _json(b'{"query": "{ hello }", "operationName": 5}'), 400, "'operationName' must be a string or null"),
+    (
+        "variables not an object",
+        _json(b'{"query": "{ hello }", "variables": []}'),
+        400,
+        "'variables' must be an object or null",
+    ),
+    (
+        "operationName not a string",
+        _json(b'{"query": "{ hello }", "operationName": 5}'),
+        400,
+        "'operationName' must be a string or null",
+    ),
     ("missing query", _json(b'{"variables": {}}'), 400, "has no 'query'"),
     ("query does not parse", _json(b'{"query": "{"}'), 400, "Syntax Error"),
     ("non-UTF-8 body", _json(b'{"query": "\xff"}'), 400, "not valid UTF-8"),
     ("non-UTF-8 charset", _json(b"{}", "application/json; charset=latin-1"), 415, "only utf-8"),
     ("missing Content-Type", {"body": b'{"query": "{ hello }"}'}, 415, "Missing Content-Type"),
-    ("unsupported Content-Type", _json(b"query=x", "text/plain"), 415, "Unsupported Content-Type 'text/plain'"),
+    (
+        "unsupported Content-Type",
+        _json(b"query=x", "text/plain"),
+        415,
+        "Unsupported Content-Type 'text/plain'",
+    ),
     ("multipart without boundary", _json(b"--x--", "multipart/form-data"), 400, "no boundary"),
-    ("multipart not multipart", _json(b"garbage", "multipart/form-data; boundary=b"), 400, "Malformed multipart body"),
-    ("multipart cut short", {"body": multipart_body([("operations", OPERATIONS)])[0][:-8], "headers": {"content-type": "multipart/form-data; boundary=XyZ-boundary"}}, 400, "before the closing boundary"),
+    (
+        "multipart not multipart",
+        _json(b"garbage", "multipart/form-data; boundary=b"),
+        400,
+        "Malformed multipart body",
+    ),
+    (
+        "multipart cut short",
+        {
+            "body": multipart_body([("operations", OPERATIONS)])[0][:-8],
+            "headers": {"content-type": "multipart/form-data; boundary=XyZ-boundary"},
+        },
+        400,
+        "before the closing boundary",
+    ),
     ("missing operations", _multipart([("map", MAP), ("0", FILE)]), 400, "no 'operations' field"),
     ("missing map", _multipart([("operations", OPERATIONS), ("0", FILE)]), 400, "no 'map' field"),
-    ("operations not JSON", _multipart([("operations", "{"), ("map", MAP), ("0", FILE)]), 400, "'operations' field is not valid JSON"),
-    ("map not JSON", _multipart([("operations", OPERATIONS), ("map", "["), ("0", FILE)]), 400, "'map' field is not valid JSON"),
-    ("map not an object", _multipart([("operations", OPERATIONS), ("map", "[]"), ("0", FILE)]), 400, "must be a JSON object whose values are arrays"),
-    ("map values not string arrays", _multipart([("operations", OPERATIONS), ("map", '{"0": "variables.file"}'), ("0", FILE)]), 400, "must be a non-empty array of path strings"),
-    ("path to nowhere", _multipart([("operations", OPERATIONS), ("map", '{"0": ["variables.nope"]}'), ("0", FILE)]), 400, "does not exist in 'operations'"),
-    ("path to a non-null", _multipart([("operations", json.dumps({"query": UPLOAD, "variables": {"file": 1}})), ("map", MAP), ("0", FILE)]), 400, "must point at null"),
-    ("mapped file missing", _multipart([("operations", OPERATIONS), ("map", MAP)]), 400, "was not received"),
-    ("unmapped file", _multipart([("operations", OPERATIONS), ("map", MAP), ("0", FILE), ("1", FILE)]), 400, "not named in the 'map' field"),
-    ("bad batch path", _multipart([("operations", json.dumps([{"query": UPLOAD, "variables": {"file": None}}])), ("map", '{"0": ["1.variables.file"]}'), ("0", FILE)]), 400, "does not exist in 'operations'"),
-    ("missing Content-Length", _json(b"{}") | {"content_length": None}, 411, "Missing Content-Length"),
+    (
+        "operations not JSON",
+        _multipart([("operations", "{"), ("map", MAP), ("0", FILE)]),
+        400,
+        "'operations' field is not valid JSON",
+    ),
+    (
+        "map not JSON",
+        _multipart([("operations", OPERATIONS), ("map", "["), ("0", FILE)]),
+        400,
+        "'map' field is not valid JSON",
+    ),
+    (
+        "map not an object",
+        _multipart([("operations", OPERATIONS), ("map", "[]"), ("0", FILE)]),
+        400,
+        "must be a JSON object whose values are arrays",
+    ),
+    (
+        "map values not string arrays",
+        _multipart([("operations", OPERATIONS), ("map", '{"0": "variables.file"}'), ("0", FILE)]),
+        400,
+        "must be a non-empty array of path strings",
+    ),
+    (
+        "path to nowhere",
+        _multipart([("operations", OPERATIONS), ("map", '{"0": ["variables.nope"]}'), ("0", FILE)]),
+        400,
+        "does not exist in 'operations'",
+    ),
+    (
+        "path to a non-null",
+        _multipart(
+            [
+                ("operations", json.dumps({"query": UPLOAD, "variables": {"file": 1}})),
+                ("map", MAP),
+                ("0", FILE),
+            ]
+        ),
+        400,
+        "must point at null",
+    ),
+    (
+        "mapped file missing",
+        _multipart([("operations", OPERATIONS), ("map", MAP)]),
+        400,
+        "was not received",
+    ),
+    (
+        "unmapped file",
+        _multipart([("operations", OPERATIONS), ("map", MAP), ("0", FILE), ("1", FILE)]),
+        400,
+        "not named in the 'map' field",
+    ),
+    (
+        "bad batch path",
+        _multipart(
+            [
+                ("operations", json.dumps([{"query": UPLOAD, "variables": {"file": None}}])),
+                ("map", '{"0": ["1.variables.file"]}'),
+                ("0", FILE),
+            ]
+        ),
+        400,
+        "does not exist in 'operations'",
+    ),
+    (
+        "missing Content-Length",
+        _json(b"{}") | {"content_length": None},
+        411,
+        "Missing Content-Length",
+    ),
     # the client closed its side early: a plain BytesIO gives EOF where a socket would block
-    ("body shorter than Content-Length", _json(b"") | {"content_length": "100", "environ": {"wsgi.input": io.BytesIO(b'{"query": "{ hello }"}')}}, 400, "ended after 22 of the 100 bytes"),
+    (
+        "body shorter than Content-Length",
+        _json(b"")
+        | {
+            "content_length": "100",
+            "environ": {"wsgi.input": io.BytesIO(b'{"query": "{ hello }"}')},
+        },
+        400,
+        "ended after 22 of the 100 bytes",
+    ),
 ]
 
 
@@ -100,7 +212,11 @@ def test_oversized_chunked_body_is_413_after_the_limit() -> None:
 
 
 def test_oversized_upload_is_413() -> None:
-    fields = [("operations", OPERATIONS), ("map", MAP), ("0", ("big.bin", b"x" * 5000, "application/octet-stream"))]
+    fields = [
+        ("operations", OPERATIONS),
+        ("map", MAP),
+        ("0", ("big.bin", b"x" * 5000, "application/octet-stream")),
+    ]
     small = call(GraphQL(SCHEMA, max_body_size=1000), "POST", **_multipart(fields))
     assert small.code == 413
     assert "larger than the limit of 1000 bytes" in small.json()["errors"][0]["message"]
@@ -124,7 +240,10 @@ def test_chunked_json_body_is_read_until_eof_when_terminated() -> None:
         "POST",
         content_length=None,
         # the server de-chunks and signals the end with EOF, as gunicorn does
-        environ={"wsgi.input_terminated": True, "wsgi.input": io.BytesIO(b'{"query": "{ hello }"}')},
+        environ={
+            "wsgi.input_terminated": True,
+            "wsgi.input": io.BytesIO(b'{"query": "{ hello }"}'),
+        },
         **_json(b""),
     )
     assert result.code == 200

@@ -69,6 +69,8 @@ def test_root_path(graphql_app: GraphQL) -> None:
         ((other_app, GraphQL(SCHEMA), ""), ValueError, "must start with '/'"),
     ],
 )
-def test_bad_arguments_fail_at_construction(args: tuple[Any, ...], error: type[Exception], message: str) -> None:
+def test_bad_arguments_fail_at_construction(
+    args: tuple[Any, ...], error: type[Exception], message: str
+) -> None:
     with pytest.raises(error, match=message):
         GraphQLMiddleware(*args)

@@ -130,7 +130,9 @@ def test_bad_inputs_get_4xx_and_the_server_keeps_serving(url: str) -> None:
         for case, kwargs, status, message in BAD_REQUESTS:
             if "content_length" in kwargs:
                 continue  # httpx always sends the true length (covered in process)
-            response = client.post("/graphql/", content=kwargs["body"], headers=kwargs.get("headers"))
+            response = client.post(
+                "/graphql/", content=kwargs["body"], headers=kwargs.get("headers")
+            )
             assert response.status_code == status, case
             if case == "missing Content-Type":
                 # wsgiref fills in CONTENT_TYPE=text/plain (mimetools' default): still 415
@@ -143,13 +145,19 @@ def test_bad_inputs_get_4xx_and_the_server_keeps_serving(url: str) -> None:
 def test_oversized_body_is_413_and_the_server_keeps_serving(url: str) -> None:
     body = json.dumps({"query": "{ hello }", "pad": "x" * 150_000}).encode()
     response = httpx.post(
-        f"{url}/graphql/", content=body, headers={"content-type": "application/json"}, timeout=TIMEOUT
+        f"{url}/graphql/",
+        content=body,
+        headers={"content-type": "application/json"},
+        timeout=TIMEOUT,
     )
     assert response.status_code == 413
     assert response.json()["errors"][0]["message"] == (
         "Request body is larger than the limit of 100000 bytes."
     )
-    assert httpx.post(f"{url}/graphql/", json={"query": "{ hello }"}, timeout=TIMEOUT).status_code == 200
+    assert (
+        httpx.post(f"{url}/graphql/", json={"query": "{ hello }"}, timeout=TIMEOUT).status_code
+        == 200
+    )
 
 
 def test_gunicorn_chunked_upload_uses_input_terminated(gunicorn_url: str) -> None:
@@ -177,9 +185,11 @@ def test_wsgiref_slow_client_does_not_block_others(wsgiref_url: str) -> None:
     with socket.create_connection(("127.0.0.1", port), timeout=5) as stuck:
         stuck.sendall(
             b"POST /graphql/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            b"Content-Length: 100\r\n\r\n{\"query\":"
+            b'Content-Length: 100\r\n\r\n{"query":'
         )
-        response = httpx.post(f"{wsgiref_url}/graphql/", json={"query": "{ hello }"}, timeout=TIMEOUT)
+        response = httpx.post(
+            f"{wsgiref_url}/graphql/", json={"query": "{ hello }"}, timeout=TIMEOUT
+        )
         assert response.json() == {"data": {"hello": "Hello, world!"}}
 
 
@@ -187,11 +197,11 @@ def test_wsgiref_upload_over_a_raw_socket_without_half_close(wsgiref_url: str) -
     """Ariadne's bug: the app read the body until EOF, so this read timed out."""
     port = int(wsgiref_url.rsplit(":", 1)[1])
     body = (
-        b"--b\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n"
+        b'--b\r\nContent-Disposition: form-data; name="operations"\r\n\r\n'
         + json.dumps({"query": UPLOAD, "variables": {"file": None}}).encode()
-        + b"\r\n--b\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n"
+        + b'\r\n--b\r\nContent-Disposition: form-data; name="map"\r\n\r\n'
         + b'{"0": ["variables.file"]}'
-        + b"\r\n--b\r\nContent-Disposition: form-data; name=\"0\"; filename=\"r.txt\"\r\n"
+        + b'\r\n--b\r\nContent-Disposition: form-data; name="0"; filename="r.txt"\r\n'
         + b"Content-Type: text/plain\r\n\r\nraw\r\n--b--\r\n"
     )
     head = (
@@ -207,4 +217,6 @@ def test_wsgiref_upload_over_a_raw_socket_without_half_close(wsgiref_url: str) -
                 break
             received += data
     assert received.startswith(b"HTTP/1.0 200 OK\r\n")
-    assert received.endswith(b'{"data":{"upload":{"filename":"r.txt","contentType":"text/plain","content":"raw"}}}')
+    assert received.endswith(
+        b'{"data":{"upload":{"filename":"r.txt","contentType":"text/plain","content":"raw"}}}'
+    )

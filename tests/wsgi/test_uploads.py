@@ -27,7 +27,11 @@ def test_single_upload_keeps_filename_and_content_type() -> None:
     assert result.status == "200 OK"
     assert result.json() == {
         "data": {
-            "upload": {"filename": "notes.txt", "contentType": "text/plain", "content": "hello upload"}
+            "upload": {
+                "filename": "notes.txt",
+                "contentType": "text/plain",
+                "content": "hello upload",
+            }
         }
     }
 
@@ -36,7 +40,10 @@ def test_multiple_uploads_each_keep_their_own_metadata() -> None:
     result = post_multipart(
         GraphQL(SCHEMA),
         [
-            ("operations", json.dumps({"query": UPLOAD_MANY, "variables": {"files": [None, None]}})),
+            (
+                "operations",
+                json.dumps({"query": UPLOAD_MANY, "variables": {"files": [None, None]}}),
+            ),
             ("map", json.dumps({"a": ["variables.files.0"], "b": ["variables.files.1"]})),
             ("a", ("one.csv", b"1,2", "text/csv")),
             ("b", ("two.json", b"{}", "application/json")),
@@ -56,7 +63,10 @@ def test_one_file_under_several_paths() -> None:
     result = post_multipart(
         GraphQL(SCHEMA),
         [
-            ("operations", json.dumps({"query": UPLOAD_MANY, "variables": {"files": [None, None]}})),
+            (
+                "operations",
+                json.dumps({"query": UPLOAD_MANY, "variables": {"files": [None, None]}}),
+            ),
             ("map", json.dumps({"0": ["variables.files.0", "variables.files.1"]})),
             ("0", ("same.txt", b"x", "text/plain")),
         ],
@@ -77,10 +87,15 @@ def test_batch_operations_get_their_own_files_and_run_in_order() -> None:
     result = post_multipart(
         Recording(SCHEMA),
         [
-            ("operations", json.dumps([
-                {"query": UPLOAD, "variables": {"file": None}},
-                {"query": UPLOAD, "variables": {"file": None}},
-            ])),
+            (
+                "operations",
+                json.dumps(
+                    [
+                        {"query": UPLOAD, "variables": {"file": None}},
+                        {"query": UPLOAD, "variables": {"file": None}},
+                    ]
+                ),
+            ),
             ("map", json.dumps({"0": ["0.variables.file"], "1": ["1.variables.file"]})),
             ("0", ("first.txt", b"1", "text/plain")),
             ("1", ("second.png", b"2", "image/png")),
@@ -128,7 +143,15 @@ def test_big_upload_is_streamed_to_a_spooled_file() -> None:
     result = post_multipart(
         GraphQL(SCHEMA, context_value=context),
         [
-            ("operations", json.dumps({"query": "mutation($file: Upload!) { upload(file: $file) { filename } }", "variables": {"file": None}})),
+            (
+                "operations",
+                json.dumps(
+                    {
+                        "query": "mutation($file: Upload!) { upload(file: $file) { filename } }",
+                        "variables": {"file": None},
+                    }
+                ),
+            ),
             ("map", json.dumps({"0": ["variables.file"]})),
             ("0", ("big.bin", content, "application/octet-stream")),
         ],

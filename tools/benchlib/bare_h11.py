@@ -66,8 +66,9 @@ class BareH11Protocol(asyncio.Protocol):
         self.body.clear()
         send = self.connection.send
         response = h11.Response(status_code=200, headers=_headers(body))
-        self.transport.write(b"".join((send(response), send(h11.Data(data=body)),
-                                       send(h11.EndOfMessage()))))
+        self.transport.write(
+            b"".join((send(response), send(h11.Data(data=body)), send(h11.EndOfMessage())))
+        )
         if self.connection.our_state is h11.DONE and self.connection.their_state is h11.DONE:
             self.connection.start_next_cycle()
 
@@ -89,9 +90,12 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
-    parser.add_argument("--import-schema", action="store_true",
-                        help="import graphql-core and build the benchmark schema first: the "
-                             "start-up floor of any graphql-core server")
+    parser.add_argument(
+        "--import-schema",
+        action="store_true",
+        help="import graphql-core and build the benchmark schema first: the "
+        "start-up floor of any graphql-core server",
+    )
     args = parser.parse_args()
     if args.import_schema:
         import app_core  # noqa: F401

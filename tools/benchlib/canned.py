@@ -113,8 +113,9 @@ class CannedWS(asyncio.Protocol):
             op_id = json.dumps(message["id"])
             up_to = message["payload"]["variables"]["upTo"]  # type: ignore[index]
             head = b'{"id":' + op_id.encode() + b',"type":"next","payload":{"data":{"counter":'
-            frames = [server_frame(head + str(value).encode() + b"}}}")
-                      for value in range(1, up_to + 1)]
+            frames = [
+                server_frame(head + str(value).encode() + b"}}}") for value in range(1, up_to + 1)
+            ]
             frames.append(server_frame(b'{"id":' + op_id.encode() + b',"type":"complete"}'))
             self.transport.write(b"".join(frames))
 

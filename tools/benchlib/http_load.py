@@ -24,20 +24,37 @@ REQUEST_IDS = itertools.count()
 
 
 def run_wrk(
-    port: int, body: bytes, expected: bytes, connections: int, duration: float, cpu: int | None,
-    *, distinct: bool = False,
+    port: int,
+    body: bytes,
+    expected: bytes,
+    connections: int,
+    duration: float,
+    cpu: int | None,
+    *,
+    distinct: bool = False,
 ) -> dict[str, Any]:
     """Run wrk (one thread) against 127.0.0.1:`port`; bounded by `duration` plus a grace."""
     command = [
-        "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--timeout", "5s",
-        "-s", str(HERE / "wrk_post.lua"), f"http://127.0.0.1:{port}/",
-        "--", body.decode(), expected.decode(), str(CHECK_EVERY),
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{max(1, round(duration))}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(HERE / "wrk_post.lua"),
+        f"http://127.0.0.1:{port}/",
+        "--",
+        body.decode(),
+        expected.decode(),
+        str(CHECK_EVERY),
         "distinct" if distinct else "same",
     ]
     if cpu is not None and shutil.which("taskset"):
         command = ["taskset", "-c", str(cpu), *command]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30,
-                          check=False)
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=duration + 30, check=False
+    )
     for line in done.stdout.splitlines():
         if line.startswith("BENCHJSON "):
             result: dict[str, Any] = json.loads(line[len("BENCHJSON ") :])
@@ -57,8 +74,9 @@ def content_length(head: bytes) -> int | None:
 class _Client(asyncio.Protocol):
     """One keep-alive connection sending the request again as soon as a response is complete."""
 
-    def __init__(self, request: bytes, expected: bytes, stats: dict[str, Any],
-                 distinct: bool) -> None:
+    def __init__(
+        self, request: bytes, expected: bytes, stats: dict[str, Any], distinct: bool
+    ) -> None:
         self.request, self.expected, self.stats = request, expected, stats
         self.distinct = distinct
         self.buffer = bytearray()
@@ -76,8 +94,7 @@ class _Client(asyncio.Protocol):
         self.sent_at = time.perf_counter()
         if self.distinct:  # (right after the request line)
             line, rest = self.request.split(b"\r\n", 1)
-            self.transport.write(b"%s\r\nX-Request-Id: %d\r\n%s" % (
-                line, next(REQUEST_IDS), rest))
+            self.transport.write(b"%s\r\nX-Request-Id: %d\r\n%s" % (line, next(REQUEST_IDS), rest))
             return
         self.transport.write(self.request)
 
@@ -121,8 +138,13 @@ class _Client(asyncio.Protocol):
 
 
 async def run_asyncio(
-    port: int, body: bytes, expected: bytes, connections: int, duration: float,
-    *, distinct: bool = False,
+    port: int,
+    body: bytes,
+    expected: bytes,
+    connections: int,
+    duration: float,
+    *,
+    distinct: bool = False,
 ) -> dict[str, Any]:
     """The fallback generator: `connections` keep-alive clients for `duration` seconds."""
     request = (
@@ -130,8 +152,13 @@ async def run_asyncio(
         f"Accept: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode() + body
     stats: dict[str, Any] = {
-        "requests": 0, "non_200": 0, "checked": 0, "bad_body": 0, "socket_errors": 0,
-        "timeouts": 0, "latencies": [],
+        "requests": 0,
+        "non_200": 0,
+        "checked": 0,
+        "bad_body": 0,
+        "socket_errors": 0,
+        "timeouts": 0,
+        "latencies": [],
     }
     loop = asyncio.get_running_loop()
     clients: list[_Client] = []

@@ -52,8 +52,19 @@ FAILURE_KEYS = ("non_200", "bad_body", "socket_errors", "timeouts")
 # ws-idle runs first, on a fresh heap: memory freed by earlier load would hide the growth.
 SCENARIOS = ["ws-idle", *HTTP_SCENARIOS, *WS_SCENARIOS]
 WS_ONLY = {"ws-idle", *WS_SCENARIOS}
-PACKAGES = ["ariadne", "strawberry-graphql", "uvicorn", "hypercorn", "httptools", "uvloop",
-            "websockets", "graphql-core", "h11", "wsproto", "graphqlwire"]
+PACKAGES = [
+    "ariadne",
+    "strawberry-graphql",
+    "uvicorn",
+    "hypercorn",
+    "httptools",
+    "uvloop",
+    "websockets",
+    "graphql-core",
+    "h11",
+    "wsproto",
+    "graphqlwire",
+]
 EXAMPLES = """examples:
   tools/bench                      full run (5 s cells, 3 interleaved repetitions, ~35 min)
   tools/bench --quick              smoke test (2 s cells, 1 repetition, ~5 min)
@@ -88,13 +99,20 @@ class Harness:
         body, expected = post_body(query), compact(result)
         load: Callable[[float], dict[str, Any]]
         if self.use_wrk:
+
             def load(seconds: float) -> dict[str, Any]:
-                return http_load.run_wrk(port, body, expected, connections, seconds,
-                                         self.loadgen_cpu, distinct=distinct)
+                return http_load.run_wrk(
+                    port, body, expected, connections, seconds, self.loadgen_cpu, distinct=distinct
+                )
         else:
+
             def load(seconds: float) -> dict[str, Any]:
-                return run_async(http_load.run_asyncio(port, body, expected, connections,
-                                                       seconds, distinct=distinct))
+                return run_async(
+                    http_load.run_asyncio(
+                        port, body, expected, connections, seconds, distinct=distinct
+                    )
+                )
+
         try:
             load(self.args.warmup)
             metrics = load(self.args.duration)
@@ -125,25 +143,32 @@ class Harness:
         IDLE_WS_WARM_UP open connections to IDLE_WS_WARM_UP + IDLE_WS_CONNECTIONS (none is
         closed in between, so no freed memory is reused).
         """
+
         async def measure() -> dict[str, Any]:
             fresh = servers.rss_kib(running.process.pid)
             clients: list[wsclient.GraphQLTransportWSClient] = []
             try:
-                await asyncio.wait_for(wsclient.open_idle(
-                    "127.0.0.1", running.port, IDLE_WS_WARM_UP, clients), 60)
+                await asyncio.wait_for(
+                    wsclient.open_idle("127.0.0.1", running.port, IDLE_WS_WARM_UP, clients), 60
+                )
                 await asyncio.sleep(0.3)
                 before = servers.rss_kib(running.process.pid)
-                await asyncio.wait_for(wsclient.open_idle(
-                    "127.0.0.1", running.port, IDLE_WS_CONNECTIONS, clients), 60)
+                await asyncio.wait_for(
+                    wsclient.open_idle("127.0.0.1", running.port, IDLE_WS_CONNECTIONS, clients), 60
+                )
                 await asyncio.sleep(0.5)
                 after = servers.rss_kib(running.process.pid)
             finally:
                 for client in clients:
                     client.close()
             await asyncio.sleep(0.2)
-            return {"kib_per_conn": (after - before) / IDLE_WS_CONNECTIONS,
-                    "first_ws_kib": before - fresh,
-                    "rss_before_kib": before, "rss_after_kib": after}
+            return {
+                "kib_per_conn": (after - before) / IDLE_WS_CONNECTIONS,
+                "first_ws_kib": before - fresh,
+                "rss_before_kib": before,
+                "rss_after_kib": after,
+            }
+
         try:
             return run_async(measure())
         except (OSError, wsclient.ProtocolFailure, asyncio.TimeoutError) as error:
@@ -152,8 +177,11 @@ class Harness:
     def record(self, server: str, scenario: str, sample: dict[str, Any] | str) -> None:
         """Keep one repetition's sample and show it as it comes."""
         self.samples.setdefault(server, {}).setdefault(scenario, []).append(sample)
-        shown = sample if isinstance(sample, str) else {
-            k: round(v, 2) for k, v in sample.items() if isinstance(v, float | int)}
+        shown = (
+            sample
+            if isinstance(sample, str)
+            else {k: round(v, 2) for k, v in sample.items() if isinstance(v, float | int)}
+        )
         print(f"    {server:<20} {shown}", flush=True)
 
     def cell(self, running: servers.Running, scenario: str) -> dict[str, Any] | str:
@@ -190,8 +218,14 @@ class Harness:
                         if spec.websocket or scenario not in WS_ONLY:
                             self.record(spec.name, scenario, f"start failed: {error}")
                     continue
-                self.record(spec.name, "startup", {"spawn_ms": statistics.median(spawns),
-                                                   "idle_rss_mib": server.idle_rss_kib / 1024})
+                self.record(
+                    spec.name,
+                    "startup",
+                    {
+                        "spawn_ms": statistics.median(spawns),
+                        "idle_rss_mib": server.idle_rss_kib / 1024,
+                    },
+                )
             for scenario in scenarios:
                 print(f"  {scenario}", flush=True)
                 for name, server in running.items():
@@ -215,8 +249,11 @@ def pin_cpus() -> tuple[int | None, int | None]:
 
 def source_stamps() -> dict[str, int]:
     """Modification time of every Python file the servers import from this checkout."""
-    return {str(path.relative_to(SOURCES[0].parent)): path.stat().st_mtime_ns
-            for source in SOURCES for path in source.rglob("*.py")}
+    return {
+        str(path.relative_to(SOURCES[0].parent)): path.stat().st_mtime_ns
+        for source in SOURCES
+        for path in source.rglob("*.py")
+    }
 
 
 def versions() -> dict[str, str]:
@@ -233,33 +270,60 @@ def versions() -> dict[str, str]:
     if http_load.have_wrk():
         wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
         found["wrk"] = (wrk.stdout or wrk.stderr).split("\n", 1)[0].strip()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True, check=False, cwd=RESULTS.parent)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=RESULTS.parent,
+    )
     found["graphqlwire commit"] = commit.stdout.strip()
     return found
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """The command line (see `tools/bench --help`)."""
-    parser = argparse.ArgumentParser(prog="tools/bench", description=__doc__, epilog=EXAMPLES,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="tools/bench",
+        description=__doc__,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     names = [spec.name for spec in servers.SERVERS]
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke test: 2 s per cell, 1 s warm-up, 1 repetition")
-    parser.add_argument("--only", help=f"comma-separated servers (of {','.join(names)}); the "
-                        f"reference {servers.REFERENCE} is always added")
-    parser.add_argument("--scenarios", help=f"comma-separated, of {','.join(SCENARIOS)} "
-                        "(startup footprint is always measured)")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke test: 2 s per cell, 1 s warm-up, 1 repetition"
+    )
+    parser.add_argument(
+        "--only",
+        help=f"comma-separated servers (of {','.join(names)}); the "
+        f"reference {servers.REFERENCE} is always added",
+    )
+    parser.add_argument(
+        "--scenarios",
+        help=f"comma-separated, of {','.join(SCENARIOS)} (startup footprint is always measured)",
+    )
     parser.add_argument("--duration", type=float, help="seconds per HTTP cell (default 5)")
     parser.add_argument("--warmup", type=float, help="seconds of warm-up per HTTP cell (default 1)")
     parser.add_argument("--repeat", type=int, help="interleaved repetitions (default 3)")
-    parser.add_argument("--loadgen", choices=["wrk", "asyncio"], default="wrk",
-                        help="HTTP load generator (asyncio is the fallback when wrk is missing)")
-    parser.add_argument("--selftest", action="store_true",
-                        help="measure the load generator and WS client against canned servers")
+    parser.add_argument(
+        "--loadgen",
+        choices=["wrk", "asyncio"],
+        default="wrk",
+        help="HTTP load generator (asyncio is the fallback when wrk is missing)",
+    )
+    parser.add_argument(
+        "--selftest",
+        action="store_true",
+        help="measure the load generator and WS client against canned servers",
+    )
     parser.add_argument("--list", action="store_true", help="list servers and scenarios")
-    parser.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"),
-                        help="compare two saved results files (after/before per cell) and exit")
+    parser.add_argument(
+        "--compare",
+        nargs=2,
+        type=Path,
+        metavar=("BEFORE", "AFTER"),
+        help="compare two saved results files (after/before per cell) and exit",
+    )
     args = parser.parse_args(argv)
     args.duration = args.duration or (2.0 if args.quick else 5.0)
     args.warmup = args.warmup or 1.0
@@ -295,6 +359,7 @@ def main(argv: list[str]) -> None:
     cpus = pin_cpus()
     if args.selftest:
         import selftest
+
         selftest.run(cpus, args)
         return
     harness = Harness(args, cpus)
@@ -307,8 +372,11 @@ def main(argv: list[str]) -> None:
             skipped[name] = reason
             print(f"bench: {name}: {reason}")
     # Byte-compile graphqlwire and the peer apps now, so no spawn time includes compiling them.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(SOURCES[0]), str(SOURCES[1])],
-                   check=False, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(SOURCES[0]), str(SOURCES[1])],
+        check=False,
+        timeout=300,
+    )
     compiled = source_stamps()
     started = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     load_before = os.getloadavg()
@@ -319,20 +387,27 @@ def main(argv: list[str]) -> None:
         print(f"[repetition {rep + 1}/{args.repeat}]", flush=True)
         harness.repetition(specs, args.scenario_list)
     now = source_stamps()
-    changed = sorted(path for path in compiled.keys() | now.keys()
-                     if compiled.get(path) != now.get(path))
+    changed = sorted(
+        path for path in compiled.keys() | now.keys() if compiled.get(path) != now.get(path)
+    )
     if changed:
-        print(f"bench: WARNING: {', '.join(changed)} changed during the run; the servers "
-              "started after the change compiled it at start-up: spawn and RSS are skewed")
+        print(
+            f"bench: WARNING: {', '.join(changed)} changed during the run; the servers "
+            "started after the change compiled it at start-up: spawn and RSS are skewed"
+        )
     summary = report.summarize(harness.samples, skipped)
     print()
     print(report.render(summary, args.servers))
-    meta = {"started": started, "args": dict(vars(args)),
-            "cpus": {"server": cpus[0], "loadgen": cpus[1]},
-            "loadgen": "wrk" if harness.use_wrk else "asyncio", "versions": versions(),
-            "load_average": {"before": load_before, "after": os.getloadavg()},
-            "sources_changed_during_run": changed,
-            "servers": {s.name: s.label for s in servers.SERVERS if s.name in args.servers}}
+    meta = {
+        "started": started,
+        "args": dict(vars(args)),
+        "cpus": {"server": cpus[0], "loadgen": cpus[1]},
+        "loadgen": "wrk" if harness.use_wrk else "asyncio",
+        "versions": versions(),
+        "load_average": {"before": load_before, "after": os.getloadavg()},
+        "sources_changed_during_run": changed,
+        "servers": {s.name: s.label for s in servers.SERVERS if s.name in args.servers},
+    }
     path = RESULTS / f"results-{started}.json"
     report.save(path, meta, harness.samples, summary)
     print(f"\nsaved {path}")

@@ -65,8 +65,13 @@ TARGETS = [
     Target("idle RSS <= 28 MiB", "graphqlwire", "idle RSS MiB", None, 28),
     Target("<= 10 KiB per idle ws connection", "graphqlwire", "KiB/idle ws", None, 10),
     Target("spawn to first answer <= 150 ms", "graphqlwire", "spawn ms", None, 150),
-    Target("ASGI app { hello } c32 >= 5x reference", "graphqlwire-asgi", "hello c32 req/s",
-           REFERENCE, 5),
+    Target(
+        "ASGI app { hello } c32 >= 5x reference",
+        "graphqlwire-asgi",
+        "hello c32 req/s",
+        REFERENCE,
+        5,
+    ),
 ]
 
 Samples = dict[str, dict[str, list[dict[str, Any] | str]]]  # server -> scenario -> per rep
@@ -117,12 +122,18 @@ def render(summary: dict[str, dict[str, Any]], servers: list[str]) -> str:
     """The values table, the ratio-to-reference table, error details and the target checks."""
     columns = [c for c in COLUMNS if any(c.header in summary.get(s, {}) for s in servers)]
     width = max(len(name) for name in servers) + 2
-    lines = ["Medians (lower is better for ms, MiB, KiB; '-' not applicable):",
-             _header(columns, width)]
+    lines = [
+        "Medians (lower is better for ms, MiB, KiB; '-' not applicable):",
+        _header(columns, width),
+    ]
     for server in servers:
         cells = summary.get(server, {})
-        lines.append(server.ljust(width) + "".join(
-            _cell(cells.get(c.header), c.digits).rjust(len(c.header) + 2) for c in columns))
+        lines.append(
+            server.ljust(width)
+            + "".join(
+                _cell(cells.get(c.header), c.digits).rjust(len(c.header) + 2) for c in columns
+            )
+        )
     lines += ["", f"Ratios to {REFERENCE} (same run; >1 means better in every column):"]
     lines += _ratio_table(summary, [(s, REFERENCE) for s in servers], columns, width)
     pairs = [(s, bare) for s, bare in CEILINGS.items() if s in servers and bare in servers]
@@ -138,8 +149,12 @@ def render(summary: dict[str, dict[str, Any]], servers: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _ratio_table(summary: dict[str, dict[str, Any]], pairs: list[tuple[str, str]],
-                 columns: list[Column], width: int) -> list[str]:
+def _ratio_table(
+    summary: dict[str, dict[str, Any]],
+    pairs: list[tuple[str, str]],
+    columns: list[Column],
+    width: int,
+) -> list[str]:
     """Rows of `server / against` per column, inverted where lower is better."""
     lines = [_header(columns, width)]
     for server, against in pairs:
@@ -197,11 +212,14 @@ def compare(before_path: Path, after_path: Path) -> str:
     """
     before, after = (json.loads(path.read_text())["summary"] for path in (before_path, after_path))
     servers = [server for server in after if server in before]
-    columns = [c for c in COLUMNS
-               if any(_median(before, s, c) and _median(after, s, c) for s in servers)]
+    columns = [
+        c for c in COLUMNS if any(_median(before, s, c) and _median(after, s, c) for s in servers)
+    ]
     width = max((len(server) for server in servers), default=6) + 2
-    lines = [f"{after_path.name} / {before_path.name} (>1 means better now):",
-             _header(columns, width)]
+    lines = [
+        f"{after_path.name} / {before_path.name} (>1 means better now):",
+        _header(columns, width),
+    ]
     for server in servers:
         row = []
         for column in columns:
@@ -218,13 +236,21 @@ def _median(summary: dict[str, dict[str, Any]], server: str, column: Column) -> 
     return float(value) if value is not None else None
 
 
-def save(path: Path, meta: dict[str, Any], samples: Samples,
-         summary: dict[str, dict[str, Any]]) -> None:
+def save(
+    path: Path, meta: dict[str, Any], samples: Samples, summary: dict[str, dict[str, Any]]
+) -> None:
     """Write everything (settings, versions, raw samples, medians, ratios, targets) as JSON."""
-    ratios = {server: {c.header: ratio(summary, server, c.header, REFERENCE) for c in COLUMNS}
-              for server in summary}
+    ratios = {
+        server: {c.header: ratio(summary, server, c.header, REFERENCE) for c in COLUMNS}
+        for server in summary
+    }
     targets = {target.text: check_target(summary, target) for target in TARGETS}
     path.parent.mkdir(parents=True, exist_ok=True)
-    document = {"meta": meta, "samples": samples, "summary": summary,
-                f"ratios_to_{REFERENCE}": ratios, "targets": targets}
+    document = {
+        "meta": meta,
+        "samples": samples,
+        "summary": summary,
+        f"ratios_to_{REFERENCE}": ratios,
+        "targets": targets,
+    }
     path.write_text(json.dumps(document, indent=2, sort_keys=True, default=str) + "\n")

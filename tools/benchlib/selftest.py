@@ -17,12 +17,18 @@ import servers
 import wsclient
 from schema_data import HELLO_QUERY, HELLO_RESULT, compact, post_body
 
-CANNED_HTTP = servers.ServerSpec("canned-http", "canned HTTP bytes",
-                                 [servers.PY, str(servers.HERE / "canned.py"), "http",
-                                  "--port", "{port}"], websocket=False)
-CANNED_WS = servers.ServerSpec("canned-ws", "canned graphql-transport-ws frames",
-                               [servers.PY, str(servers.HERE / "canned.py"), "ws",
-                                "--port", "{port}"], http=False)
+CANNED_HTTP = servers.ServerSpec(
+    "canned-http",
+    "canned HTTP bytes",
+    [servers.PY, str(servers.HERE / "canned.py"), "http", "--port", "{port}"],
+    websocket=False,
+)
+CANNED_WS = servers.ServerSpec(
+    "canned-ws",
+    "canned graphql-transport-ws frames",
+    [servers.PY, str(servers.HERE / "canned.py"), "ws", "--port", "{port}"],
+    http=False,
+)
 
 
 def run(cpus: tuple[int | None, int | None], args: argparse.Namespace) -> None:
@@ -36,7 +42,8 @@ def run(cpus: tuple[int | None, int | None], args: argparse.Namespace) -> None:
             wrk = http_load.run_wrk(running.port, body, expected, 32, args.duration, loadgen_cpu)
             rows.append(("wrk c32 req/s vs canned HTTP", wrk))
         fallback = main.run_async(
-            http_load.run_asyncio(running.port, body, expected, 32, args.duration))
+            http_load.run_asyncio(running.port, body, expected, 32, args.duration)
+        )
         rows.append(("asyncio generator c32 req/s vs canned HTTP", fallback))
     finally:
         running.stop()
@@ -50,6 +57,5 @@ def run(cpus: tuple[int | None, int | None], args: argparse.Namespace) -> None:
     print("Measurement ceilings (the servers under test must stay well below these):")
     for label, result in rows:
         figure = result.get("rps", result.get("msgs_per_s", 0.0))
-        problems = {k: v for k, v in result.items()
-                    if k in (*main.FAILURE_KEYS, "error") and v}
+        problems = {k: v for k, v in result.items() if k in (*main.FAILURE_KEYS, "error") and v}
         print(f"  {label:<58} {figure:>10,.0f}  {problems or 'all answers right'}")

@@ -42,8 +42,11 @@ GRAPHQLWIRE_NEEDS = ("graphqlwire.server", "graphqlwire.__main__")
 REFERENCE = "ariadne-uvicorn"
 CEILING = "bare-h11"
 # Each graphqlwire contender and the bare h11 server on the same event loop: its ceiling.
-CEILINGS = {"graphqlwire": CEILING, "graphqlwire-uvloop": "bare-h11-uvloop",
-            "graphqlwire-asgi": "bare-h11-uvloop"}
+CEILINGS = {
+    "graphqlwire": CEILING,
+    "graphqlwire-uvloop": "bare-h11-uvloop",
+    "graphqlwire-asgi": "bare-h11-uvloop",
+}
 
 
 @dataclass(frozen=True)
@@ -59,31 +62,74 @@ class ServerSpec:
 
 
 SERVERS = [
-    ServerSpec("ariadne-uvicorn", "Ariadne GraphQL, uvicorn httptools+uvloop (reference)",
-               [*UVICORN_FAST, "--port", "{port}", "app_ariadne:app"]),
-    ServerSpec("ariadne-uvicorn-h11", "Ariadne GraphQL, uvicorn h11+asyncio+wsproto",
-               [*UVICORN_PURE, "--port", "{port}", "app_ariadne:app"]),
-    ServerSpec("strawberry-uvicorn", "Strawberry GraphQL, uvicorn httptools+uvloop",
-               [*UVICORN_FAST, "--port", "{port}", "app_strawberry:app"]),
-    ServerSpec("ariadne-hypercorn", "Ariadne GraphQL, hypercorn (asyncio, 1 process)",
-               [PY, "-m", "hypercorn", "--workers", "0", "--log-level", "warning",
-                "--bind", "127.0.0.1:{port}", "app_ariadne:app"]),
-    ServerSpec("graphqlwire", "graphqlwire's own server (CLI defaults: asyncio's loop)",
-               [*GRAPHQLWIRE, "app_core:schema"], needs=GRAPHQLWIRE_NEEDS),
-    ServerSpec("graphqlwire-uvloop", "graphqlwire's own server on uvloop",
-               [*GRAPHQLWIRE, "--loop", "uvloop", "app_core:schema"],
-               needs=(*GRAPHQLWIRE_NEEDS, "uvloop")),
-    ServerSpec("graphqlwire-asgi", "graphqlwire.asgi.GraphQL, uvicorn httptools+uvloop",
-               [*UVICORN_FAST, "--port", "{port}", "app_graphqlwire:app"],
-               needs=("graphqlwire.asgi",)),
-    ServerSpec(CEILING, "bare h11 server on asyncio's loop, fixed body: the ceiling",
-               [PY, str(HERE / "bare_h11.py"), "--port", "{port}"], websocket=False),
-    ServerSpec("bare-h11-schema", "the bare h11 server after building the schema: spawn floor",
-               [PY, str(HERE / "bare_h11.py"), "--import-schema", "--port", "{port}"],
-               websocket=False),
-    ServerSpec("bare-h11-uvloop", "the same bare h11 server on uvloop",
-               [PY, str(HERE / "bare_h11.py"), "--loop", "uvloop", "--port", "{port}"],
-               websocket=False, needs=("uvloop",)),
+    ServerSpec(
+        "ariadne-uvicorn",
+        "Ariadne GraphQL, uvicorn httptools+uvloop (reference)",
+        [*UVICORN_FAST, "--port", "{port}", "app_ariadne:app"],
+    ),
+    ServerSpec(
+        "ariadne-uvicorn-h11",
+        "Ariadne GraphQL, uvicorn h11+asyncio+wsproto",
+        [*UVICORN_PURE, "--port", "{port}", "app_ariadne:app"],
+    ),
+    ServerSpec(
+        "strawberry-uvicorn",
+        "Strawberry GraphQL, uvicorn httptools+uvloop",
+        [*UVICORN_FAST, "--port", "{port}", "app_strawberry:app"],
+    ),
+    ServerSpec(
+        "ariadne-hypercorn",
+        "Ariadne GraphQL, hypercorn (asyncio, 1 process)",
+        [
+            PY,
+            "-m",
+            "hypercorn",
+            "--workers",
+            "0",
+            "--log-level",
+            "warning",
+            "--bind",
+            "127.0.0.1:{port}",
+            "app_ariadne:app",
+        ],
+    ),
+    ServerSpec(
+        "graphqlwire",
+        "graphqlwire's own server (CLI defaults: asyncio's loop)",
+        [*GRAPHQLWIRE, "app_core:schema"],
+        needs=GRAPHQLWIRE_NEEDS,
+    ),
+    ServerSpec(
+        "graphqlwire-uvloop",
+        "graphqlwire's own server on uvloop",
+        [*GRAPHQLWIRE, "--loop", "uvloop", "app_core:schema"],
+        needs=(*GRAPHQLWIRE_NEEDS, "uvloop"),
+    ),
+    ServerSpec(
+        "graphqlwire-asgi",
+        "graphqlwire.asgi.GraphQL, uvicorn httptools+uvloop",
+        [*UVICORN_FAST, "--port", "{port}", "app_graphqlwire:app"],
+        needs=("graphqlwire.asgi",),
+    ),
+    ServerSpec(
+        CEILING,
+        "bare h11 server on asyncio's loop, fixed body: the ceiling",
+        [PY, str(HERE / "bare_h11.py"), "--port", "{port}"],
+        websocket=False,
+    ),
+    ServerSpec(
+        "bare-h11-schema",
+        "the bare h11 server after building the schema: spawn floor",
+        [PY, str(HERE / "bare_h11.py"), "--import-schema", "--port", "{port}"],
+        websocket=False,
+    ),
+    ServerSpec(
+        "bare-h11-uvloop",
+        "the same bare h11 server on uvloop",
+        [PY, str(HERE / "bare_h11.py"), "--loop", "uvloop", "--port", "{port}"],
+        websocket=False,
+        needs=("uvloop",),
+    ),
 ]
 BY_NAME = {spec.name: spec for spec in SERVERS}
 
@@ -91,8 +137,15 @@ BY_NAME = {spec.name: spec for spec in SERVERS}
 def unavailable_reason(spec: ServerSpec) -> str | None:
     """Why `spec` cannot run in this checkout (a module it needs does not import), or None."""
     for module in spec.needs:
-        probe = subprocess.run([PY, "-c", f"import {module}"], capture_output=True, text=True,
-                               timeout=60, check=False, cwd=HERE, env=SERVER_ENV)
+        probe = subprocess.run(
+            [PY, "-c", f"import {module}"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            cwd=HERE,
+            env=SERVER_ENV,
+        )
         if probe.returncode != 0:
             last = (probe.stderr.strip().splitlines() or ["import failed"])[-1]
             return f"not available ({module}: {last})"
@@ -110,8 +163,9 @@ def post(port: int, body: bytes, timeout: float = 5.0) -> tuple[int, bytes]:
     """POST `body` as JSON to 127.0.0.1:`port`/ on a fresh connection: (status, body)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        connection.request("POST", "/", body, {"Content-Type": "application/json",
-                                               "Accept": "application/json"})
+        connection.request(
+            "POST", "/", body, {"Content-Type": "application/json", "Accept": "application/json"}
+        )
         response = connection.getresponse()
         return response.status, response.read()
     finally:
@@ -193,8 +247,13 @@ def start(spec: ServerSpec, cpu: int | None) -> Running:
     with log_path.open("wb") as log:
         started = time.perf_counter()
         process = subprocess.Popen(
-            command, env=SERVER_ENV, cwd=HERE, stdout=log, stderr=log,
-            start_new_session=True, preexec_fn=prepare_child,
+            command,
+            env=SERVER_ENV,
+            cwd=HERE,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+            preexec_fn=prepare_child,
         )
     running = Running(spec, process, port, log_path)
     expected = compact(HELLO_RESULT)

@@ -45,8 +45,9 @@ def apply_mask(data: bytes, key: bytes) -> bytes:
 def parse_head(block: bytes) -> tuple[str, dict[str, str]]:
     """The start line and the headers (names lower-cased) of an HTTP/1.1 head."""
     first, *lines = block.decode("latin-1").split("\r\n")
-    return first, {name.lower(): value.strip() for name, _, value in
-                   (line.partition(":") for line in lines)}
+    return first, {
+        name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)
+    }
 
 
 def encode_frame(opcode: int, payload: bytes) -> bytes:
@@ -302,10 +303,10 @@ async def open_idle(
     """
     for start in range(0, count, 10):
         batch = min(10, count - start)
-        results = await asyncio.gather(*(connect(host, port) for _ in range(batch)),
-                                       return_exceptions=True)
+        results = await asyncio.gather(
+            *(connect(host, port) for _ in range(batch)), return_exceptions=True
+        )
         clients += [result for result in results if isinstance(result, GraphQLTransportWSClient)]
         errors = [result for result in results if isinstance(result, BaseException)]
         if errors:
             raise errors[0]
-

@@ -391,4 +391,3 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
             introspection=self.introspection,
             has_explorer=self.explorer is not None,
         )
-
