@@ -12,7 +12,7 @@ import pytest
 from graphql import GraphQLError, ValidationRule
 
 from graphqlwire.execution import Extension
-from graphqlwire.explorers import ExplorerHttp405, ExplorerPlayground
+from graphqlwire.explorers import Explorer, ExplorerHttp405, ExplorerPlayground
 from graphqlwire.http import HttpBadRequestError
 from graphqlwire.wsgi import GraphQL
 from graphqlwire.wsgi.app import status_line
@@ -71,6 +71,16 @@ def test_get_renders_a_chosen_explorer() -> None:
     result = call(app(explorer=ExplorerPlayground()), "GET")
     assert result.code == 200
     assert b"playground" in result.body.lower()
+
+
+def test_an_async_explorer_page_is_awaited() -> None:
+    class AsyncExplorer(Explorer):
+        async def html(self, _request: Any) -> str:
+            return "<html>awaited page</html>"
+
+    result = call(app(explorer=AsyncExplorer()), "GET", headers={"accept": "text/html"})
+    assert result.code == 200
+    assert result.body == b"<html>awaited page</html>"
 
 
 def test_explorer_returning_none_gives_405() -> None:
