@@ -174,8 +174,8 @@ class GraphQLTransportWSConnection:
         message = self.decode(text)
         return message if isinstance(message, Close) else self.receive_message(message)
 
-    def decode_frame(self, text: str | None, data: bytes | None = None) -> Any:
-        """The JSON value of a frame (ASGI ``text`` / ``bytes``), or the ``Close`` (4400)."""
+    def decode_frame(self, text: str | None) -> Any:
+        """A frame's JSON value (its ASGI ``text``, None for binary), or the ``Close`` (4400)."""
         return self.receive_bytes() if text is None else self.decode(text)
 
     def decode(self, text: str) -> Any:

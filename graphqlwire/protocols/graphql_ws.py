@@ -107,8 +107,8 @@ class GraphQLWSConnection:
         message = self.decode_frame(text)
         return message if isinstance(message, Reply) else self.receive_message(message)
 
-    def decode_frame(self, text: str | None, data: bytes | None = None) -> Any:
-        """The JSON value of a frame (ASGI ``text`` / ``bytes``), or the ``Reply`` to it."""
+    def decode_frame(self, text: str | None) -> Any:
+        """A frame's JSON value (its ASGI ``text``, None for binary), or the ``Reply`` to it."""
         if text is None:
             return self.receive_bytes()
         try:

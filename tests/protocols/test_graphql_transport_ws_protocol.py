@@ -223,8 +223,8 @@ def test_unknown_types_are_a_distinct_close_and_frames_decode_by_kind() -> None:
     assert isinstance(event, UnknownType)
     assert event.code == 4400
     connection = GraphQLTransportWSConnection()
-    assert connection.decode_frame('{"type": "ping"}', None) == {"type": "ping"}
-    event = connection.decode_frame(None, b"{}")
+    assert connection.decode_frame('{"type": "ping"}') == {"type": "ping"}
+    event = connection.decode_frame(None)
     assert isinstance(event, Close)
     assert event.code == 4400
 

@@ -127,7 +127,7 @@ def test_decode_frame_returns_the_value_or_the_reply() -> None:
     connection = GraphQLWSConnection()
     assert connection.decode_frame('{"type": "ka"}') == {"type": "ka"}
     assert isinstance(connection.decode_frame("{"), Reply)
-    assert isinstance(connection.decode_frame(None, b"x"), Reply)
+    assert isinstance(connection.decode_frame(None), Reply)
 
 
 @pytest.mark.parametrize("payload", [[1], "token", 3, True])

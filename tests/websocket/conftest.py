@@ -251,7 +251,7 @@ async def wait_until(condition: Callable[[], bool], timeout: float = 2.0) -> Non
 
 def operation_tasks() -> list[asyncio.Task[Any]]:
     """Tasks of the WebSocket handlers still alive (operations, timers, keep-alives)."""
-    names = ("_guarded", "handle_connection_init_timeout", "keep_websocket_alive")
+    names = ("_operation_task", "handle_connection_init_timeout", "keep_websocket_alive")
     return [
         task
         for task in asyncio.all_tasks()

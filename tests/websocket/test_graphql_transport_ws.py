@@ -553,7 +553,7 @@ class UnreportableHandler(GraphQLTransportWSHandler):
     async def observe_async_results(self, *args: Any) -> None:
         raise KeyError("a bug in a subclass")
 
-    async def _send_error(self, *args: Any) -> None:
+    async def _send_errors(self, *args: Any) -> None:
         raise ValueError("cannot send errors")
 
 

@@ -1,9 +1,7 @@
 """``GraphQLTransportWSHandler``: the ``graphql-transport-ws`` subprotocol (graphql-ws library).
 
 The sans-IO ``graphqlwire.protocols.graphql_transport_ws`` decides every close code; this
-module pumps frames through it and runs each operation in its own task. Per-connection state
-is a ``ClientContext``; the ``connection_init`` payload is also stored in
-``websocket.scope["connection_params"]`` for ``context_value`` callables.
+module pumps frames through it, keeping each connection's state in a ``ClientContext``.
 """
 
 from __future__ import annotations
@@ -29,9 +27,8 @@ from ...protocols.graphql_transport_ws import (
     UnknownType,
 )
 from ...types import Message
-from . import _ws_common as common
 from ._operation import Operation
-from .base import GraphQLWebsocketHandler
+from ._ws_base import OperationsHandler, Results, close_if_open, wait_cancelled
 
 
 @dataclass
@@ -54,13 +51,16 @@ class ClientContext:
         return self.protocol.init_received
 
 
-class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
+class GraphQLTransportWSHandler(OperationsHandler[ClientContext]):
     """Implementation of the (newer) ``graphql-transport-ws`` subprotocol.
 
     Close codes: 4400 invalid message, 4401 subscribe before ack, 4403 rejected by
     ``on_connect``, 4406 subprotocol not offered, 4408 no ``connection_init`` in time, 4409
     duplicate operation id, 4429 second ``connection_init``, 4500 server bug.
     """
+
+    subprotocol = PROTOCOL
+    subprotocol_refused_code = CloseCode.SUBPROTOCOL_NOT_ACCEPTABLE
 
     def __init__(
         self,
@@ -79,56 +79,34 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
         super().__init__(*args, **kwargs)
         self.connection_init_wait_timeout = connection_init_wait_timeout
 
-    async def handle_websocket(self, websocket: WebSocket) -> None:
-        """Handle the GraphQL WebSocket connection, from handshake to cleanup.
+    def _new_connection(self, websocket: WebSocket) -> ClientContext:
+        return ClientContext()
 
-        A client that did not offer `graphql-transport-ws` is closed with 4406 (the handler
-        never picks a subprotocol the client did not offer). Whatever ends the connection,
-        every operation is stopped and `on_disconnect` runs.
+    async def _serve(self, websocket: WebSocket, client_context: ClientContext) -> None:
+        # The init timer starts once the handshake is done (strawberry#2703).
+        client_context.connection_init_timeout_task = asyncio.create_task(
+            self.handle_connection_init_timeout(websocket, client_context)
+        )
+        # Each frame is handled by `_handle_frame`, to keep an idle connection's chain of
+        # suspended coroutines short and free of the last message's text and JSON.
+        while websocket.application_state is WebSocketState.CONNECTED:
+            if not await self._handle_frame(websocket, await websocket.receive(), client_context):
+                break
 
-        # Required arguments
+    async def _close_after_bug(self, websocket: WebSocket, client_context: ClientContext) -> None:
+        close = client_context.protocol.close(4500, "Internal server error")
+        await close_if_open(websocket, close.code, close.reason)
 
-        `websocket`: the `WebSocket` connection.
-        """
-        client_context = ClientContext()
-        try:
-            if PROTOCOL not in websocket.subprotocols:
-                await common.refuse_subprotocol(websocket, CloseCode.SUBPROTOCOL_NOT_ACCEPTABLE)
-                return
-            await websocket.accept(PROTOCOL)
-            # The init timer starts once the handshake is done (strawberry#2703).
-            client_context.connection_init_timeout_task = asyncio.create_task(
-                self.handle_connection_init_timeout(websocket, client_context)
-            )
-            # Read frames until the client disconnects or the connection is closed. (The
-            # loop is here rather than in a method of its own, and each frame is handled by
-            # `_handle_frame`, to keep an idle connection's chain of suspended coroutines
-            # short and free of the last message's text and JSON.)
-            while websocket.application_state is WebSocketState.CONNECTED:
-                if not await self._handle_frame(
-                    websocket, await websocket.receive(), client_context
-                ):
-                    break
-        except WebSocketDisconnect:
-            pass
-        except Exception:
-            common.log_bug(self, "graphql-transport-ws connection failed")
-            close = client_context.protocol.close(4500, "Internal server error")
-            await common.close_if_open(websocket, close.code, close.reason)
-        finally:
-            try:
-                await self._end_init_timer(client_context)
-                for operation_id in list(client_context.operations):
-                    await self.stop_websocket_operation(websocket, operation_id, client_context)
-            finally:
-                await common.call_hook_logged(self, self.on_disconnect, websocket)
+    async def _end_connection(self, websocket: WebSocket, client_context: ClientContext) -> None:
+        await self._end_init_timer(client_context)
+        for operation_id in list(client_context.operations):
+            await self.stop_websocket_operation(websocket, operation_id, client_context)
 
     async def _end_init_timer(self, client_context: ClientContext) -> None:
         """Cancel the init timer while it sleeps; once it fired, let it finish its 4408 close.
 
-        Cancelling it mid-send would drop the close frame: the server would then close with
-        1000 when the handler returns (the frame that ended the loop can arrive while the
-        timer's close is being sent).
+        The frame that ended the loop can arrive while the timer sends its close; cancelling
+        it then would drop that frame, and the server would close with 1000 instead.
         """
         timer = client_context.connection_init_timeout_task
         client_context.connection_init_timeout_task = None
@@ -141,7 +119,7 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
         ):
             await asyncio.wait({timer})
         else:
-            await common.wait_cancelled(timer)
+            await wait_cancelled(timer)
 
     async def _handle_frame(
         self, websocket: WebSocket, message: Message, client_context: ClientContext
@@ -149,9 +127,9 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
         """Handle one ASGI message from the client; False once the connection is over."""
         if message["type"] == "websocket.disconnect":
             return False
-        decoded = client_context.protocol.decode_frame(message.get("text"), message.get("bytes"))
+        decoded = client_context.protocol.decode_frame(message.get("text"))
         if isinstance(decoded, Close):
-            await common.close_if_open(websocket, decoded.code, decoded.reason)
+            await close_if_open(websocket, decoded.code, decoded.reason)
             return False
         await self.handle_websocket_message(websocket, decoded, client_context)
         return True
@@ -173,7 +151,7 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
         close = client_context.protocol.close(
             CloseCode.CONNECTION_INITIALISATION_TIMEOUT, "Connection initialisation timeout"
         )
-        await common.close_if_open(websocket, close.code, close.reason)
+        await close_if_open(websocket, close.code, close.reason)
 
     async def handle_websocket_message(
         self, websocket: WebSocket, message: dict[str, Any], client_context: ClientContext
@@ -206,7 +184,7 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
         elif isinstance(event, UnknownType):
             await self.handle_websocket_invalid_type(websocket)
         else:
-            await common.close_if_open(websocket, event.code, event.reason)
+            await close_if_open(websocket, event.code, event.reason)
 
     async def handle_websocket_connection_init_message(
         self, websocket: WebSocket, message: dict[str, Any], client_context: ClientContext
@@ -227,13 +205,13 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
             client_context.connection_init_timeout_task = None
         payload = message.get("payload")
         websocket.scope["connection_params"] = payload
-        rejection = await common.run_on_connect(self, websocket, payload)
+        rejection = await self._run_on_connect(websocket, payload)
         if rejection is not None:
             reason = rejection.get("message")
             close = client_context.protocol.close(
                 CloseCode.FORBIDDEN, reason if isinstance(reason, str) else "Forbidden"
             )
-            await common.close_if_open(websocket, close.code, close.reason)
+            await close_if_open(websocket, close.code, close.reason)
             return
         await websocket.send_text(client_context.protocol.connection_ack())
 
@@ -302,41 +280,29 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
         name = data.get("operationName")
         operation = Operation(id=operation_id, name=name if isinstance(name, str) else None)
         client_context.operations[operation_id] = operation
-        await common.launch_operation(
-            self,
-            websocket,
-            operation,
-            lambda: self._run_operation(websocket, data, operation, client_context),
-            lambda errors: self._send_error(websocket, operation_id, errors, client_context),
-            lambda: self._end_operation(websocket, operation, client_context),
-        )
+        await self._start_operation(websocket, data, operation, client_context)
 
     async def _run_operation(
         self, websocket: WebSocket, data: Any, operation: Operation, client_context: ClientContext
     ) -> None:
-        """The operation's task: build the context, parse, execute, stream the results."""
         context_value = await self.get_context_for_request(websocket, data)
-        document, errors = common.parse_operation(self, context_value, data)
+        document, errors = self._parse_operation(context_value, data)
         if document is not None:
-            results = await common.execute_operation(self, websocket, data, context_value, document)
+            results = await self._execute_operation(websocket, data, context_value, document)
             if isinstance(results, list):
                 errors = results
             else:
                 operation.generator = results  # closed by _end_operation, whatever happens
                 await self.observe_async_results(websocket, results, operation.id, client_context)
         if errors:
-            await self._send_error(websocket, operation.id, errors, client_context)
+            await self._send_errors(websocket, operation.id, errors, client_context)
 
-    async def _send_error(
-        self,
-        websocket: WebSocket,
-        operation_id: str,
-        errors: list[Any],
-        client_context: ClientContext,
+    async def _send_errors(
+        self, websocket: WebSocket, operation_id: str, errors: list[Any], context: ClientContext
     ) -> None:
         """Send `error` (which ends the operation), unless the operation or socket is gone."""
         with contextlib.suppress(WebSocketDisconnect, LocalProtocolError, RuntimeError):
-            await websocket.send_text(client_context.protocol.error(operation_id, errors))
+            await websocket.send_text(context.protocol.error(operation_id, errors))
 
     async def _end_operation(
         self, websocket: WebSocket, operation: Operation, client_context: ClientContext
@@ -350,9 +316,7 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
         if current:
             del client_context.operations[operation.id]
         try:
-            await common.finish_operation(
-                self, operation, lambda: self.handle_on_complete(websocket, operation)
-            )
+            await self._finish_operation(websocket, operation)
         finally:
             if current and client_context.protocol.is_active(operation.id):
                 message = client_context.protocol.complete(operation.id)  # frees the id
@@ -368,7 +332,7 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
 
         `websocket`: the `WebSocket` connection.
         """
-        await common.close_if_open(websocket, CloseCode.BAD_REQUEST, "Invalid message type")
+        await close_if_open(websocket, CloseCode.BAD_REQUEST, "Invalid message type")
 
     async def handle_on_complete(self, websocket: WebSocket, operation: Operation) -> None:
         """Handle a finished operation: call `on_complete` (once per operation).
@@ -379,7 +343,10 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
 
         `operation`: the `Operation` that ended.
         """
-        await common.call_hook_logged(self, self.on_complete, websocket, operation)
+        await self._call_hook_logged(self.on_complete, websocket, operation)
+
+    async def _notify_complete(self, websocket: WebSocket, operation: Operation) -> None:
+        await self.handle_on_complete(websocket, operation)
 
     async def stop_websocket_operation(
         self, websocket: WebSocket, operation_id: str, client_context: ClientContext
@@ -401,7 +368,7 @@ class GraphQLTransportWSHandler(GraphQLWebsocketHandler):
     async def observe_async_results(
         self,
         websocket: WebSocket,
-        results_producer: common.Results,
+        results_producer: Results,
         operation_id: str,
         client_context: ClientContext,
     ) -> None:

@@ -29,9 +29,8 @@ from ...protocols.graphql_ws import (
     Stop,
 )
 from ...types import Message
-from . import _ws_common as common
 from ._operation import Operation
-from .base import GraphQLWebsocketHandler
+from ._ws_base import TASK, OperationsHandler, Results, close_if_open, wait_cancelled
 
 #: Where the connection's protocol state lives in the scope.
 SCOPE_KEY = "graphqlwire.graphql_ws"
@@ -45,12 +44,18 @@ def _protocol(websocket: WebSocket) -> GraphQLWSConnection:
     return connection
 
 
-class GraphQLWSHandler(GraphQLWebsocketHandler):
+class GraphQLWSHandler(OperationsHandler[dict[str, Operation]]):
     """Implementation of the (older) ``graphql-ws`` subprotocol.
+
+    A client that did not offer `graphql-ws` is closed with 1002 (as the reference server
+    does).
 
     Bad input keeps the connection open: unparsable frames get `connection_error`, unknown
     types get `error`. A rejected `connection_init` gets `connection_error`, then close 1011.
     """
+
+    subprotocol = PROTOCOL
+    subprotocol_refused_code = 1002
 
     def __init__(self, *args: Any, keepalive: float | None = None, **kwargs: Any) -> None:
         """Initialize the WebSocket handler.
@@ -64,25 +69,13 @@ class GraphQLWSHandler(GraphQLWebsocketHandler):
         super().__init__(*args, **kwargs)
         self.keepalive = keepalive
 
-    async def handle_websocket(self, websocket: WebSocket) -> None:
-        """Handle the GraphQL WebSocket connection, from handshake to cleanup.
+    def _new_connection(self, websocket: WebSocket) -> dict[str, Operation]:
+        return {}
 
-        A client that did not offer `graphql-ws` is closed with 1002 (as the reference
-        server does). Whatever ends the connection, every operation is stopped, the
-        keep-alive ends and `on_disconnect` runs.
-
-        # Required arguments
-
-        `websocket`: the `WebSocket` connection.
-        """
-        operations: dict[str, Operation] = {}
-        keepalive: asyncio.Task[None] | None = None
+    async def _serve(self, websocket: WebSocket, operations: dict[str, Operation]) -> None:
         protocol = _protocol(websocket)
+        keepalive: asyncio.Task[None] | None = None
         try:
-            if PROTOCOL not in websocket.subprotocols:
-                await common.refuse_subprotocol(websocket, 1002)
-                return
-            await websocket.accept(PROTOCOL)
             while websocket.application_state is WebSocketState.CONNECTED:
                 message = await websocket.receive()
                 if message["type"] == "websocket.disconnect":
@@ -90,24 +83,23 @@ class GraphQLWSHandler(GraphQLWebsocketHandler):
                 await self._receive_frame(websocket, message, operations)
                 if keepalive is None and self.keepalive and protocol.acknowledged:
                     keepalive = asyncio.create_task(self.keep_websocket_alive(websocket))
-        except WebSocketDisconnect:
-            pass
-        except Exception:
-            common.log_bug(self, "graphql-ws connection failed")
-            await common.close_if_open(websocket, 1011)
         finally:
-            try:
-                await common.wait_cancelled(keepalive)
-                for operation in list(operations.values()):
-                    del operations[operation.id]
-                    await self.stop_websocket_operation(websocket, operation)
-            finally:
-                await common.call_hook_logged(self, self.on_disconnect, websocket)
+            await wait_cancelled(keepalive)
+
+    async def _close_after_bug(
+        self, websocket: WebSocket, operations: dict[str, Operation]
+    ) -> None:
+        await close_if_open(websocket, 1011)
+
+    async def _end_connection(self, websocket: WebSocket, operations: dict[str, Operation]) -> None:
+        for operation in list(operations.values()):
+            del operations[operation.id]
+            await self.stop_websocket_operation(websocket, operation)
 
     async def _receive_frame(
         self, websocket: WebSocket, frame: Message, operations: dict[str, Operation]
     ) -> None:
-        message = _protocol(websocket).decode_frame(frame.get("text"), frame.get("bytes"))
+        message = _protocol(websocket).decode_frame(frame.get("text"))
         if isinstance(message, Reply):
             await self._reply(websocket, message)
         else:
@@ -174,14 +166,7 @@ class GraphQLWSHandler(GraphQLWebsocketHandler):
         name = data.get("operationName")
         operation = Operation(id=operation_id, name=name if isinstance(name, str) else None)
         operations[operation_id] = operation
-        await common.launch_operation(
-            self,
-            websocket,
-            operation,
-            lambda: self._run_operation(websocket, data, operation, operations),
-            lambda errors: self._send_error(websocket, operation_id, errors),
-            lambda: self._end_operation(websocket, operation, operations),
-        )
+        await self._start_operation(websocket, data, operation, operations)
 
     async def _run_operation(
         self,
@@ -190,18 +175,21 @@ class GraphQLWSHandler(GraphQLWebsocketHandler):
         operation: Operation,
         operations: dict[str, Operation],
     ) -> None:
-        """The operation's task: build the context, parse, then start the operation."""
         context_value = await self.get_context_for_request(websocket, data)
-        document, errors = common.parse_operation(self, context_value, data)
+        document, errors = self._parse_operation(context_value, data)
         if document is None:
-            await self._send_error(websocket, operation.id, errors)
+            await self._send_errors(websocket, operation.id, errors, operations)
         else:
             await self.start_websocket_operation(
                 websocket, data, context_value, document, operation.id, operations
             )
 
-    async def _send_error(
-        self, websocket: WebSocket, operation_id: str, errors: list[dict[str, Any]]
+    async def _send_errors(
+        self,
+        websocket: WebSocket,
+        operation_id: str,
+        errors: list[dict[str, Any]],
+        operations: dict[str, Operation],
     ) -> None:
         """Send `error` with the first error, then `complete`, unless the socket is gone."""
         protocol = _protocol(websocket)
@@ -234,7 +222,7 @@ class GraphQLWSHandler(GraphQLWebsocketHandler):
         protocol = _protocol(websocket)
         payload = message.get("payload")
         websocket.scope["connection_params"] = payload
-        rejection = await common.run_on_connect(self, websocket, payload)
+        rejection = await self._run_on_connect(websocket, payload)
         if rejection is not None:
             await websocket.send_text(protocol.connection_error(rejection))
             await websocket.close(1011)
@@ -298,17 +286,15 @@ class GraphQLWSHandler(GraphQLWebsocketHandler):
 
         `operations`: the connection's active operations by id.
         """
-        results = await common.execute_operation(
-            self, websocket, data, context_value, query_document
-        )
+        results = await self._execute_operation(websocket, data, context_value, query_document)
         if isinstance(results, list):
-            await self._send_error(websocket, operation_id, results)
+            await self._send_errors(websocket, operation_id, results, operations)
             return
         # The documented signature names the operation by id; it is this one only if this is
         # its task (a newer operation may reuse the id).
         operation = operations.get(operation_id)
         owned = False
-        if operation is not None and operation.extra.get(common.TASK) is asyncio.current_task():
+        if operation is not None and operation.extra.get(TASK) is asyncio.current_task():
             operation.generator = results  # closed by stop_websocket_operation, whatever happens
             owned = True
         try:
@@ -326,14 +312,10 @@ class GraphQLWSHandler(GraphQLWebsocketHandler):
 
         `operation`: the `Operation` to stop.
         """
-        await common.finish_operation(
-            self,
-            operation,
-            lambda: common.call_hook_logged(self, self.on_complete, websocket, operation),
-        )
+        await self._finish_operation(websocket, operation)
 
     async def observe_async_results(
-        self, websocket: WebSocket, results: common.Results, operation_id: str
+        self, websocket: WebSocket, results: Results, operation_id: str
     ) -> None:
         """Send each result as `data`, then `complete`.
 
