@@ -5,12 +5,9 @@ One `HttpProtocol` per TCP connection owns one ``h11.Connection`` for its whole 
 h11's buffer (reading is paused) and are answered one after another, in order. After an
 ``Upgrade: websocket`` request the bytes go to a `WebSocketSession` instead.
 
-Limits enforced here, before the application sees a request: the head size (431, counted
-by us as well, because h11 only limits a head that arrives over several reads), the URL
-length (414), the body size (413), Content-Length together with Transfer-Encoding (400 and
-close: RFC 9112 §6.1 "a server MAY reject a request that contains both ... the server MUST
-close the connection after responding"), the head and body timeouts (408), the keep-alive
-idle timeout, and the connection limit (503).
+Enforced here, before the application sees a request: the limits of `limits` (431, 505,
+414, 400, 413), the head and body timeouts (408) and the keep-alive idle timeout (one
+`Deadline`), and the connection limit (503).
 
 A request whose head h11 already parsed (same bytes, see `headcache`) and that arrives whole
 between requests is served from that parse without feeding h11: h11 stays idle, and bytes
@@ -26,8 +23,11 @@ from typing import TYPE_CHECKING
 import h11
 
 from ._h11 import buffered_bytes, record_response_sent
+from .deadline import Deadline, Wait
 from .head import RequestHead
+from .headcache import HeadShortcut
 from .http11 import BODY_HIGH_WATER, HttpCycle, simple_response
+from .limits import Refusal, body_too_large, check_head
 from .scope import http_scope
 from .state import ServerState, logger, wake
 
@@ -36,9 +36,6 @@ if TYPE_CHECKING:
 
 __all__ = ["HttpProtocol"]
 
-# What the connection deadline is guarding (see `_on_deadline`).
-IDLE, HEAD, BODY, LINGER = range(4)
-
 
 class HttpProtocol(asyncio.Protocol):
     """One client connection."""
@@ -46,15 +43,12 @@ class HttpProtocol(asyncio.Protocol):
     __slots__ = (
         "_body_size",
         "_closed",
-        "_cycle_from_cache",
         "_deadline",
-        "_deadline_kind",
         "_discarding",
         "_drain_waiter",
         "_head_bytes",
+        "_heads",
         "_read_paused",
-        "_timer",
-        "_unparsed",
         "client",
         "config",
         "conn",
@@ -90,14 +84,8 @@ class HttpProtocol(asyncio.Protocol):
         self._discarding = False
         self._head_bytes = 0
         self._body_size = 0
-        self._deadline: float | None = None
-        self._deadline_kind = IDLE
-        self._timer: asyncio.TimerHandle | None = None
-        #: True while the current cycle was served from the head cache (h11 never saw it).
-        self._cycle_from_cache = False
-        #: ``(head bytes, bytes received)`` of a whole head not in the cache, while h11
-        #: parses it: if h11's head is exactly these bytes, its parse is cached.
-        self._unparsed: bytes | None = None
+        self._deadline = Deadline(self.loop, self._on_deadline)
+        self._heads = HeadShortcut(state.heads)
 
     # --- asyncio.Protocol -----------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -123,14 +111,12 @@ class HttpProtocol(asyncio.Protocol):
             )
             self.reject(503, "Service Unavailable")
             return
-        self._set_deadline(self.config.request_head_timeout, HEAD)
+        self._deadline.set(self.config.request_head_timeout, Wait.HEAD)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._closed = True
         self.state.connections.discard(self)
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._deadline.stop()
         if self.cycle is not None:
             self.cycle.disconnect()
         if self.ws is not None:
@@ -150,7 +136,7 @@ class HttpProtocol(asyncio.Protocol):
         if self.cycle is None:
             if not self._head_bytes and self._serve_cached(data):
                 return
-        elif self._cycle_from_cache:
+        elif self._heads.serving:
             # h11 is idle while a cached request is answered: keep what comes next
             # unparsed until the response is out (`cycle_done`), as h11 would.
             self._head_bytes += len(data)
@@ -160,11 +146,12 @@ class HttpProtocol(asyncio.Protocol):
                 self.transport.pause_reading()
             return
         self._head_bytes += len(data)
+        deadline = self._deadline
         if self.cycle is None:
-            if self._deadline_kind != HEAD:
-                self._set_deadline(self.config.request_head_timeout, HEAD)
-        elif self._deadline_kind == BODY:
-            self._deadline = self.loop.time() + self.config.request_body_timeout
+            if deadline.wait is not Wait.HEAD:
+                deadline.set(self.config.request_head_timeout, Wait.HEAD)
+        elif deadline.wait is Wait.BODY:
+            deadline.set(self.config.request_body_timeout, Wait.BODY)
         try:
             self.conn.receive_data(data)
             self._handle_events()
@@ -172,25 +159,14 @@ class HttpProtocol(asyncio.Protocol):
             logger.exception("internal error on the connection from %s", self.client)
             self.transport.abort()
         finally:
-            self._unparsed = None
+            self._heads.forget()
 
     def _serve_cached(self, data: bytes) -> bool:
-        """Serve `data` from the head cache if it is exactly a known head and its body.
-
-        Otherwise remember the head bytes (when whole) so that h11's parse of them can be
-        cached, and return False: h11 takes the data.
-        """
-        end = data.find(b"\r\n\r\n") + 4
-        if end < 4:
+        """Serve `data` without h11 if it is exactly a cached head and its whole body."""
+        request = self._heads.whole_request(data)
+        if request is None:
             return False
-        raw = data[:end]
-        head = self.state.heads.get(raw)
-        if head is None:
-            self._unparsed = raw
-            return False
-        if len(data) - end != max(head.content_length, 0):
-            return False  # a partial body, or pipelined requests: h11 frames them
-        self._start_cycle(head, data[end:], from_cache=True)
+        self._start_cycle(*request, from_cache=True)
         return True
 
     def pause_writing(self) -> None:
@@ -229,13 +205,13 @@ class HttpProtocol(asyncio.Protocol):
         if not cycle.keep_alive:
             self.close(linger=not cycle.body_complete)
             return
-        if self._cycle_from_cache:
-            self._cycle_from_cache = False  # (h11 never saw it: nothing to replay)
+        if self._heads.serving:
+            self._heads.serving = False  # (h11 never saw it: nothing to replay)
         elif not self._replay_response():
             self.close(linger=not cycle.body_complete)
             return
         self._head_bytes = buffered_bytes(conn)  # bytes of heads still to come
-        self._set_deadline(self.config.keep_alive_timeout, IDLE)
+        self._deadline.set(self.config.keep_alive_timeout, Wait.IDLE)
         if self._read_paused:
             self._read_paused = False
             self.transport.resume_reading()
@@ -259,6 +235,11 @@ class HttpProtocol(asyncio.Protocol):
         if cycle is self.cycle:
             self.cycle = None
             self.close(linger=False)
+
+    def refuse(self, refusal: Refusal) -> None:
+        """Log why the request is refused, answer it (`reject`) and close."""
+        logger.info("refusing a request from %s: %s", self.client, refusal.log)
+        self.reject(refusal.status, refusal.message)
 
     def reject(self, status: int, message: str) -> None:
         """Answer an error ourselves (the app never saw, or may no longer answer) and close."""
@@ -284,7 +265,7 @@ class HttpProtocol(asyncio.Protocol):
             if self._read_paused:
                 self._read_paused = False
                 self.transport.resume_reading()
-            self._set_deadline(1.0, LINGER)
+            self._deadline.set(1.0, Wait.LINGER)
         else:
             self.transport.close()
 
@@ -322,8 +303,8 @@ class HttpProtocol(asyncio.Protocol):
                 cycle = self.cycle
                 if cycle is not None:
                     cycle.end_of_body()
-                if self._deadline_kind == BODY:
-                    self._deadline = None
+                if self._deadline.wait is Wait.BODY:
+                    self._deadline.clear()
                 # Anything after this belongs to the next request, which waits until this
                 # one is answered (`cycle_done`): pipelined requests are answered in order.
                 return
@@ -343,10 +324,7 @@ class HttpProtocol(asyncio.Protocol):
             return
         self._body_size += len(data)
         if self._body_size > self.config.max_body_size:
-            logger.info(
-                "request body from %s exceeds %d bytes", self.client, self.config.max_body_size
-            )
-            self.reject(413, "Payload Too Large")
+            self.refuse(body_too_large(self.config))
             return
         cycle.feed_body(data)
         if cycle.buffered > BODY_HIGH_WATER and not self._read_paused:
@@ -354,59 +332,21 @@ class HttpProtocol(asyncio.Protocol):
             self.transport.pause_reading()
 
     def _on_request(self, event: h11.Request) -> None:
-        config = self.config
         buffered = buffered_bytes(self.conn)  # what follows this head
         # `_head_bytes` counts what arrived since the head began: the head is the difference,
         # to the byte, however the client's writes were split or served.
         head_length = self._head_bytes - buffered
-        if head_length > config.max_header_size:
-            logger.info(
-                "request head from %s exceeds %d bytes", self.client, config.max_header_size
-            )
-            self.reject(431, "Request Header Fields Too Large")
-            return
         self._head_bytes = buffered
-        if event.http_version[:2] != b"1.":
-            logger.info(
-                "request from %s is HTTP/%s", self.client, event.http_version.decode("ascii")
-            )
-            self.reject(505, "HTTP Version Not Supported")
+        head, refusal = check_head(self.config, event, head_length)
+        if head is None:
+            assert refusal is not None
+            self.refuse(refusal)
             return
-        if len(event.target) > config.max_url_length:
-            logger.info("request URL from %s exceeds %d bytes", self.client, config.max_url_length)
-            self.reject(414, "URI Too Long")
-            return
-        head = RequestHead(event)
-        if head.chunked and head.content_length >= 0:
-            logger.info(
-                "request from %s has both Content-Length and Transfer-Encoding", self.client
-            )
-            self.reject(400, "Bad Request: both Content-Length and Transfer-Encoding")
-            return
-        if head.content_length > config.max_body_size:
-            logger.info(
-                "request body from %s announced as %d bytes (limit %d)",
-                self.client,
-                head.content_length,
-                config.max_body_size,
-            )
-            self.reject(413, "Payload Too Large")
-            return
-        if head.path is None:
-            self.reject(400, "Bad Request: invalid request target")
-            return
-        raw = self._unparsed
-        if raw is not None:
-            self._unparsed = None
-            if len(raw) == head_length:  # h11's head is exactly these bytes
-                self.state.heads.put(raw, head)
+        self._heads.learn(head, head_length)
         if head.upgrade and head.method == "GET":
             from .ws import WebSocketSession  # (wsproto is loaded on the first upgrade only)
 
-            self._deadline = None
-            if self._timer is not None:  # (the WebSocket keeps its own timers)
-                self._timer.cancel()
-                self._timer = None
+            self._deadline.stop()  # (the WebSocket keeps its own timers)
             self.ws = WebSocketSession(self, event, http_scope(self, head))
             self.ws.start(self.conn.trailing_data[0])
             del self.conn  # (HTTP is over on this connection: its bytes go to self.ws now)
@@ -418,7 +358,7 @@ class HttpProtocol(asyncio.Protocol):
     ) -> None:
         """Run the app for the request `head`; `body`: the whole body, when already here."""
         self._body_size = 0
-        self._cycle_from_cache = from_cache
+        self._heads.serving = from_cache
         cycle = self.cycle = HttpCycle(
             self, http_scope(self, head), keep_alive=head.keep_alive, expect_continue=head.expect
         )
@@ -426,44 +366,25 @@ class HttpProtocol(asyncio.Protocol):
             if body:
                 cycle.feed_body(body)
             cycle.end_of_body()
-            self._deadline = None
+            self._deadline.clear()
         elif head.content_length > 0 or head.chunked:
-            self._set_deadline(self.config.request_body_timeout, BODY)
+            self._deadline.set(self.config.request_body_timeout, Wait.BODY)
         else:
-            self._deadline = None
+            self._deadline.clear()
         self.task = self.state.start(cycle.run(self.state.app))
 
     # --- timeouts ---------------------------------------------------------------------------
-    def _set_deadline(self, timeout: float, kind: int) -> None:
-        """Arm the single per-connection deadline (cheap to move: no timer churn)."""
-        deadline = self.loop.time() + timeout
-        self._deadline = deadline
-        self._deadline_kind = kind
-        timer = self._timer
-        if timer is not None:
-            if timer.when() <= deadline:
-                return
-            timer.cancel()
-        self._timer = self.loop.call_at(deadline, self._on_deadline)
-
-    def _on_deadline(self) -> None:
-        self._timer = None
-        deadline = self._deadline
-        if deadline is None or self._closed:
+    def _on_deadline(self, wait: Wait) -> None:
+        if self._closed:
             return
-        if self.loop.time() < deadline:
-            self._timer = self.loop.call_at(deadline, self._on_deadline)
-            return
-        self._deadline = None
-        kind = self._deadline_kind
-        if kind == HEAD and self._head_bytes:
+        if wait is Wait.HEAD and self._head_bytes:
             logger.info("request head from %s timed out", self.client)
             self.reject(408, "Request Timeout")
-        elif kind == BODY and self.cycle is not None:
+        elif wait is Wait.BODY and self.cycle is not None:
             if self.cycle.waiter is None:
                 # The app is not waiting for the body (busy, or reading paused for it):
                 # that is not the client's slowness. Count again from now.
-                self._set_deadline(self.config.request_body_timeout, BODY)
+                self._deadline.set(self.config.request_body_timeout, Wait.BODY)
                 return
             logger.info("request body from %s timed out", self.client)
             self.reject(408, "Request Timeout")

@@ -1,5 +1,5 @@
 """The ASGI ``http`` scope of a request: its `RequestHead` plus what belongs to the
-connection (client, server, scheme, lifespan state).
+connection (client, server, scheme, lifespan state); the ``websocket`` scope made from it.
 
 ``path`` is the percent-decoded request path with ``root_path`` in front of it, as ASGI 2.5
 asks; ``raw_path`` is the undecoded target path, also behind ``root_path``. Header names are
@@ -14,7 +14,7 @@ from .head import RequestHead
 from .proxy import apply_proxy_headers
 from .state import ClientConnection
 
-__all__ = ["ASGI_VERSION", "http_scope"]
+__all__ = ["ASGI_VERSION", "http_scope", "websocket_scope"]
 
 ASGI_VERSION = {"version": "3.0", "spec_version": "2.5"}
 
@@ -52,3 +52,19 @@ def http_scope(connection: ClientConnection, head: RequestHead) -> dict[str, Any
         "state": connection.state.lifespan_state.copy(),
         "extensions": {},
     }
+
+
+def websocket_scope(scope: dict[str, Any]) -> dict[str, Any]:
+    """Turn the ``http`` scope of an upgrade request into its ``websocket`` scope, in place."""
+    scope["type"] = "websocket"
+    del scope["method"]
+    scope["scheme"] = {"http": "ws", "https": "wss"}.get(scope["scheme"], scope["scheme"])
+    scope["subprotocols"] = [
+        token.strip()
+        for name, value in scope["headers"]
+        if name == b"sec-websocket-protocol"
+        for token in value.decode("latin-1").split(",")
+        if token.strip()
+    ]
+    scope["extensions"] = {"websocket.http.response": {}}
+    return scope

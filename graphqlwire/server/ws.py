@@ -7,8 +7,7 @@ adds what RFC 6455 leaves to the server and ASGI asks of it:
   extension lets the app deny the handshake with any status, headers and body;
 - fragmented messages are reassembled, up to ``ws_max_message_size`` (else close 1009;
   text is measured in characters, after wsproto's UTF-8 validation);
-- pings are answered, and the server pings every ``ws_ping_interval`` seconds; a pong not
-  back within ``ws_ping_timeout`` closes with 1011;
+- pings are answered; the server's own pings (``wsping``) close with 1011 when unanswered;
 - a peer close without a status code reaches the app as 1005 (RFC 6455 §7.1.5), a lost
   connection as 1006;
 - an app that returns before accepting gets the client a 500; one that raises while
@@ -42,6 +41,7 @@ from wsproto.utilities import LocalProtocolError, RemoteProtocolError
 
 from ..types import Message
 from .http11 import simple_response
+from .scope import websocket_scope
 from .state import ClientConnection, ClientDisconnected, logger, wake
 from .wsframe import (
     BINARY,
@@ -49,9 +49,12 @@ from .wsframe import (
     INTERNAL_ERROR,
     TEXT,
     TOO_BIG,
-    frame_header,
+    FrameWriter,
+    MessageAssembler,
+    MessageTooBig,
     valid_close_code,
 )
+from .wsping import Heartbeat
 
 __all__ = ["WebSocketSession"]
 
@@ -59,10 +62,6 @@ __all__ = ["WebSocketSession"]
 QUEUE_HIGH_WATER = 32
 #: How long to wait for the client's reply to our close frame before dropping the socket.
 CLOSE_TIMEOUT = 2.0
-
-#: Coalesced outgoing frames are written at the end of the loop iteration, or as soon as
-#: this many bytes are waiting.
-WRITE_COALESCE_LIMIT = 64 * 1024
 
 
 class Phase(enum.Enum):
@@ -79,42 +78,28 @@ class WebSocketSession:
 
     __slots__ = (
         "_close_timer",
-        "_out",
-        "_out_size",
-        "_ping_timer",
-        "_pong_due",
         "_read_paused",
         "close_code",
         "config",
         "conn",
         "disconnected",
-        "parts",
+        "heartbeat",
+        "messages",
         "phase",
         "protocol",
         "queue",
         "request",
         "scope",
-        "size",
         "task",
         "waiter",
+        "writer",
     )
 
     def __init__(self, protocol: ClientConnection, request: h11.Request, scope: dict[str, Any]):
         self.protocol = protocol
         self.config = protocol.config
         self.request: h11.Request | None = request  # (dropped once replayed to wsproto)
-        scope["type"] = "websocket"
-        del scope["method"]
-        scope["scheme"] = {"http": "ws", "https": "wss"}.get(scope["scheme"], scope["scheme"])
-        scope["subprotocols"] = [
-            token.strip()
-            for name, value in scope["headers"]
-            if name == b"sec-websocket-protocol"
-            for token in value.decode("latin-1").split(",")
-            if token.strip()
-        ]
-        scope["extensions"] = {"websocket.http.response": {}}
-        self.scope = scope
+        self.scope = websocket_scope(scope)
         #: The handshake-capable connection, then (once accepted) its framing part only.
         self.conn: WSConnection | Connection = WSConnection(ConnectionType.SERVER)
         self.phase = Phase.CONNECTING
@@ -122,16 +107,19 @@ class WebSocketSession:
         self.waiter: asyncio.Future[None] | None = None
         self.disconnected = False
         self.close_code: int | None = None
-        self.parts: list[Any] = []
-        self.size = 0
+        self.messages = MessageAssembler(self.config.ws_max_message_size)
         self.task: asyncio.Task[None] | None = None
         self._read_paused = False
-        self._ping_timer: asyncio.TimerHandle | None = None
-        self._pong_due = False
+        config = self.config
+        self.heartbeat = Heartbeat(
+            protocol.loop,
+            config.ws_ping_interval,
+            config.ws_ping_timeout,
+            self._send_ping,
+            self._pong_timeout,
+        )
         self._close_timer: asyncio.TimerHandle | None = None
-        #: Data frames waiting to go out together (see `_queue_frame`).
-        self._out: list[bytes] = []
-        self._out_size = 0
+        self.writer = FrameWriter(protocol.loop, protocol.write)
 
     # --- bytes from the connection --------------------------------------------------------
     def start(self, trailing: bytes) -> None:
@@ -152,7 +140,7 @@ class WebSocketSession:
             logger.info("bad WebSocket handshake from %s: %s", self.protocol.client, error)
             hint = error.event_hint
             status = hint.status_code if isinstance(hint, RejectConnection) else 400
-            self._write(
+            self.writer.write(
                 simple_response(status, f"Bad Request: {error}", self.protocol.state.date_header)
             )
             self._finish(None)
@@ -178,14 +166,10 @@ class WebSocketSession:
                 self._on_message(event)  # type: ignore[arg-type]
             elif kind is Ping:
                 if self.conn.state is ConnectionState.OPEN:  # (no pongs once closing)
-                    self._write(self.conn.send(event.response()))  # type: ignore[attr-defined]
+                    self.writer.write(self.conn.send(event.response()))  # type: ignore[attr-defined]
             elif kind is Pong:
-                # Our ping came back: the next one in an interval (never once closing).
-                if self._pong_due and self.conn.state is ConnectionState.OPEN:
-                    self._pong_due = False
-                    if self._ping_timer is not None:
-                        self._ping_timer.cancel()
-                    self._schedule_ping()
+                if self.conn.state is ConnectionState.OPEN:  # (no more pings once closing)
+                    self.heartbeat.pong_received()
             elif kind is CloseConnection:
                 self._on_close(event)  # type: ignore[arg-type]
             elif kind is Request:
@@ -195,8 +179,9 @@ class WebSocketSession:
     def _on_message(self, event: TextMessage | BytesMessage) -> None:
         if self.disconnected:
             return
-        self.size += len(event.data)
-        if self.size > self.config.ws_max_message_size:
+        try:
+            data = self.messages.add(event.data, event.message_finished)
+        except MessageTooBig:
             logger.info(
                 "WebSocket message from %s exceeds %d bytes",
                 self.protocol.client,
@@ -204,15 +189,8 @@ class WebSocketSession:
             )
             self._close(TOO_BIG, "message too big")
             return
-        if not event.message_finished:
-            self.parts.append(event.data)
+        if data is None:
             return
-        data = event.data
-        if self.parts:
-            self.parts.append(data)
-            data = ("" if isinstance(data, str) else b"").join(self.parts)
-            self.parts = []
-        self.size = 0
         if isinstance(data, str):
             self._push({"type": "websocket.receive", "text": data})
         else:
@@ -225,7 +203,7 @@ class WebSocketSession:
         state = self.conn.state
         if state is ConnectionState.REMOTE_CLOSING:
             # The peer closed: echo its code (RFC 6455 §5.5.1), then hang up.
-            self._write(self.conn.send(event.response()))
+            self.writer.write(self.conn.send(event.response()))
             self._finish(event.code)
         elif state is ConnectionState.OPEN:
             # wsproto reports a protocol violation (bad UTF-8 -> 1007, ...) as a close
@@ -239,7 +217,7 @@ class WebSocketSession:
     def _close(self, code: int, reason: str) -> None:
         """Send a close frame, tell the app, and wait (briefly) for the client's reply."""
         if self.conn.state is ConnectionState.OPEN:
-            self._write(self.conn.send(CloseConnection(code=code, reason=reason)))
+            self.writer.write(self.conn.send(CloseConnection(code=code, reason=reason)))
         self._disconnect(code)
         self._cancel_timers()
         if self._read_paused:
@@ -253,7 +231,7 @@ class WebSocketSession:
 
     def _finish(self, code: int | None) -> None:
         """The conversation is over: close the socket and tell the app."""
-        self._flush()
+        self.writer.flush()
         self._cancel_timers()
         if code is not None:
             self._disconnect(code)
@@ -269,61 +247,19 @@ class WebSocketSession:
             self._push({"type": "websocket.disconnect", "code": code, "reason": ""})
 
     def _cancel_timers(self) -> None:
-        for timer in (self._ping_timer, self._close_timer):
-            if timer is not None:
-                timer.cancel()
-        self._ping_timer = self._close_timer = None
-        self._pong_due = False
-
-    # --- writing ----------------------------------------------------------------------------
-    def _queue_frame(self, opcode: int, payload: bytes) -> None:
-        """Queue a data frame; frames sent in one loop iteration go out in one write.
-
-        The header and the payload are queued apart, so that the payload is copied once,
-        into the joined write, rather than first into a frame of its own.
-        """
-        out = self._out
-        if not out:
-            self.protocol.loop.call_soon(self._flush)
-        header = frame_header(opcode, len(payload))
-        out.append(header)
-        out.append(payload)
-        self._out_size += len(header) + len(payload)
-        if self._out_size >= WRITE_COALESCE_LIMIT:
-            self._flush()
-
-    def _flush(self) -> None:
-        out = self._out
-        if out:
-            data = b"".join(out)
-            out.clear()
-            self._out_size = 0
-            self.protocol.write(data)
-
-    def _write(self, data: bytes) -> None:
-        """Write control or handshake bytes after any queued data frames, in order."""
-        self._flush()
-        self.protocol.write(data)
+        self.heartbeat.stop()
+        if self._close_timer is not None:
+            self._close_timer.cancel()
+            self._close_timer = None
 
     # --- server pings -----------------------------------------------------------------------
-    def _schedule_ping(self) -> None:
-        interval = self.config.ws_ping_interval
-        if interval > 0:
-            self._ping_timer = self.protocol.loop.call_later(interval, self._ping)
-
-    def _ping(self) -> None:
+    def _send_ping(self) -> bool:
         if self.conn.state is not ConnectionState.OPEN:
-            return
-        self._pong_due = True
-        self._write(self.conn.send(Ping(payload=b"graphqlwire")))
-        timeout = self.config.ws_ping_timeout
-        if timeout > 0:
-            self._ping_timer = self.protocol.loop.call_later(timeout, self._pong_timeout)
-        else:
-            self._schedule_ping()
+            return False
+        self.writer.write(self.conn.send(Ping(payload=b"graphqlwire")))
+        return True
 
     def _pong_timeout(self) -> None:
-        # (An answered ping cancels this timer: see the Pong event.)
         logger.info("WebSocket client %s did not answer a ping", self.protocol.client)
         self._close(INTERNAL_ERROR, "ping timeout")
 
@@ -355,7 +291,7 @@ class WebSocketSession:
             if not error:
                 logger.error("ASGI application returned without accepting the WebSocket")
             self.phase = Phase.CLOSED
-            self._write(
+            self.writer.write(
                 simple_response(500, "Internal Server Error", self.protocol.state.date_header)
             )
             self._finish(None)
@@ -368,11 +304,8 @@ class WebSocketSession:
         """Next ``websocket.connect`` / ``receive`` / ``disconnect`` message."""
         while not self.queue:
             if self.disconnected:
-                return {
-                    "type": "websocket.disconnect",
-                    "code": self.close_code or 1006,
-                    "reason": "",
-                }
+                code = self.close_code or 1006
+                return {"type": "websocket.disconnect", "code": code, "reason": ""}
             self.waiter = self.protocol.loop.create_future()
             await self.waiter
         message = self.queue.pop(0)
@@ -393,10 +326,10 @@ class WebSocketSession:
             text = message.get("text")
             data = message.get("bytes")
             if text is not None and data is None:
-                self._queue_frame(TEXT, text.encode("utf-8"))
+                self.writer.queue(TEXT, text.encode("utf-8"))
                 return
             if data is not None and text is None:
-                self._queue_frame(BINARY, bytes(data))
+                self.writer.queue(BINARY, bytes(data))
                 return
         _check_message(kind, message)
         if self.phase is Phase.CONNECTING and not self.disconnected:
@@ -417,16 +350,13 @@ class WebSocketSession:
             self._accept(message)
         elif kind == "websocket.close":
             self.phase = Phase.CLOSED
-            self._write(self.conn.send(RejectConnection(status_code=403)))
+            self.writer.write(self.conn.send(RejectConnection(status_code=403)))
             self._finish(None)
         elif kind == "websocket.http.response.start":
             self.phase = Phase.DENYING
             headers = [(bytes(n), bytes(v)) for n, v in message.get("headers", ())]
-            self._write(
-                self.conn.send(
-                    RejectConnection(status_code=message["status"], headers=headers, has_body=True)
-                )
-            )
+            deny = RejectConnection(status_code=message["status"], headers=headers, has_body=True)
+            self.writer.write(self.conn.send(deny))
         else:
             raise RuntimeError(f"{kind!r} sent before the WebSocket was accepted")
 
@@ -435,9 +365,8 @@ class WebSocketSession:
         if kind != "websocket.http.response.body":
             raise RuntimeError(f"expected 'websocket.http.response.body', got {kind!r}")
         more = message.get("more_body", False)
-        self._write(
-            self.conn.send(RejectData(data=message.get("body", b""), body_finished=not more))
-        )
+        body = RejectData(data=message.get("body", b""), body_finished=not more)
+        self.writer.write(self.conn.send(body))
         if not more:
             self.phase = Phase.CLOSED
             self._finish(None)
@@ -448,16 +377,13 @@ class WebSocketSession:
             # RFC 6455 §4.2.2: the server must pick one of the client's offers (or none).
             raise RuntimeError(f"subprotocol {subprotocol!r} was not offered by the client")
         headers = [(bytes(n), bytes(v)) for n, v in message.get("headers", ())]
-        self._write(
-            self.conn.send(
-                AcceptConnection(subprotocol=subprotocol, extra_headers=headers, extensions=[])
-            )
-        )
+        accept = AcceptConnection(subprotocol=subprotocol, extra_headers=headers, extensions=[])
+        self.writer.write(self.conn.send(accept))
         if isinstance(self.conn, WSConnection) and self.conn.connection is not None:
             # Keep the framing part only: the handshake's h11 connection is done with.
             self.conn = self.conn.connection
         self.phase = Phase.ACCEPTED
-        self._schedule_ping()
+        self.heartbeat.start()
 
 
 def _check_message(kind: str, message: Message) -> None:

@@ -1,4 +1,5 @@
-"""Server-to-client WebSocket data frames, built directly (RFC 6455 §5.2), and close codes.
+"""Server-to-client WebSocket data frames, built directly (RFC 6455 §5.2), and close codes;
+the reassembly of the client's fragmented messages.
 
 wsproto still parses what clients send and handles the handshake and control frames; the
 hot direction, a server sending whole text or binary messages, needs no more than a header
@@ -8,7 +9,10 @@ frames, and no extension is ever negotiated, so there is no compression or reser
 
 from __future__ import annotations
 
+import asyncio
 import struct
+from collections.abc import Callable
+from typing import Any
 
 __all__ = [
     "BINARY",
@@ -16,6 +20,9 @@ __all__ = [
     "INTERNAL_ERROR",
     "TEXT",
     "TOO_BIG",
+    "FrameWriter",
+    "MessageAssembler",
+    "MessageTooBig",
     "frame_header",
     "valid_close_code",
 ]
@@ -24,6 +31,10 @@ __all__ = [
 TEXT, BINARY = 0x1, 0x2
 #: Close codes the server sends itself (RFC 6455 §7.4.1).
 GOING_AWAY, INTERNAL_ERROR, TOO_BIG = 1001, 1011, 1009
+
+#: Coalesced outgoing frames are written at the end of the loop iteration, or as soon as
+#: this many bytes are waiting.
+WRITE_COALESCE_LIMIT = 64 * 1024
 
 #: The headers of short text and binary frames, made once: most messages are short.
 _SHORT_HEADERS = {
@@ -53,3 +64,82 @@ def valid_close_code(code: object) -> bool:
         and not isinstance(code, bool)
         and (1000 <= code <= 1003 or 1007 <= code <= 1014 or 3000 <= code <= 4999)
     )
+
+
+class FrameWriter:
+    """Writes data frames sent in one loop iteration in one write, in order with the rest."""
+
+    __slots__ = ("_loop", "_out", "_size", "_write")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, write: Callable[[bytes], None]) -> None:
+        self._loop = loop
+        self._write = write
+        self._out: list[bytes] = []
+        self._size = 0
+
+    def queue(self, opcode: int, payload: bytes) -> None:
+        """Queue a data frame, written at the end of this loop iteration (or when many wait).
+
+        The header and the payload are queued apart, so that the payload is copied once,
+        into the joined write, rather than first into a frame of its own.
+        """
+        out = self._out
+        if not out:
+            self._loop.call_soon(self.flush)
+        header = frame_header(opcode, len(payload))
+        out.append(header)
+        out.append(payload)
+        self._size += len(header) + len(payload)
+        if self._size >= WRITE_COALESCE_LIMIT:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the queued data frames now."""
+        out = self._out
+        if out:
+            data = b"".join(out)
+            out.clear()
+            self._size = 0
+            self._write(data)
+
+    def write(self, data: bytes) -> None:
+        """Write control or handshake bytes after any queued data frames."""
+        self.flush()
+        self._write(data)
+
+
+class MessageTooBig(Exception):
+    """A client's message grew past the size limit."""
+
+
+class MessageAssembler:
+    """Joins the fragments of the client's messages, refusing any past ``max_size``.
+
+    Text is measured in characters (wsproto validated its UTF-8 already), bytes in bytes.
+    """
+
+    __slots__ = ("_parts", "_size", "max_size")
+
+    def __init__(self, max_size: int) -> None:
+        self.max_size = max_size
+        self._parts: list[Any] = []  # the text or the bytes fragments of one message
+        self._size = 0
+
+    def add(self, data: str | bytes | bytearray, finished: bool) -> str | bytes | bytearray | None:
+        """The whole message once its last fragment is added, None before.
+
+        Raises ``MessageTooBig`` once the message so far is over ``max_size``.
+        """
+        self._size += len(data)
+        if self._size > self.max_size:
+            raise MessageTooBig(self.max_size)
+        if not finished:
+            self._parts.append(data)
+            return None
+        self._size = 0
+        if not self._parts:
+            return data
+        self._parts.append(data)
+        whole = ("" if isinstance(data, str) else b"").join(self._parts)
+        self._parts = []
+        return whole

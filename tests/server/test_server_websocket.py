@@ -344,11 +344,11 @@ async def test_pong_after_the_close_does_not_rearm_the_ping() -> None:
             session = only_session(server)
             go.set()
             assert isinstance(await ws.next_event(), CloseConnection)
-            assert session._ping_timer is None
+            assert session.heartbeat.timer is None
             # The late pong (masked, as from a client), fed in synchronously:
             session.data_received(b"\x8a\x8b\x00\x00\x00\x00" + ping.payload)
-            assert session._ping_timer is None
-            assert not session._pong_due
+            assert session.heartbeat.timer is None
+            assert not session.heartbeat.pong_due
         finally:
             ws.close()
 

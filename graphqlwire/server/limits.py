@@ -1,0 +1,64 @@
+"""The limits a request head must pass before the application sees it.
+
+Each check answers with the status the server sends and closes on: the head size (431,
+counted by the connection as well, because h11 only limits a head that arrives over several
+reads), the HTTP version (505), the URL length (414), Content-Length together with
+Transfer-Encoding (400: RFC 9112 §6.1 "a server MAY reject a request that contains both ...
+the server MUST close the connection after responding"), an announced body over the limit
+(413) and an unusable target (400). A streamed body is measured as it arrives
+(`body_too_large`).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import h11
+
+from .config import Config
+from .head import RequestHead
+
+__all__ = ["Refusal", "body_too_large", "check_head"]
+
+
+class Refusal(NamedTuple):
+    """Why a request is refused: the response's status and text, and the line to log."""
+
+    status: int
+    message: str
+    log: str
+
+
+def check_head(
+    config: Config, event: h11.Request, head_length: int
+) -> tuple[RequestHead | None, Refusal | None]:
+    """Parse the head of `event` (`head_length` bytes): ``(head, None)`` or ``(None, refusal)``."""
+    if head_length > config.max_header_size:
+        return None, Refusal(
+            431,
+            "Request Header Fields Too Large",
+            f"request head exceeds {config.max_header_size} bytes",
+        )
+    if event.http_version[:2] != b"1.":
+        version = event.http_version.decode("ascii")
+        return None, Refusal(505, "HTTP Version Not Supported", f"request is HTTP/{version}")
+    if len(event.target) > config.max_url_length:
+        log = f"request URL exceeds {config.max_url_length} bytes"
+        return None, Refusal(414, "URI Too Long", log)
+    head = RequestHead(event)
+    if head.chunked and head.content_length >= 0:
+        message = "Bad Request: both Content-Length and Transfer-Encoding"
+        return None, Refusal(400, message, "request has both Content-Length and Transfer-Encoding")
+    if head.content_length > config.max_body_size:
+        log = f"request body announced as {head.content_length} bytes"
+        return None, body_too_large(config, log)
+    if head.path is None:
+        message = "Bad Request: invalid request target"
+        return None, Refusal(400, message, "request target is not a valid path")
+    return head, None
+
+
+def body_too_large(config: Config, log: str | None = None) -> Refusal:
+    """The refusal of a body over ``max_body_size`` (announced, or streamed past it)."""
+    log = log or "request body exceeds the limit"
+    return Refusal(413, "Payload Too Large", f"{log} (limit {config.max_body_size} bytes)")
