@@ -26,7 +26,7 @@ from ._h11 import buffered_bytes, record_response_sent
 from .deadline import Deadline, Wait
 from .head import RequestHead
 from .headcache import HeadShortcut
-from .http11 import BODY_HIGH_WATER, HttpCycle, simple_response
+from .http11 import BODY_HIGH_WATER, HttpCycle, Response, simple_response
 from .limits import Refusal, body_too_large, check_head
 from .scope import http_scope
 from .state import ServerState, logger, wake
@@ -245,10 +245,10 @@ class HttpProtocol(asyncio.Protocol):
         """Answer an error ourselves (the app never saw, or may no longer answer) and close."""
         cycle = self.cycle
         if cycle is not None:
-            if cycle.response_started:
+            if cycle.response is not Response.NOT_STARTED:
                 self.abort_cycle(cycle)
                 return
-            cycle.response_started = cycle.response_complete = True
+            cycle.response = Response.COMPLETE
             cycle.disconnect()
             self.cycle = None
         self.write(simple_response(status, message, self.state.date_header))

@@ -13,6 +13,7 @@ delimited by closing the connection for HTTP/1.0 clients.
 from __future__ import annotations
 
 import asyncio
+import enum
 from http import HTTPStatus
 from typing import Any
 
@@ -20,7 +21,7 @@ from ..types import ASGIApp, Message, Scope
 from .head import comma_tokens
 from .state import ClientConnection, ClientDisconnected, access_logger, logger, wake
 
-__all__ = ["HttpCycle", "simple_response"]
+__all__ = ["HttpCycle", "RequestBody", "Response", "simple_response"]
 
 #: Read no more than this much unconsumed request body before pausing the socket.
 BODY_HIGH_WATER = 64 * 1024
@@ -64,25 +65,43 @@ def simple_response(status: int, message: str, date: bytes, *, close: bool = Tru
     )
 
 
+class RequestBody(enum.Enum):
+    """How much of the request body has arrived, and been handed to the app."""
+
+    ARRIVING = "more of the body is to come"
+    RECEIVED = "the whole body arrived; some of it may still wait for the app"
+    CONSUMED = "receive returned the last of the body"
+
+
+class Response(enum.Enum):
+    """How far the response has got."""
+
+    NOT_STARTED = "waiting for http.response.start"
+    STARTED = "http.response.start received, the head not written yet"
+    STREAMING = "the head is written, more body is to come"
+    COMPLETE = "the whole response is written (or the server answered instead)"
+
+
 class HttpCycle:
-    """The ASGI side of one request: body buffering, response framing, disconnects."""
+    """The ASGI side of one request: body buffering, response framing, disconnects.
+
+    Two state machines: `request_body` (`RequestBody`) and `response` (`Response`);
+    ``disconnected`` can happen in any of their states.
+    """
 
     __slots__ = (
         "body",
-        "body_complete",
         "buffered",
         "chunked",
         "disconnected",
-        "ended",
         "expect_continue",
-        "head_sent",
         "headers",
         "is_head",
         "keep_alive",
         "length_left",
         "protocol",
-        "response_complete",
-        "response_started",
+        "request_body",
+        "response",
         "scope",
         "status",
         "waiter",
@@ -95,14 +114,13 @@ class HttpCycle:
         self.scope = scope
         self.keep_alive = keep_alive
         self.expect_continue = expect_continue
+        #: Request body chunks received but not yet handed to the app.
         self.body: list[bytes] = []
-        self.body_complete = False
+        self.request_body = RequestBody.ARRIVING
         #: Bytes of request body received but not yet handed to the app.
         self.buffered = 0
         self.disconnected = False
-        self.response_started = False
-        self.response_complete = False
-        self.head_sent = False
+        self.response = Response.NOT_STARTED
         self.is_head = scope["method"] == "HEAD"
         self.chunked = False
         #: Bytes still owed for a response with a ``content-length`` (-1: not length-framed).
@@ -110,8 +128,11 @@ class HttpCycle:
         self.status = 0
         self.headers: Any = ()
         self.waiter: asyncio.Future[None] | None = None
-        #: True once ``receive`` returned the last body chunk.
-        self.ended = False
+
+    @property
+    def body_complete(self) -> bool:
+        """Whether the whole request body arrived."""
+        return self.request_body is not RequestBody.ARRIVING
 
     # --- events from the connection -------------------------------------------------------
     def feed_body(self, data: bytes) -> None:
@@ -122,7 +143,7 @@ class HttpCycle:
 
     def end_of_body(self) -> None:
         """The request body is complete."""
-        self.body_complete = True
+        self.request_body = RequestBody.RECEIVED
         self._wake()
 
     def disconnect(self) -> None:
@@ -154,19 +175,23 @@ class HttpCycle:
             if not isinstance(error, Exception):
                 raise
         else:
-            if not self.response_started and not self.disconnected:
+            response = self.response
+            if self.disconnected or response is Response.COMPLETE:
+                return
+            if response is Response.NOT_STARTED:
                 logger.error("ASGI application returned without starting a response")
                 self._fail(500)
-            elif not self.response_complete and not self.disconnected:
+            else:
                 logger.error("ASGI application returned without completing the response")
                 self._fail(0)
 
     def _fail(self, status: int) -> None:
         """Answer `status` if nothing was sent yet, else cut the connection."""
-        if self.disconnected or self.response_complete:
+        response = self.response
+        if self.disconnected or response is Response.COMPLETE:
             return
-        if status and not self.head_sent:
-            self.response_started = self.response_complete = True
+        if status and response is not Response.STREAMING:
+            self.response = Response.COMPLETE
             self.keep_alive = False
             protocol = self.protocol
             protocol.write(
@@ -180,15 +205,15 @@ class HttpCycle:
         """Next ``http.request`` chunk, or ``http.disconnect`` once the client is gone."""
         if self.expect_continue:
             self.expect_continue = False
-            if not self.response_started and not self.disconnected:
+            if self.response is Response.NOT_STARTED and not self.disconnected:
                 self.protocol.write(CONTINUE)
-        if self.ended:
+        if self.request_body is RequestBody.CONSUMED:
             # ASGI: after the last body chunk, receive blocks until the client disconnects
             # (a finished response counts as the end of the exchange, as in uvicorn).
-            while not self.disconnected and not self.response_complete:
+            while not self.disconnected and self.response is not Response.COMPLETE:
                 await self._wait()
             return {"type": "http.disconnect"}
-        while not self.body and not self.body_complete and not self.disconnected:
+        while not self.body and self.request_body is RequestBody.ARRIVING and not self.disconnected:
             self.protocol.resume_body()
             await self._wait()
         if self.disconnected:
@@ -196,11 +221,11 @@ class HttpCycle:
         body = self.body[0] if len(self.body) == 1 else b"".join(self.body)
         self.body.clear()
         self.buffered = 0
-        if self.body_complete:
-            self.ended = True
-        else:
+        if self.request_body is RequestBody.ARRIVING:
             self.protocol.resume_body()
-        return {"type": "http.request", "body": body, "more_body": not self.ended}
+            return {"type": "http.request", "body": body, "more_body": True}
+        self.request_body = RequestBody.CONSUMED
+        return {"type": "http.request", "body": body, "more_body": False}
 
     async def _wait(self) -> None:
         self.waiter = self.protocol.state.loop.create_future()
@@ -214,22 +239,23 @@ class HttpCycle:
         if self.disconnected:
             raise ClientDisconnected("client disconnected")
         kind = message["type"]
-        if not self.response_started:
+        response = self.response
+        if response is Response.NOT_STARTED:
             if kind != "http.response.start":
                 raise RuntimeError(f"expected 'http.response.start', got {kind!r}")
-            self.response_started = True
+            self.response = Response.STARTED
             self.status = message["status"]
             self.headers = message.get("headers", ())
             return
-        if self.response_complete:
+        if response is Response.COMPLETE:
             raise RuntimeError(f"{kind!r} sent after the response was complete")
         if kind != "http.response.body":
             raise RuntimeError(f"expected 'http.response.body', got {kind!r}")
         body: bytes = message.get("body", b"")
         more_body: bool = message.get("more_body", False)
-        if not self.head_sent:
+        if response is Response.STARTED:
             head = self._head(None if more_body else len(body))
-            self.head_sent = True
+            self.response = Response.STREAMING
             if self.is_head or self.status in NO_BODY_STATUSES:
                 protocol.write(head)
             else:
@@ -239,7 +265,7 @@ class HttpCycle:
         if not more_body:
             if self.chunked and not self.is_head:
                 protocol.write(LAST_CHUNK)
-            self.response_complete = True
+            self.response = Response.COMPLETE
             if self.length_left > 0:
                 logger.warning("response shorter than its content-length; closing")
                 self.keep_alive = False
@@ -311,7 +337,7 @@ class HttpCycle:
             lines.append(CHUNKED_HEADER)
         else:
             self.keep_alive = False
-        if not self.body_complete and not self.disconnected:
+        if self.request_body is RequestBody.ARRIVING and not self.disconnected:
             # The app answers before the body is in: we will not read the rest of it.
             self.keep_alive = False
         if not self.keep_alive or self.protocol.state.shutting_down:
