@@ -35,6 +35,14 @@ LIMIT_FLAGS: list[tuple[str, type, str]] = [
     ("shutdown_timeout", float, "grace period in seconds for in-flight requests on exit"),
     ("backlog", int, "listen backlog"),
 ]
+#: (OperationLimits field, help) for each operation limit flag.
+OPERATION_LIMIT_FLAGS: list[tuple[str, str]] = [
+    ("max_tokens", "most tokens in a document"),
+    ("max_depth", "deepest field nesting ({ hello } is 1)"),
+    ("max_aliases", "most aliases in one operation"),
+    ("max_cost", "highest operation cost (see OperationLimits)"),
+    ("max_directives", "most directives on one field"),
+]
 EXPLORERS = {
     "graphiql": "ExplorerGraphiQL",
     "apollo-sandbox": "ExplorerApolloSandbox",
@@ -113,6 +121,17 @@ def build_parser() -> argparse.ArgumentParser:
         choices=list(WS_HANDLERS),
         help="WebSocket subprotocol(s) to speak (default: auto, both)",
     )
+    from .execution import DEFAULT_LIMITS
+
+    for name, text in OPERATION_LIMIT_FLAGS:
+        default = getattr(DEFAULT_LIMITS, name)
+        gql.add_argument(
+            "--" + name.replace("_", "-"),
+            type=int,
+            metavar="N",
+            help=f"{text}; 0: no limit (default: {default})",
+        )
+    gql.add_argument("--no-limits", action="store_true", help="turn every operation limit off")
     parser.formatter_class = argparse.HelpFormatter  # help and errors: the terminal's width
     return parser
 
@@ -165,6 +184,12 @@ def graphql_app(schema: Any, args: argparse.Namespace) -> Any:
         options["explorer"] = getattr(explorers, EXPLORERS[args.explorer])()
     if args.ws_protocol:
         options["websocket_handler"] = getattr(handlers, WS_HANDLERS[args.ws_protocol])()
+    for name, _ in OPERATION_LIMIT_FLAGS:
+        value = getattr(args, name)
+        if args.no_limits:
+            options[name] = 0
+        elif value is not None:
+            options[name] = value
     return GraphQL(schema, **options)
 
 
@@ -183,6 +208,11 @@ def resolve_app(args: argparse.Namespace) -> Any:
             ("--execute-get-queries", args.execute_get_queries),
             ("--explorer", args.explorer),
             ("--ws-protocol", args.ws_protocol),
+            ("--no-limits", args.no_limits),
+            *(
+                ("--" + name.replace("_", "-"), getattr(args, name) is not None)
+                for name, _ in OPERATION_LIMIT_FLAGS
+            ),
         )
         if given
     ]

@@ -16,8 +16,10 @@ from logging import Logger, LoggerAdapter
 from typing import TYPE_CHECKING, Any, cast
 
 from ..execution import (
+    DEFAULT_LIMITS,
     ContextValue,
     ErrorFormatter,
+    OperationLimits,
     QueryParser,
     QueryValidator,
     RootValue,
@@ -77,6 +79,11 @@ class GraphQL:
         logger: str | Logger | LoggerAdapter[Logger] | None = None,
         error_formatter: ErrorFormatter = format_error,
         execution_context_class: type[Any] | None = None,
+        max_tokens: int = DEFAULT_LIMITS.max_tokens,
+        max_depth: int = DEFAULT_LIMITS.max_depth,
+        max_aliases: int = DEFAULT_LIMITS.max_aliases,
+        max_cost: int = DEFAULT_LIMITS.max_cost,
+        max_directives: int = DEFAULT_LIMITS.max_directives,
         http_handler: GraphQLHttpHandlerBase | None = None,
         websocket_handler: GraphQLWebsocketHandler | None = None,
     ) -> None:
@@ -115,6 +122,11 @@ class GraphQL:
 
         `execution_context_class`: graphql-core `ExecutionContext` subclass to execute with.
 
+        `max_tokens`, `max_depth`, `max_aliases`, `max_cost`, `max_directives`: the
+        operation limits a document must stay within (0 turns one off), see
+        `graphqlwire.execution.OperationLimits`. A document over one is refused before
+        it is validated.
+
         `http_handler`: the HTTP handler. Defaults to `GraphQLHTTPHandler()`.
 
         `websocket_handler`: the WebSocket handler. Defaults to `GraphQLAutoWSHandler()`
@@ -137,6 +149,7 @@ class GraphQL:
             "logger": logger,
             "error_formatter": error_formatter,
             "execution_context_class": execution_context_class,
+            "limits": OperationLimits(max_tokens, max_depth, max_aliases, max_cost, max_directives),
         }
         http_handler.configure(schema, **self._options)
         self._websocket_handler: GraphQLWebsocketHandler | None = None

@@ -12,7 +12,10 @@ Theory of operation, module by module:
 - ``_options``: ``ExecutionOptions``, every option that is not the request's own.
 - ``_pipeline``: the drivers (async, sync, subscription) around one generator of steps.
 - ``_prepare``: request shape check, parse and validation, operation policy.
-- ``_cache``: parsed and validated documents, keyed by query text and schema.
+- ``_limits``: ``OperationLimits`` (tokens, depth, aliases, cost, directives), checked
+  before validation.
+- ``_cache``: parsed and validated documents with their verdicts, keyed by query text,
+  schema, rules and limits.
 - ``_executor``, ``_speedups``, ``_compat``: the execution context and its fast paths, and
   what differs between graphql-core 3.2 and 3.3.
 - ``_results``, ``_errors``: result dicts, failure stages, error formatting and logging.
@@ -34,6 +37,7 @@ from ._extensions import (
     MiddlewareList,
     Middlewares,
 )
+from ._limits import DEFAULT_LIMITS, NO_LIMITS, OperationLimits
 from ._options import ExecutionOptionAttributes, ExecutionOptions
 from ._pipeline import (
     graphql,
@@ -67,6 +71,8 @@ from ._types import (
 from ._validation import IntrospectionDisabledRule
 
 __all__ = [
+    "DEFAULT_LIMITS",
+    "NO_LIMITS",
     "ContextValue",
     "ErrorFormatter",
     "ExecutionOptionAttributes",
@@ -81,6 +87,7 @@ __all__ = [
     "LoggerOption",
     "MiddlewareList",
     "Middlewares",
+    "OperationLimits",
     "OperationPolicy",
     "QueryParser",
     "QueryValidator",

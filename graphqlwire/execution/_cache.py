@@ -4,9 +4,11 @@ graphql-core spends most of a small request in ``validate()`` (about three quart
 CPU for ``{ hello }``). The same query text, validated against the same schema with the same
 rules, always gives the same errors, so the work is done once per distinct key:
 
-* ``parse(query)`` is keyed by the query text alone: parsing does not depend on the schema;
-* ``validate(schema, query, rules)`` is keyed by schema identity, query text and the exact
-  tuple of rule classes, so a different schema or rule set never reuses a result.
+* ``parse(query, max_tokens)`` is keyed by the query text and the token limit: parsing does
+  not depend on the schema;
+* ``validate(schema, query, rules, limits)`` is keyed by schema identity, query text, the
+  exact tuple of rule classes and the operation limits, so a different schema, rule set or
+  limit never reuses a verdict. The verdict holds the limit checks' result too.
 
 Entries are evicted least-recently-used first. A lock guards the dictionary only; the parse
 and validate work runs outside it, so two threads racing on a new query may both compute it
@@ -20,14 +22,9 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any, TypeVar
 
-from graphql import (
-    ASTValidationRule,
-    DocumentNode,
-    GraphQLError,
-    GraphQLSchema,
-    parse,
-    validate,
-)
+from graphql import ASTValidationRule, DocumentNode, GraphQLSchema
+
+from ._limits import NO_LIMITS, Checked, OperationLimits, check_document, parse_document
 
 T = TypeVar("T")
 
@@ -49,40 +46,42 @@ class DocumentCache:
         self.hits = 0
         self.misses = 0
 
-    def parse(self, query: str) -> DocumentNode:
+    def parse(self, query: str, max_tokens: int = 0) -> DocumentNode:
         """Parse ``query``, or return the document parsed before for the same text.
 
-        Raises ``GraphQLError`` on a syntax error; failures are not cached.
+        Raises ``GraphQLError`` on a syntax error and ``RequestFailure`` past `max_tokens`
+        (see `parse_document`); failures are not cached.
         """
         if len(query) > MAX_CACHED_QUERY_LENGTH:
-            return parse(query)
-        key = ("parse", query)
+            return parse_document(query, max_tokens)
+        key = ("parse", query, max_tokens)
         document = self._get(key)
         if document is None:
-            document = parse(query)
+            document = parse_document(query, max_tokens)
             self._put(key, document)
         return document  # type: ignore[no-any-return]
 
-    def peek(self, query: str) -> DocumentNode | None:
-        """The document cached for ``query``, or None; never parses."""
+    def peek(self, query: str, max_tokens: int = 0) -> DocumentNode | None:
+        """The document cached for ``query`` (parsed with `max_tokens`), or None."""
         with self._lock:
-            return self._entries.get(("parse", query))
+            return self._entries.get(("parse", query, max_tokens))
 
     def validate(
         self,
         schema: GraphQLSchema,
         query: str,
         rules: tuple[type[ASTValidationRule], ...],
-    ) -> tuple[DocumentNode, list[GraphQLError]]:
-        """Parse and validate ``query``; return the document and its validation errors."""
+        limits: OperationLimits = NO_LIMITS,
+    ) -> Checked:
+        """Parse ``query`` and check it against `limits`, then `rules`: its verdict."""
         if len(query) > MAX_CACHED_QUERY_LENGTH:
-            document = parse(query)
-            return document, validate(schema, document, rules)
-        key = (schema, query, rules)
+            document = parse_document(query, limits.max_tokens)
+            return check_document(schema, document, rules, limits)
+        key = (schema, query, rules, limits)
         entry = self._get(key)
         if entry is None:
-            document = self.parse(query)
-            entry = (document, validate(schema, document, rules))
+            document = self.parse(query, limits.max_tokens)
+            entry = check_document(schema, document, rules, limits)
             self._put(key, entry)
         return entry  # type: ignore[no-any-return]
 

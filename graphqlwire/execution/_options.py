@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar, overload
 from graphql import MiddlewareManager
 
 from ._errors import format_error
+from ._limits import DEFAULT_LIMITS, OperationLimits
 from ._types import ErrorFormatter, LoggerOption, QueryParser, QueryValidator, ValidationRules
 
 T = TypeVar("T")
@@ -47,6 +48,8 @@ class ExecutionOptions:
     `execution_context_class`: graphql-core execution context class (default `Executor`).
 
     `execute_kwargs`: further keyword arguments for graphql-core's `execute`.
+
+    `limits`: the `OperationLimits` a document must stay within (`NO_LIMITS`: none).
     """
 
     root_value: Any = None
@@ -60,6 +63,7 @@ class ExecutionOptions:
     middleware_manager_class: type[MiddlewareManager] | None = None
     execution_context_class: type[Any] | None = None
     execute_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    limits: OperationLimits = DEFAULT_LIMITS
 
 
 class OptionAttribute(Generic[T]):
@@ -101,3 +105,4 @@ class ExecutionOptionAttributes:
     error_formatter: OptionAttribute[ErrorFormatter] = OptionAttribute()
     middleware_manager_class: OptionAttribute[type[MiddlewareManager] | None] = OptionAttribute()
     execution_context_class: OptionAttribute[type[Any] | None] = OptionAttribute()
+    limits: OptionAttribute[OperationLimits] = OptionAttribute()

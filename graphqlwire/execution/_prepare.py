@@ -3,7 +3,8 @@
 Each step raises ``RequestFailure`` with its stage, so transports can answer by stage
 (``failure_of``) without reading messages. The document cache serves parse and validation
 together unless the options bring their own parser, validator or per-request rules, or the
-caller brings a document of its own.
+caller brings a document of its own. The operation limits are checked before validation,
+and their verdict is cached with it.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from graphql import (
     OperationType,
     get_operation_ast,
     specified_rules,
-    validate,
 )
 
 from ._cache import document_cache
 from ._callables import positional_arity
+from ._limits import check_document, cost_for_request
 from ._options import ExecutionOptions
 from ._request_data import check_request_data
 from ._results import RequestFailure
@@ -75,15 +76,19 @@ def prepare(
     stage that fails."""
     query, variables, operation_name = check_request_data(data)
     validation_rules = options.validation_rules
+    limits = options.limits
     if (
         options.query_parser is None
         and options.query_validator is None
         and not callable(validation_rules)
-        and (query_document is None or query_document is document_cache.peek(query))
+        and (
+            query_document is None
+            or query_document is document_cache.peek(query, limits.max_tokens)
+        )
     ):
         rules = _rules_for(tuple(validation_rules or ()), options.introspection)
         try:
-            document, errors = document_cache.validate(schema, query, rules)
+            checked = document_cache.validate(schema, query, rules, limits)
         except GraphQLError as error:
             raise RequestFailure("parse", [error]) from None
     else:
@@ -91,7 +96,7 @@ def prepare(
             document = query_document
         else:
             try:
-                document = parse_query(context_value, data, options.query_parser)
+                document = parse_query(context_value, data, options.query_parser, limits.max_tokens)
             except GraphQLError as error:
                 raise RequestFailure("parse", [error]) from None
         custom: Any = (
@@ -100,11 +105,16 @@ def prepare(
             else validation_rules
         )
         rules = _rules_for(tuple(custom or ()), options.introspection)
-        errors = (options.query_validator or validate)(schema, document, rules=rules)
-    if errors:
+        checked = check_document(schema, document, rules, limits, options.query_validator)
+    document = checked.document
+    if checked.errors:
         # cached errors are shared by every request with this query: hand out copies, so an
         # extension or formatter that changes one cannot change later responses
-        raise RequestFailure("validation", [_copy_error(error) for error in errors])
+        raise RequestFailure(checked.stage, [_copy_error(error) for error in checked.errors])
+    if checked.cost_uses_variables:
+        errors = cost_for_request(schema, document, operation_name, variables, limits)
+        if errors:
+            raise RequestFailure("limit", errors)
     prepared = Prepared(
         document, variables, operation_name, get_operation_type(document, operation_name)
     )
@@ -117,15 +127,19 @@ def prepare(
 
 
 def parse_query(
-    context_value: Any, data: dict[str, Any], query_parser: QueryParser | None = None
+    context_value: Any,
+    data: dict[str, Any],
+    query_parser: QueryParser | None = None,
+    max_tokens: int = 0,
 ) -> DocumentNode:
     """Parse ``data["query"]`` with ``query_parser`` or the document cache.
 
-    Raises ``GraphQLError`` on a syntax error.
+    Raises ``GraphQLError`` on a syntax error, ``RequestFailure`` past `max_tokens` (which
+    a custom ``query_parser`` enforces, or not, itself).
     """
     if query_parser is not None:
         return query_parser(context_value, data)
-    return document_cache.parse(data["query"])
+    return document_cache.parse(data["query"], max_tokens)
 
 
 def get_operation_type(

@@ -20,7 +20,7 @@ from ._types import GraphQLResult, LoggerOption
 if TYPE_CHECKING:
     from ._options import ExecutionOptions
 
-Stage = Literal["request", "parse", "validation", "operation", "execution"]
+Stage = Literal["request", "parse", "limit", "validation", "operation", "execution"]
 
 DEFAULT_LOGGER = "graphqlwire"
 
@@ -39,7 +39,8 @@ def failure_of(response: dict[str, Any]) -> Stage | None:
     """The stage at which a request failed before producing data, or None.
 
     ``"request"``: the data is not a well-formed GraphQL request; ``"parse"``: syntax error;
-    ``"validation"``; ``"operation"``: the operation type is not allowed here (a mutation
+    ``"limit"``: over an operation limit (``OperationLimits``); ``"validation"``;
+    ``"operation"``: the operation type is not allowed here (a mutation
     with ``require_query``, a subscription outside ``subscribe()``); ``"execution"``:
     execution could not start (variables could not be coerced, unknown operation name).
     """

@@ -12,6 +12,7 @@ result                                         status
 ``data`` (even null) and ``errors``            294
 request not well-formed                        422
 document does not parse                        400
+over an operation limit (``OperationLimits``)  422
 validation failed                              422
 mutation or subscription over GET (any mode)   405 (+ ``Allow: POST``)
 subscription over POST                         422
@@ -37,6 +38,7 @@ PARTIAL_SUCCESS = 294
 _FAILURE_STATUS: dict[str | None, int] = {
     "request": 422,
     "parse": 400,
+    "limit": 422,
     "validation": 422,
     "operation": 422,
     "execution": 422,

@@ -15,6 +15,7 @@ from typing import Any
 from graphql import DocumentNode, GraphQLSchema, MiddlewareManager
 
 from ..execution import (
+    DEFAULT_LIMITS,
     ContextValue,
     ErrorFormatter,
     ExecutionOptionAttributes,
@@ -24,6 +25,7 @@ from ..execution import (
     GraphQLResult,
     MiddlewareList,
     Middlewares,
+    OperationLimits,
     QueryParser,
     QueryValidator,
     RootValue,
@@ -91,6 +93,11 @@ class GraphQLBase(ExecutionOptionAttributes):
         max_file_size: int | None = None,
         status_mode: StatusMode = "ariadne",
         max_batch_size: int = DEFAULT_MAX_BATCH_SIZE,
+        max_tokens: int = DEFAULT_LIMITS.max_tokens,
+        max_depth: int = DEFAULT_LIMITS.max_depth,
+        max_aliases: int = DEFAULT_LIMITS.max_aliases,
+        max_cost: int = DEFAULT_LIMITS.max_cost,
+        max_directives: int = DEFAULT_LIMITS.max_directives,
     ) -> None:
         """Initialize the WSGI application.
 
@@ -142,6 +149,7 @@ class GraphQLBase(ExecutionOptionAttributes):
         self.execution_options = ExecutionOptions(
             root_value, query_parser, query_validator, validation_rules, debug, introspection,
             logger, error_formatter, middleware_manager_class, execution_context_class,
+            limits=OperationLimits(max_tokens, max_depth, max_aliases, max_cost, max_directives),
         )  # fmt: skip
 
     def extract_data_from_request(self, environ: Environ) -> Any:

@@ -11,7 +11,7 @@ from graphqlwire.execution._cache import DocumentCache, document_cache
 
 
 def _count_calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    import graphqlwire.execution._cache as cache_module
+    import graphqlwire.execution._limits as cache_module
 
     calls = {"parse": 0, "validate": 0}
     real_parse, real_validate = cache_module.parse, cache_module.validate

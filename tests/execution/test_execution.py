@@ -355,7 +355,7 @@ async def test_custom_query_parser_and_validator(schema: GraphQLSchema) -> None:
 async def test_query_document_skips_parsing(
     schema: GraphQLSchema, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import graphqlwire.execution._cache as cache_module
+    import graphqlwire.execution._limits as cache_module
 
     parsed: list[str] = []
     real_parse = cache_module.parse

@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Any
 from graphql import DocumentNode, GraphQLSchema
 
 from ...execution import (
+    DEFAULT_LIMITS,
     ContextValue,
     ErrorFormatter,
     ExecutionOptionAttributes,
     GraphQLResult,
+    OperationLimits,
     QueryParser,
     QueryValidator,
     RootValue,
@@ -78,6 +80,7 @@ class GraphQLHandler(ExecutionOptionAttributes, ABC):
         logger: str | Logger | LoggerAdapter[Logger] | None = None,
         error_formatter: ErrorFormatter = format_error,
         execution_context_class: type[Any] | None = None,
+        limits: OperationLimits = DEFAULT_LIMITS,
     ) -> None:
         """Configure the handler with options from the ASGI application.
 
@@ -100,6 +103,7 @@ class GraphQLHandler(ExecutionOptionAttributes, ABC):
             logger=logger,
             error_formatter=error_formatter,
             execution_context_class=execution_context_class,
+            limits=limits,
         )
 
     async def get_context_for_request(self, request: Any, data: dict[str, Any]) -> Any:
