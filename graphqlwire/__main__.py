@@ -132,6 +132,17 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"{text}; 0: no limit (default: {default})",
         )
     gql.add_argument("--no-limits", action="store_true", help="turn every operation limit off")
+    gql.add_argument(
+        "--mask-errors",
+        action="store_true",
+        help="hide unexpected resolver exceptions behind a correlation id that is logged",
+    )
+    gql.add_argument(
+        "--execution-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="cancel a query or mutation running longer (default: none)",
+    )
     parser.formatter_class = argparse.HelpFormatter  # help and errors: the terminal's width
     return parser
 
@@ -177,6 +188,8 @@ def graphql_app(schema: Any, args: argparse.Namespace) -> Any:
         "debug": args.debug,
         "introspection": not args.no_introspection,
         "execute_get_queries": args.execute_get_queries,
+        "mask_errors": args.mask_errors,
+        "execution_timeout": args.execution_timeout,
     }
     if args.explorer:
         from . import explorers
@@ -209,6 +222,8 @@ def resolve_app(args: argparse.Namespace) -> Any:
             ("--explorer", args.explorer),
             ("--ws-protocol", args.ws_protocol),
             ("--no-limits", args.no_limits),
+            ("--mask-errors", args.mask_errors),
+            ("--execution-timeout", args.execution_timeout is not None),
             *(
                 ("--" + name.replace("_", "-"), getattr(args, name) is not None)
                 for name, _ in OPERATION_LIMIT_FLAGS

@@ -84,6 +84,8 @@ class GraphQL:
         max_aliases: int = DEFAULT_LIMITS.max_aliases,
         max_cost: int = DEFAULT_LIMITS.max_cost,
         max_directives: int = DEFAULT_LIMITS.max_directives,
+        mask_errors: bool = False,
+        execution_timeout: float | None = None,
         http_handler: GraphQLHttpHandlerBase | None = None,
         websocket_handler: GraphQLWebsocketHandler | None = None,
     ) -> None:
@@ -127,6 +129,13 @@ class GraphQL:
         `graphqlwire.execution.OperationLimits`. A document over one is refused before
         it is validated.
 
+        `mask_errors`: answer "Unexpected error." with a correlation id (logged with the
+        exception) for exceptions resolvers raise unexpectedly; `GraphQLError`s keep their
+        message. Off while `debug` is on.
+
+        `execution_timeout`: seconds a query or mutation may run before it is cancelled
+        and answered with an error. Synchronous resolvers cannot be interrupted.
+
         `http_handler`: the HTTP handler. Defaults to `GraphQLHTTPHandler()`.
 
         `websocket_handler`: the WebSocket handler. Defaults to `GraphQLAutoWSHandler()`
@@ -150,6 +159,8 @@ class GraphQL:
             "error_formatter": error_formatter,
             "execution_context_class": execution_context_class,
             "limits": OperationLimits(max_tokens, max_depth, max_aliases, max_cost, max_directives),
+            "mask_errors": mask_errors,
+            "execution_timeout": execution_timeout,
         }
         http_handler.configure(schema, **self._options)
         self._websocket_handler: GraphQLWebsocketHandler | None = None

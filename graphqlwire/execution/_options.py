@@ -50,6 +50,14 @@ class ExecutionOptions:
     `execute_kwargs`: further keyword arguments for graphql-core's `execute`.
 
     `limits`: the `OperationLimits` a document must stay within (`NO_LIMITS`: none).
+
+    `mask_errors`: answer "Unexpected error." (with a correlation id that is in the log
+    too) for an exception a resolver raised unexpectedly; a `GraphQLError` raised on purpose
+    keeps its message. Off under `debug`.
+
+    `execution_timeout`: seconds a query or mutation may run before it is cancelled and
+    answered with an error (None: no limit). Only awaiting code can be interrupted: a
+    synchronous resolver runs to its end, and blocks the event loop meanwhile.
     """
 
     root_value: Any = None
@@ -64,6 +72,8 @@ class ExecutionOptions:
     execution_context_class: type[Any] | None = None
     execute_kwargs: Mapping[str, Any] = field(default_factory=dict)
     limits: OperationLimits = DEFAULT_LIMITS
+    mask_errors: bool = False
+    execution_timeout: float | None = None
 
 
 class OptionAttribute(Generic[T]):
@@ -106,3 +116,5 @@ class ExecutionOptionAttributes:
     middleware_manager_class: OptionAttribute[type[MiddlewareManager] | None] = OptionAttribute()
     execution_context_class: OptionAttribute[type[Any] | None] = OptionAttribute()
     limits: OptionAttribute[OperationLimits] = OptionAttribute()
+    mask_errors: OptionAttribute[bool] = OptionAttribute()
+    execution_timeout: OptionAttribute[float | None] = OptionAttribute()

@@ -11,6 +11,7 @@ transports hold one already and call ``run_graphql``, ``run_graphql_sync`` and
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from typing import Any
@@ -36,6 +37,7 @@ from ._prepare import OperationPolicy, Prepared, no_subscriptions, prepare, quer
 from ._prepare import resolve_root_value as resolve_root_value
 from ._results import RequestFailure, execution_result, failure_result
 from ._streams import EventResults
+from ._timeout import within
 from ._types import (
     ErrorFormatter,
     GraphQLResult,
@@ -178,16 +180,22 @@ async def run_graphql(
     extensions: ExtensionList = None,
     middleware: MiddlewareList = None,
 ) -> GraphQLResult:
-    """``graphql()`` with configured `options`: awaits what the steps hand over."""
+    """``graphql()`` with configured `options`: awaits what the steps hand over, within
+    ``options.execution_timeout`` if one is set."""
     steps = _steps(
         schema, data, options, context_value, query_document, policy, extensions, middleware,
         options.execute_kwargs,
     )  # fmt: skip
+    timeout = options.execution_timeout
+    deadline = None if timeout is None else asyncio.get_running_loop().time() + timeout
     try:
         step = next(steps)
         while True:
             try:
-                value = await step[1]
+                if deadline is None:
+                    value = await step[1]
+                else:
+                    value = await within(deadline, step[1], timeout)
             except Exception as error:  # let the pipeline's finally blocks run
                 step = steps.throw(error)
             else:

@@ -9,6 +9,7 @@ without reading error messages.
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import TYPE_CHECKING, Any, Literal
 
 from graphql import ExecutionResult, GraphQLError, TypeNode, VariableDefinitionNode
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 Stage = Literal["request", "parse", "limit", "validation", "operation", "execution"]
 
 DEFAULT_LOGGER = "graphqlwire"
+#: What a client is told of an unexpected exception when errors are masked.
+MASKED_MESSAGE = "Unexpected error."
 
 
 class ResultDict(dict[str, Any]):
@@ -99,10 +102,22 @@ def add_errors(
     manager: ExtensionManager,
     options: ExecutionOptions,
 ) -> None:
-    log_errors(errors, options.logger)
-    manager.has_errors(errors)
     error_formatter, debug = options.error_formatter, options.debug
+    masking = options.mask_errors and not debug
+    correlation_ids = log_errors(errors, options.logger, correlate=masking)
+    manager.has_errors(errors)
+    if correlation_ids:
+        errors = [_masked(error, correlation_ids) for error in errors]
     response["errors"] = [error_formatter(error, debug) for error in errors]
+
+
+def _masked(error: GraphQLError, correlation_ids: dict[int, str]) -> GraphQLError:
+    """`error` with its message hidden, if an unexpected exception caused it."""
+    correlation_id = correlation_ids.get(id(unwrap_graphql_error(error)))
+    if correlation_id is None:
+        return error
+    extensions = {"code": "INTERNAL_SERVER_ERROR", "correlationId": correlation_id}
+    return GraphQLError(MASKED_MESSAGE, error.nodes, path=error.path, extensions=extensions)
 
 
 def add_extensions(response: dict[str, Any], manager: ExtensionManager) -> None:
@@ -119,16 +134,28 @@ def get_logger(logger: LoggerOption) -> logging.Logger | logging.LoggerAdapter[l
     return logger
 
 
-def log_errors(errors: list[GraphQLError], logger: LoggerOption) -> None:
+def log_errors(
+    errors: list[GraphQLError], logger: LoggerOption, *, correlate: bool = False
+) -> dict[int, str]:
     """Log, once each, the errors that came from an exception raised in a resolver.
 
     A ``GraphQLError`` raised on purpose, a syntax or validation error is the client's
-    business, not the server's, and is not logged.
+    business, not the server's, and is not logged. With `correlate`, each logged exception
+    gets a random correlation id, in the log line and in the returned ``{id(exception):
+    correlation id}`` (so that the client's masked error can name it).
     """
+    correlation_ids: dict[int, str] = {}
     seen: set[int] = set()
     for error in errors:
         original = unwrap_graphql_error(error)
         if original is None or isinstance(original, GraphQLError) or id(original) in seen:
             continue
         seen.add(id(original))
-        get_logger(logger).error("%s", error, exc_info=original)
+        if correlate:
+            correlation_id = correlation_ids[id(original)] = secrets.token_hex(8)
+            get_logger(logger).error(
+                "%s [correlation id %s]", error, correlation_id, exc_info=original
+            )
+        else:
+            get_logger(logger).error("%s", error, exc_info=original)
+    return correlation_ids

@@ -98,6 +98,7 @@ class GraphQLBase(ExecutionOptionAttributes):
         max_aliases: int = DEFAULT_LIMITS.max_aliases,
         max_cost: int = DEFAULT_LIMITS.max_cost,
         max_directives: int = DEFAULT_LIMITS.max_directives,
+        mask_errors: bool = False,
     ) -> None:
         """Initialize the WSGI application.
 
@@ -134,6 +135,10 @@ class GraphQLBase(ExecutionOptionAttributes):
 
         `max_batch_size`: most operations in one batched request (a JSON array, or a
         multipart `operations` array); 0 refuses batches. See `graphqlwire.batching`.
+
+        `max_tokens`, `max_depth`, `max_aliases`, `max_cost`, `max_directives`,
+        `mask_errors`: as for the ASGI `GraphQL` app. (Its `execution_timeout` has no
+        WSGI twin: synchronous code cannot be interrupted.)
         """
         self.status_mode: StatusMode = check_status_mode(status_mode)
         self.schema = schema
@@ -150,6 +155,7 @@ class GraphQLBase(ExecutionOptionAttributes):
             root_value, query_parser, query_validator, validation_rules, debug, introspection,
             logger, error_formatter, middleware_manager_class, execution_context_class,
             limits=OperationLimits(max_tokens, max_depth, max_aliases, max_cost, max_directives),
+            mask_errors=mask_errors,
         )  # fmt: skip
 
     def extract_data_from_request(self, environ: Environ) -> Any:

@@ -81,6 +81,8 @@ class GraphQLHandler(ExecutionOptionAttributes, ABC):
         error_formatter: ErrorFormatter = format_error,
         execution_context_class: type[Any] | None = None,
         limits: OperationLimits = DEFAULT_LIMITS,
+        mask_errors: bool = False,
+        execution_timeout: float | None = None,
     ) -> None:
         """Configure the handler with options from the ASGI application.
 
@@ -104,6 +106,8 @@ class GraphQLHandler(ExecutionOptionAttributes, ABC):
             error_formatter=error_formatter,
             execution_context_class=execution_context_class,
             limits=limits,
+            mask_errors=mask_errors,
+            execution_timeout=execution_timeout,
         )
 
     async def get_context_for_request(self, request: Any, data: dict[str, Any]) -> Any:
