@@ -30,7 +30,7 @@ again per request.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 from graphql import (
@@ -86,6 +86,15 @@ class OperationLimits:
     max_aliases: int = 100
     max_cost: int = 50_000
     max_directives: int = 20
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Hashed once: the limits are part of the document cache's key of every request.
+        fields = (self.max_tokens, self.max_depth, self.max_aliases, self.max_cost)
+        object.__setattr__(self, "_hash", hash((*fields, self.max_directives)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 DEFAULT_LIMITS = OperationLimits()
