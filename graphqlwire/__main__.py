@@ -143,6 +143,22 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="cancel a query or mutation running longer (default: none)",
     )
+    gql.add_argument(
+        "--no-persisted-queries",
+        action="store_true",
+        help="turn automatic persisted queries (Apollo's APQ) off",
+    )
+    gql.add_argument(
+        "--trusted-documents",
+        metavar="FILE",
+        help="JSON manifest of documents a request may name by documentId "
+        "(Apollo's persisted query manifest, or {id: document})",
+    )
+    gql.add_argument(
+        "--only-trusted",
+        action="store_true",
+        help="execute the --trusted-documents only, refuse anything else (403)",
+    )
     parser.formatter_class = argparse.HelpFormatter  # help and errors: the terminal's width
     return parser
 
@@ -190,6 +206,9 @@ def graphql_app(schema: Any, args: argparse.Namespace) -> Any:
         "execute_get_queries": args.execute_get_queries,
         "mask_errors": args.mask_errors,
         "execution_timeout": args.execution_timeout,
+        "persisted_queries": not args.no_persisted_queries,
+        "trusted_documents": args.trusted_documents,
+        "only_trusted": args.only_trusted,
     }
     if args.explorer:
         from . import explorers
@@ -224,6 +243,9 @@ def resolve_app(args: argparse.Namespace) -> Any:
             ("--no-limits", args.no_limits),
             ("--mask-errors", args.mask_errors),
             ("--execution-timeout", args.execution_timeout is not None),
+            ("--no-persisted-queries", args.no_persisted_queries),
+            ("--trusted-documents", args.trusted_documents),
+            ("--only-trusted", args.only_trusted),
             *(
                 ("--" + name.replace("_", "-"), getattr(args, name) is not None)
                 for name, _ in OPERATION_LIMIT_FLAGS

@@ -18,13 +18,16 @@ from typing import TYPE_CHECKING, Any, cast
 from ..execution import (
     DEFAULT_LIMITS,
     ContextValue,
+    DocumentStore,
     ErrorFormatter,
     OperationLimits,
     QueryParser,
     QueryValidator,
     RootValue,
+    TrustedDocumentsSource,
     ValidationRules,
     format_error,
+    persisted_document_options,
 )
 from ..types import Message, Receive, Scope, Send
 from .handlers.base import GraphQLHttpHandlerBase, GraphQLWebsocketHandler
@@ -86,6 +89,9 @@ class GraphQL:
         max_directives: int = DEFAULT_LIMITS.max_directives,
         mask_errors: bool = False,
         execution_timeout: float | None = None,
+        persisted_queries: bool | DocumentStore = True,
+        trusted_documents: TrustedDocumentsSource = None,
+        only_trusted: bool = False,
         http_handler: GraphQLHttpHandlerBase | None = None,
         websocket_handler: GraphQLWebsocketHandler | None = None,
     ) -> None:
@@ -136,6 +142,17 @@ class GraphQL:
         `execution_timeout`: seconds a query or mutation may run before it is cancelled
         and answered with an error. Synchronous resolvers cannot be interrupted.
 
+        `persisted_queries`: automatic persisted queries (Apollo's APQ): True (default)
+        keeps registered queries in the process's `MemoryStore`, False turns APQ off, or
+        pass a `DocumentStore`.
+
+        `trusted_documents`: the documents a request may name by `documentId` (or by APQ
+        hash): a manifest's path, or its content as a mapping (Apollo's persisted query
+        manifest, or `{id: document}`). A bad manifest raises `ValueError` here.
+
+        `only_trusted`: execute nothing but the trusted documents (named, or sent as
+        their exact text); anything else is refused with 403.
+
         `http_handler`: the HTTP handler. Defaults to `GraphQLHTTPHandler()`.
 
         `websocket_handler`: the WebSocket handler. Defaults to `GraphQLAutoWSHandler()`
@@ -161,6 +178,7 @@ class GraphQL:
             "limits": OperationLimits(max_tokens, max_depth, max_aliases, max_cost, max_directives),
             "mask_errors": mask_errors,
             "execution_timeout": execution_timeout,
+            **persisted_document_options(persisted_queries, trusted_documents, only_trusted),
         }
         http_handler.configure(schema, **self._options)
         self._websocket_handler: GraphQLWebsocketHandler | None = None

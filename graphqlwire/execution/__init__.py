@@ -12,6 +12,7 @@ Theory of operation, module by module:
 - ``_options``: ``ExecutionOptions``, every option that is not the request's own.
 - ``_pipeline``: the drivers (async, sync, subscription) around one generator of steps.
 - ``_prepare``: request shape check, parse and validation, operation policy.
+- ``_persisted``: APQ and trusted documents: a hash or ``documentId`` becomes a ``query``.
 - ``_limits``: ``OperationLimits`` (tokens, depth, aliases, cost, directives), checked
   before validation.
 - ``_cache``: parsed and validated documents with their verdicts, keyed by query text,
@@ -37,8 +38,18 @@ from ._extensions import (
     MiddlewareList,
     Middlewares,
 )
+from ._failure import RequestFailure, Stage
 from ._limits import DEFAULT_LIMITS, NO_LIMITS, OperationLimits
 from ._options import ExecutionOptionAttributes, ExecutionOptions
+from ._persisted import (
+    DocumentStore,
+    MemoryStore,
+    TrustedDocuments,
+    TrustedDocumentsSource,
+    load_trusted_documents,
+    persisted_document_options,
+    resolve_persisted,
+)
 from ._pipeline import (
     graphql,
     graphql_sync,
@@ -56,7 +67,7 @@ from ._prepare import (
     resolve_root_value,
 )
 from ._request_data import check_request_data
-from ._results import RequestFailure, ResultDict, Stage, failure_of, get_logger, log_errors
+from ._results import ResultDict, failure_of, get_logger, log_errors
 from ._types import (
     ContextValue,
     ErrorFormatter,
@@ -74,6 +85,7 @@ __all__ = [
     "DEFAULT_LIMITS",
     "NO_LIMITS",
     "ContextValue",
+    "DocumentStore",
     "ErrorFormatter",
     "ExecutionOptionAttributes",
     "ExecutionOptions",
@@ -85,6 +97,7 @@ __all__ = [
     "GraphQLResult",
     "IntrospectionDisabledRule",
     "LoggerOption",
+    "MemoryStore",
     "MiddlewareList",
     "Middlewares",
     "OperationLimits",
@@ -96,6 +109,8 @@ __all__ = [
     "RootValue",
     "Stage",
     "SubscriptionResult",
+    "TrustedDocuments",
+    "TrustedDocumentsSource",
     "ValidationRules",
     "build_context",
     "check_request_data",
@@ -107,11 +122,14 @@ __all__ = [
     "get_operation_type",
     "graphql",
     "graphql_sync",
+    "load_trusted_documents",
     "log_errors",
     "no_subscriptions",
     "parse_query",
     "per_request_option",
+    "persisted_document_options",
     "queries_only",
+    "resolve_persisted",
     "resolve_root_value",
     "run_graphql",
     "run_graphql_sync",

@@ -43,8 +43,8 @@ from graphql import (
     validate,
 )
 
+from ._failure import RequestFailure
 from ._measure import DEFAULT_LIST_SIZE, Size, measure
-from ._results import RequestFailure
 
 __all__ = [
     "DEFAULT_LIMITS",

@@ -16,6 +16,7 @@ from graphql import MiddlewareManager
 
 from ._errors import format_error
 from ._limits import DEFAULT_LIMITS, OperationLimits
+from ._persisted import NO_TRUSTED_DOCUMENTS, DocumentStore, TrustedDocuments, default_store
 from ._types import ErrorFormatter, LoggerOption, QueryParser, QueryValidator, ValidationRules
 
 T = TypeVar("T")
@@ -58,6 +59,13 @@ class ExecutionOptions:
     `execution_timeout`: seconds a query or mutation may run before it is cancelled and
     answered with an error (None: no limit). Only awaiting code can be interrupted: a
     synchronous resolver runs to its end, and blocks the event loop meanwhile.
+
+    `persisted_queries`: the `DocumentStore` of automatic persisted queries (APQ; by
+    default the process's `MemoryStore`), or None to turn APQ off.
+
+    `trusted_documents`: the `TrustedDocuments` a `documentId` (or an APQ hash) may name.
+
+    `only_trusted`: execute trusted documents only (see `graphqlwire.execution._persisted`).
     """
 
     root_value: Any = None
@@ -74,6 +82,9 @@ class ExecutionOptions:
     limits: OperationLimits = DEFAULT_LIMITS
     mask_errors: bool = False
     execution_timeout: float | None = None
+    persisted_queries: DocumentStore | None = default_store
+    trusted_documents: TrustedDocuments = NO_TRUSTED_DOCUMENTS
+    only_trusted: bool = False
 
 
 class OptionAttribute(Generic[T]):
@@ -118,3 +129,6 @@ class ExecutionOptionAttributes:
     limits: OptionAttribute[OperationLimits] = OptionAttribute()
     mask_errors: OptionAttribute[bool] = OptionAttribute()
     execution_timeout: OptionAttribute[float | None] = OptionAttribute()
+    persisted_queries: OptionAttribute[DocumentStore | None] = OptionAttribute()
+    trusted_documents: OptionAttribute[TrustedDocuments] = OptionAttribute()
+    only_trusted: OptionAttribute[bool] = OptionAttribute()

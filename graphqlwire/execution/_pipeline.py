@@ -32,10 +32,11 @@ from ._compat import EXECUTION_CLASS_KWARG, SYNC_EXECUTION_OPTIONS, create_event
 from ._errors import format_error
 from ._executor import Executor
 from ._extensions import ExtensionList, ExtensionManager, MiddlewareList
+from ._failure import RequestFailure
 from ._options import ExecutionOptions
 from ._prepare import OperationPolicy, Prepared, no_subscriptions, prepare, queries_only
 from ._prepare import resolve_root_value as resolve_root_value
-from ._results import RequestFailure, execution_result, failure_result
+from ._results import execution_result, failure_result
 from ._streams import EventResults
 from ._timeout import within
 from ._types import (

@@ -1,5 +1,8 @@
 """Before execution: check the request's shape, parse, validate, apply the operation policy.
 
+A request naming a persisted document (APQ hash, ``documentId``) first gets its ``query``
+(``_persisted``).
+
 Each step raises ``RequestFailure`` with its stage, so transports can answer by stage
 (``failure_of``) without reading messages. The document cache serves parse and validation
 together unless the options bring their own parser, validator or per-request rules, or the
@@ -26,10 +29,11 @@ from graphql import (
 
 from ._cache import document_cache
 from ._callables import positional_arity
+from ._failure import RequestFailure
 from ._limits import check_document, cost_for_request
 from ._options import ExecutionOptions
+from ._persisted import resolve_persisted
 from ._request_data import check_request_data
-from ._results import RequestFailure
 from ._types import QueryParser
 from ._validation import IntrospectionDisabledRule
 
@@ -74,6 +78,7 @@ def prepare(
 ) -> Prepared:
     """Check, parse, validate and apply `policy`; raise ``RequestFailure`` at the first
     stage that fails."""
+    data = resolve_persisted(data, options)
     query, variables, operation_name = check_request_data(data)
     validation_rules = options.validation_rules
     limits = options.limits
@@ -106,12 +111,12 @@ def prepare(
         )
         rules = _rules_for(tuple(custom or ()), options.introspection)
         checked = check_document(schema, document, rules, limits, options.query_validator)
-    document = checked.document
-    if checked.errors:
+    document, stage, errors, cost_uses_variables = checked
+    if errors:
         # cached errors are shared by every request with this query: hand out copies, so an
         # extension or formatter that changes one cannot change later responses
-        raise RequestFailure(checked.stage, [_copy_error(error) for error in checked.errors])
-    if checked.cost_uses_variables:
+        raise RequestFailure(stage, [_copy_error(error) for error in errors])
+    if cost_uses_variables:
         errors = cost_for_request(schema, document, operation_name, variables, limits)
         if errors:
             raise RequestFailure("limit", errors)

@@ -7,7 +7,7 @@ from typing import Any, NoReturn
 from graphql import GraphQLError
 
 from .._json import json_type
-from ._results import RequestFailure
+from ._failure import RequestFailure
 
 
 def check_request_data(data: Any) -> tuple[str, dict[str, Any] | None, str | None]:

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from graphql import ExecutionResult, GraphQLError, TypeNode, VariableDefinitionNode
 
 from ._errors import unwrap_graphql_error
 from ._extensions import ExtensionManager
+from ._failure import RequestFailure, Stage
 from ._types import GraphQLResult, LoggerOption
 
 if TYPE_CHECKING:
     from ._options import ExecutionOptions
-
-Stage = Literal["request", "parse", "limit", "validation", "operation", "execution"]
 
 DEFAULT_LOGGER = "graphqlwire"
 #: What a client is told of an unexpected exception when errors are masked.
@@ -41,22 +40,16 @@ class ResultDict(dict[str, Any]):
 def failure_of(response: dict[str, Any]) -> Stage | None:
     """The stage at which a request failed before producing data, or None.
 
-    ``"request"``: the data is not a well-formed GraphQL request; ``"parse"``: syntax error;
+    ``"request"``: the data is not a well-formed GraphQL request (or names an unknown
+    ``documentId``); ``"persisted"``: the APQ hash is unknown, or APQ is off (the client
+    retries with the query); ``"trusted"``: not a trusted document, and only those run;
+    ``"parse"``: syntax error;
     ``"limit"``: over an operation limit (``OperationLimits``); ``"validation"``;
     ``"operation"``: the operation type is not allowed here (a mutation
     with ``require_query``, a subscription outside ``subscribe()``); ``"execution"``:
     execution could not start (variables could not be coerced, unknown operation name).
     """
     return getattr(response, "failure", None)
-
-
-class RequestFailure(Exception):
-    """Internal: the request failed at ``stage`` before execution with ``errors``."""
-
-    def __init__(self, stage: Stage, errors: list[GraphQLError]) -> None:
-        super().__init__(stage)
-        self.stage: Stage = stage
-        self.errors = errors
 
 
 def failure_result(

@@ -139,15 +139,17 @@ def _json_param(name: str, value: str) -> Any:
         ) from None
 
 
-#: GET parameters whose value is JSON text (GoH: ``variables`` and ``extensions``).
+#: GET parameters taken as they are, and those whose value is JSON text.
+_TEXT_PARAMS = ("query", "documentId", "operationName")
 _JSON_PARAMS = ("variables", "extensions")
 
 
 def data_from_query_params(params: Mapping[str, str]) -> dict[str, Any]:
     """The GraphQL request data in a GET request's query parameters, not yet checked.
 
-    GoH: ``query``, ``operationName``, and ``variables``/``extensions`` as JSON text;
-    an empty value means absent; ``operationName=null`` names an operation "null".
+    GoH: ``query`` (or a persisted document's ``documentId``), ``operationName``, and
+    ``variables``/``extensions`` as JSON text (APQ's hash is in ``extensions``); an empty
+    value means absent; ``operationName=null`` names an operation "null".
     Invalid JSON in ``variables``/``extensions`` gets a 400 naming the parameter.
 
     # Required arguments
@@ -155,7 +157,7 @@ def data_from_query_params(params: Mapping[str, str]) -> dict[str, Any]:
     `params`: the decoded query parameters (any mapping of str to str).
     """
     data: dict[str, Any] = {}
-    for name in ("query", "operationName"):
+    for name in _TEXT_PARAMS:
         value = params.get(name)
         if value:
             data[name] = value
@@ -167,11 +169,13 @@ def data_from_query_params(params: Mapping[str, str]) -> dict[str, Any]:
 
 
 def has_get_query(params: Mapping[str, str]) -> bool:
-    """Whether a GET request's query parameters carry a ``query`` to execute.
+    """Whether a GET request's query parameters carry a ``query`` to execute, or name one.
 
-    An empty ``query=`` counts as absent (GoH), in the handlers and in the CSRF guard.
+    A ``documentId`` names a persisted document, and ``extensions`` may carry an APQ hash
+    (without a ``query``: that is what lets CDNs cache such GETs). An empty value counts
+    as absent (GoH), in the handlers and in the CSRF guard.
     """
-    return bool(params.get("query"))
+    return bool(params.get("query") or params.get("documentId") or params.get("extensions"))
 
 
 # --- options and methods -------------------------------------------------------------------

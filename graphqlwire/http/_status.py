@@ -17,7 +17,16 @@ validation failed                              422
 mutation or subscription over GET (any mode)   405 (+ ``Allow: POST``)
 subscription over POST                         422
 variables / operation name could not be used   422
+unknown ``documentId``                         422
+APQ hash unknown, or APQ off (any mode)        200
+not a trusted document (any mode)              403
 =============================================  ======
+
+An unknown APQ hash (``PersistedQueryNotFound``) or a hash sent while APQ is off
+(``PersistedQueryNotSupported``) is answered 200 in every mode, as Apollo Server does,
+although the response has no ``data`` (for which GoH asks a 4xx): these errors ask the
+client to send the query, and Apollo Client 3's persisted query link (like the Flutter
+``graphql`` links) stops using APQ for good on a 400 or 500.
 """
 
 from __future__ import annotations
@@ -34,6 +43,8 @@ STATUS_MODES: tuple[StatusMode, ...] = ("ariadne", "spec")
 #: GoH's status for a result with ``data`` and ``errors`` (graphql-over-http#346).
 PARTIAL_SUCCESS = 294
 
+#: Failures answered alike in every mode: APQ's retry requests, and refusals by policy.
+_FIXED_STATUS: dict[str | None, int] = {"persisted": 200, "trusted": 403}
 #: Status per ``execution.failure_of`` stage, for results without a ``data`` entry.
 _FAILURE_STATUS: dict[str | None, int] = {
     "request": 422,
@@ -64,7 +75,8 @@ def result_status(
     """The HTTP status for a GraphQL result (see the module docstring's table).
 
     A GET whose operation was refused (a mutation or subscription over GET) is 405 in
-    every mode (``result_response`` adds ``Allow: POST``).
+    every mode (``result_response`` adds ``Allow: POST``); APQ's ``PersistedQueryNotFound``
+    is 200 and a document refused by ``only_trusted`` 403 in every mode.
 
     # Required arguments
 
@@ -84,6 +96,8 @@ def result_status(
         failure = failure_of(response)
         if failure == "operation" and method == "GET":
             return 405
+        if failure in _FIXED_STATUS:
+            return _FIXED_STATUS[failure]
         if media_type == JSON and status_mode == "ariadne":
             return 400
         return _FAILURE_STATUS.get(failure, 400)

@@ -89,7 +89,8 @@ class Pong:
 
 @dataclass(frozen=True, slots=True)
 class Subscribe:
-    """``subscribe``: start operation ``id``; ``payload`` has a string ``query``."""
+    """``subscribe``: start operation ``id``; ``payload`` has a string ``query``, or
+    names a persisted document instead (``documentId``, an APQ hash in ``extensions``)."""
 
     id: str
     payload: dict[str, Any]
@@ -337,13 +338,22 @@ def _payload_problem(payload: Any) -> str | None:
     if not isinstance(payload, dict):
         return f"subscribe 'payload' must be an object, not {json_type(payload)}"
     query = payload.get("query")
-    if not isinstance(query, str):
+    if not isinstance(query, str) and not (query is None and _names_a_document(payload)):
         return f"subscribe 'payload.query' must be a string, not {json_type(query)}"
     for key, expected in (("variables", dict), ("operationName", str), ("extensions", dict)):
         value = payload.get(key)
         if value is not None and not isinstance(value, expected):
             return f"subscribe 'payload.{key}' has the wrong type: {json_type(value)}"
     return None
+
+
+def _names_a_document(payload: dict[str, Any]) -> bool:
+    """Whether a payload names a persisted document in place of a ``query``: a GoH
+    ``documentId`` or an APQ hash (the execution layer looks it up)."""
+    extensions = payload.get("extensions")
+    return payload.get("documentId") is not None or (
+        isinstance(extensions, dict) and "persistedQuery" in extensions
+    )
 
 
 def _payload_problem_text(kind: str, payload: Any) -> str:

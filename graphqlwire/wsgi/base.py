@@ -17,6 +17,7 @@ from graphql import DocumentNode, GraphQLSchema, MiddlewareManager
 from ..execution import (
     DEFAULT_LIMITS,
     ContextValue,
+    DocumentStore,
     ErrorFormatter,
     ExecutionOptionAttributes,
     ExecutionOptions,
@@ -29,11 +30,13 @@ from ..execution import (
     QueryParser,
     QueryValidator,
     RootValue,
+    TrustedDocumentsSource,
     ValidationRules,
     build_context,
     ensure_sync,
     format_error,
     per_request_option,
+    persisted_document_options,
     run_graphql_sync,
 )
 from ..explorers import Explorer, ExplorerGraphiQL
@@ -99,6 +102,9 @@ class GraphQLBase(ExecutionOptionAttributes):
         max_cost: int = DEFAULT_LIMITS.max_cost,
         max_directives: int = DEFAULT_LIMITS.max_directives,
         mask_errors: bool = False,
+        persisted_queries: bool | DocumentStore = True,
+        trusted_documents: TrustedDocumentsSource = None,
+        only_trusted: bool = False,
     ) -> None:
         """Initialize the WSGI application.
 
@@ -137,8 +143,9 @@ class GraphQLBase(ExecutionOptionAttributes):
         multipart `operations` array); 0 refuses batches. See `graphqlwire.batching`.
 
         `max_tokens`, `max_depth`, `max_aliases`, `max_cost`, `max_directives`,
-        `mask_errors`: as for the ASGI `GraphQL` app. (Its `execution_timeout` has no
-        WSGI twin: synchronous code cannot be interrupted.)
+        `mask_errors`, `persisted_queries` (APQ; its store must be thread-safe),
+        `trusted_documents`, `only_trusted`: as for the ASGI `GraphQL` app. (Its
+        `execution_timeout` has no WSGI twin: synchronous code cannot be interrupted.)
         """
         self.status_mode: StatusMode = check_status_mode(status_mode)
         self.schema = schema
@@ -156,6 +163,7 @@ class GraphQLBase(ExecutionOptionAttributes):
             logger, error_formatter, middleware_manager_class, execution_context_class,
             limits=OperationLimits(max_tokens, max_depth, max_aliases, max_cost, max_directives),
             mask_errors=mask_errors,
+            **persisted_document_options(persisted_queries, trusted_documents, only_trusted),
         )  # fmt: skip
 
     def extract_data_from_request(self, environ: Environ) -> Any:

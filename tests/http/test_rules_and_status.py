@@ -219,6 +219,8 @@ def failed(stage: Stage) -> dict[str, Any]:
         (failed("validation"), False, 400, 422),
         (failed("operation"), False, 400, 422),
         (failed("execution"), False, 400, 422),
+        (failed("persisted"), False, 200, 200),
+        (failed("trusted"), False, 403, 403),
         ({"errors": [{"message": "?"}]}, False, 400, 400),
     ],
 )
@@ -304,5 +306,16 @@ def test_vary_on_accept_adds_accept_once() -> None:
 
 
 @pytest.mark.parametrize(("value", "has_query"), [("{ a }", True), ("", False), (None, False)])
-def test_has_get_query(value: str | None, has_query: bool) -> None:
-    assert gh.has_get_query({} if value is None else {"query": value}) is has_query
+@pytest.mark.parametrize("name", ["query", "documentId", "extensions"])
+def test_has_get_query(name: str, value: str | None, has_query: bool) -> None:
+    # A documentId or an APQ hash (in extensions) names the query to run.
+    assert gh.has_get_query({} if value is None else {name: value}) is has_query
+
+
+def test_query_params_carry_a_document_id() -> None:
+    params = {"documentId": "sha256:abc", "operationName": "Q", "variables": '{"a": 1}'}
+    assert gh.data_from_query_params(params) == {
+        "documentId": "sha256:abc",
+        "operationName": "Q",
+        "variables": {"a": 1},
+    }

@@ -114,6 +114,8 @@ def test_invalid_messages_close_4400_with_a_reason(text: str, reason_part: str) 
         ("1", {"query": "{a}", "variables": []}, "payload.variables"),
         ("1", {"query": "{a}", "operationName": 1}, "payload.operationName"),
         ("1", {"query": "{a}", "extensions": "x"}, "payload.extensions"),
+        ("1", {"extensions": {"other": 1}}, "'payload.query' must be a string, not null"),
+        ("1", {"documentId": "x", "query": 5}, "'payload.query' must be a string, not a number"),
     ],
 )
 def test_invalid_subscribe_closes_4400(operation_id: Any, payload: Any, reason_part: str) -> None:
@@ -121,6 +123,18 @@ def test_invalid_subscribe_closes_4400(operation_id: Any, payload: Any, reason_p
     assert isinstance(event, Close)
     assert event.code == 4400
     assert reason_part in event.reason
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"documentId": "sha256:abc"},
+        {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "abc"}}},
+    ],
+)
+def test_subscribe_may_name_a_persisted_document_instead_of_a_query(payload: Any) -> None:
+    # The execution layer looks the document up (or answers an error for the operation).
+    assert subscribe(acknowledged(), "1", payload) == Subscribe("1", payload)
 
 
 def test_binary_frame_closes_4400() -> None:

@@ -10,6 +10,7 @@ checked and wrong, socket errors and timeouts. Bodies are compared after removin
 from __future__ import annotations
 
 import asyncio
+import http.client
 import itertools
 import json
 import shutil
@@ -180,6 +181,16 @@ async def run_asyncio(
     stats["p50_ms"] = latencies[len(latencies) // 2] * 1e3 if latencies else 0.0
     stats["p99_ms"] = latencies[int(len(latencies) * 0.99)] * 1e3 if latencies else 0.0
     return stats
+
+
+def post_once(port: int, body: bytes) -> bytes:
+    """POST `body` once to 127.0.0.1:`port` (to prime a scenario) and return the answer."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("POST", "/", body, {"content-type": "application/json"})
+        return connection.getresponse().read()
+    finally:
+        connection.close()
 
 
 def have_wrk() -> bool:

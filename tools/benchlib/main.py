@@ -30,19 +30,31 @@ import loops
 import report
 import servers
 import wsclient
-from schema_data import HELLO_QUERY, HELLO_RESULT, ITEMS_QUERY, ITEMS_RESULT, compact, post_body
+from schema_data import (
+    HELLO_QUERY,
+    HELLO_RESULT,
+    ITEMS_QUERY,
+    ITEMS_RESULT,
+    apq_body,
+    compact,
+    post_body,
+)
 
 RESULTS = Path(__file__).resolve().parent.parent / ".bench"
 #: What the servers import from this checkout: compiled at start, watched for edits meanwhile.
 SOURCES = (servers.CHECKOUT / "graphqlwire", servers.HERE)
 SERVER_CPU, LOADGEN_CPU = 0, 1
-HTTP_SCENARIOS = {  # name -> (query, expected result, connections, distinct heads)
-    "hello-c32": (HELLO_QUERY, HELLO_RESULT, 32, False),
-    "hello-c1": (HELLO_QUERY, HELLO_RESULT, 1, False),
-    "items-c32": (ITEMS_QUERY, ITEMS_RESULT, 32, False),
+HTTP_SCENARIOS = {  # name -> (body, expected result, connections, distinct heads)
+    "hello-c32": (post_body(HELLO_QUERY), HELLO_RESULT, 32, False),
+    "hello-c1": (post_body(HELLO_QUERY), HELLO_RESULT, 1, False),
+    "items-c32": (post_body(ITEMS_QUERY), ITEMS_RESULT, 32, False),
     # Every request head different: what a server costs when it cannot reuse a parse.
-    "hello-c32-distinct": (HELLO_QUERY, HELLO_RESULT, 32, True),
+    "hello-c32-distinct": (post_body(HELLO_QUERY), HELLO_RESULT, 32, True),
+    # The SHA-256 of `{ hello }` only (APQ), registered once before: should cost hello-c32.
+    "apq-hello-c32": (apq_body(HELLO_QUERY), HELLO_RESULT, 32, False),
 }
+#: A body POSTed once before a scenario's warm-up.
+PRIMING = {"apq-hello-c32": apq_body(HELLO_QUERY, register=True)}
 WS_SCENARIOS = {"sub-one": (1, 20_000), "sub-fanout": (200, 200)}  # name -> (sockets, events)
 IDLE_WS_CONNECTIONS = 500
 IDLE_WS_WARM_UP = 10
@@ -52,6 +64,8 @@ FAILURE_KEYS = ("non_200", "bad_body", "socket_errors", "timeouts")
 # ws-idle runs first, on a fresh heap: memory freed by earlier load would hide the growth.
 SCENARIOS = ["ws-idle", *HTTP_SCENARIOS, *WS_SCENARIOS]
 WS_ONLY = {"ws-idle", *WS_SCENARIOS}
+#: Scenarios only some servers run: the `ServerSpec` flag each needs.
+NEEDS = {**dict.fromkeys(WS_ONLY, "websocket"), "apq-hello-c32": "apq"}
 PACKAGES = [
     "ariadne",
     "strawberry-graphql",
@@ -95,8 +109,8 @@ class Harness:
 
     def http(self, port: int, scenario: str) -> dict[str, Any] | str:
         """Warm up, then load `port` with one HTTP scenario; a dict of metrics or an error."""
-        query, result, connections, distinct = HTTP_SCENARIOS[scenario]
-        body, expected = post_body(query), compact(result)
+        body, result, connections, distinct = HTTP_SCENARIOS[scenario]
+        expected = compact(result)
         load: Callable[[float], dict[str, Any]]
         if self.use_wrk:
 
@@ -114,6 +128,8 @@ class Harness:
                 )
 
         try:
+            if scenario in PRIMING:
+                http_load.post_once(port, PRIMING[scenario])
             load(self.args.warmup)
             metrics = load(self.args.duration)
         except (RuntimeError, OSError, subprocess.TimeoutExpired) as error:
@@ -215,7 +231,7 @@ class Harness:
                     spawns.append(server.spawn_ms)
                 except RuntimeError as error:
                     for scenario in ["startup", *scenarios]:
-                        if spec.websocket or scenario not in WS_ONLY:
+                        if runs(spec, scenario):
                             self.record(spec.name, scenario, f"start failed: {error}")
                     continue
                 self.record(
@@ -229,11 +245,17 @@ class Harness:
             for scenario in scenarios:
                 print(f"  {scenario}", flush=True)
                 for name, server in running.items():
-                    if server.spec.websocket or scenario not in WS_ONLY:
+                    if runs(server.spec, scenario):
                         self.record(name, scenario, self.cell(server, scenario))
         finally:
             for server in running.values():
                 server.stop()
+
+
+def runs(spec: servers.ServerSpec, scenario: str) -> bool:
+    """Whether `spec` takes part in `scenario` (see `NEEDS`)."""
+    need = NEEDS.get(scenario)
+    return need is None or bool(getattr(spec, need))
 
 
 def pin_cpus() -> tuple[int | None, int | None]:

@@ -29,6 +29,7 @@ class Column:
 
 COLUMNS = [
     Column("hello c32 req/s", "hello-c32", "rps", True),
+    Column("APQ hello c32 req/s", "apq-hello-c32", "rps", True),
     Column("distinct heads c32", "hello-c32-distinct", "rps", True),
     Column("hello c1 p50 ms", "hello-c1", "p50_ms", False, 2),
     Column("hello c1 p99 ms", "hello-c1", "p99_ms", False, 2),

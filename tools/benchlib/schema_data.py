@@ -7,6 +7,7 @@ The prices are multiples of 1/4 so their float repr is identical in every JSON e
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -69,6 +70,14 @@ def compact(data: Any) -> bytes:
 def post_body(query: str) -> bytes:
     """The JSON body POSTed for `query`."""
     return json.dumps({"query": query}).encode()
+
+
+def apq_body(query: str, *, register: bool = False) -> bytes:
+    """The JSON body of an APQ request for `query`: its SHA-256 alone, or (`register`) with
+    the query too, which makes the server keep it for the requests that send the hash only."""
+    persisted = {"version": 1, "sha256Hash": hashlib.sha256(query.encode()).hexdigest()}
+    data: dict[str, Any] = {"query": query} if register else {}
+    return json.dumps({**data, "extensions": {"persistedQuery": persisted}}).encode()
 
 
 HELLO_RESULT: dict[str, Any] = {"data": {"hello": resolve_hello()}}

@@ -59,6 +59,7 @@ class ServerSpec:
     websocket: bool = True
     needs: tuple[str, ...] = ()  # modules that must import for the server to be "available"
     http: bool = True  # False: readiness is a TCP connect, not a right `{ hello }` answer
+    apq: bool = False  # speaks Apollo's automatic persisted queries
 
 
 SERVERS = [
@@ -98,18 +99,21 @@ SERVERS = [
         "graphqlwire's own server (CLI defaults: asyncio's loop)",
         [*GRAPHQLWIRE, "app_core:schema"],
         needs=GRAPHQLWIRE_NEEDS,
+        apq=True,
     ),
     ServerSpec(
         "graphqlwire-uvloop",
         "graphqlwire's own server on uvloop",
         [*GRAPHQLWIRE, "--loop", "uvloop", "app_core:schema"],
         needs=(*GRAPHQLWIRE_NEEDS, "uvloop"),
+        apq=True,
     ),
     ServerSpec(
         "graphqlwire-asgi",
         "graphqlwire.asgi.GraphQL, uvicorn httptools+uvloop",
         [*UVICORN_FAST, "--port", "{port}", "app_graphqlwire:app"],
         needs=("graphqlwire.asgi",),
+        apq=True,
     ),
     ServerSpec(
         CEILING,

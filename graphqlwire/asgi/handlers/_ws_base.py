@@ -24,6 +24,7 @@ from ...execution import (
     get_logger,
     get_operation_type,
     parse_query,
+    resolve_persisted,
     run_graphql,
     run_subscription,
 )
@@ -183,8 +184,13 @@ class OperationsHandler(GraphQLWebsocketHandler, Generic[ConnectionT]):
     def _parse_operation(
         self, context_value: Any, data: Any
     ) -> tuple[DocumentNode | None, list[dict[str, Any]]]:
-        """Check and parse an operation's data: ``(document, [])`` or ``(None, errors)``."""
+        """Check and parse an operation's data: ``(document, [])`` or ``(None, errors)``.
+
+        A persisted document's id or hash is looked up first (and again, cheaply, when
+        the operation executes).
+        """
         try:
+            data = resolve_persisted(data, self.execution_options)
             check_request_data(data)
             return parse_query(context_value, data, self.query_parser), []
         except RequestFailure as failure:

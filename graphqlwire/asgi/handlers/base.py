@@ -19,6 +19,7 @@ from graphql import DocumentNode, GraphQLSchema
 from ...execution import (
     DEFAULT_LIMITS,
     ContextValue,
+    DocumentStore,
     ErrorFormatter,
     ExecutionOptionAttributes,
     GraphQLResult,
@@ -26,9 +27,11 @@ from ...execution import (
     QueryParser,
     QueryValidator,
     RootValue,
+    TrustedDocumentsSource,
     ValidationRules,
     build_context,
     format_error,
+    persisted_document_options,
 )
 from ...http import WebSocket
 from ...types import Receive, Scope, Send
@@ -83,12 +86,16 @@ class GraphQLHandler(ExecutionOptionAttributes, ABC):
         limits: OperationLimits = DEFAULT_LIMITS,
         mask_errors: bool = False,
         execution_timeout: float | None = None,
+        persisted_queries: bool | DocumentStore | None = True,
+        trusted_documents: TrustedDocumentsSource = None,
+        only_trusted: bool = False,
     ) -> None:
         """Configure the handler with options from the ASGI application.
 
         Called by the ``GraphQL`` app as part of its initialization, propagating its
         configuration to its handlers. Options set on the handler before (such as its
-        `middleware_manager_class`) are kept.
+        `middleware_manager_class`) are kept. `persisted_queries` (None or False: off),
+        `trusted_documents` and `only_trusted` are the app's, see its docstring.
         """
         self.schema = schema
         self.context_value = context_value
@@ -108,6 +115,7 @@ class GraphQLHandler(ExecutionOptionAttributes, ABC):
             limits=limits,
             mask_errors=mask_errors,
             execution_timeout=execution_timeout,
+            **persisted_document_options(persisted_queries, trusted_documents, only_trusted),
         )
 
     async def get_context_for_request(self, request: Any, data: dict[str, Any]) -> Any:
