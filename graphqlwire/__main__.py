@@ -29,6 +29,8 @@ LIMIT_FLAGS: list[tuple[str, type, str]] = [
     ("keep_alive_timeout", float, "seconds an idle keep-alive connection stays open"),
     ("request_head_timeout", float, "seconds to receive a whole request head (408 after)"),
     ("request_body_timeout", float, "longest pause in seconds while reading a body (408)"),
+    ("min_body_rate", float, "bytes/s a body must average after the grace (408; 0: off)"),
+    ("min_body_rate_grace", float, "seconds a body may take before min-body-rate applies"),
     ("ws_max_message_size", int, "largest WebSocket message (close 1009 beyond)"),
     ("ws_ping_interval", float, "seconds between server pings (0: no pings)"),
     ("ws_ping_timeout", float, "seconds to wait for a pong (close 1011 after; 0: forever)"),

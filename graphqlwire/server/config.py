@@ -50,6 +50,9 @@ class Config:
     Timeouts in seconds: `keep_alive_timeout` (idle connection between requests),
     `request_head_timeout` (a request head must arrive whole within it, else 408),
     `request_body_timeout` (longest pause while a request body is being read),
+    `min_body_rate` (bytes per second a body must average once `min_body_rate_grace`
+    seconds have passed, else 408; each byte earns ``1 / min_body_rate`` more seconds;
+    0 disables),
     `ws_ping_interval`/`ws_ping_timeout` (server pings; no pong in time closes with 1011;
     0 disables), `shutdown_timeout` (grace period for in-flight requests on shutdown).
     """
@@ -74,6 +77,8 @@ class Config:
     keep_alive_timeout: float = 5.0
     request_head_timeout: float = 10.0
     request_body_timeout: float = 30.0
+    min_body_rate: float = 500.0
+    min_body_rate_grace: float = 5.0
     ws_max_message_size: int = 16 * MiB
     ws_ping_interval: float = 20.0
     ws_ping_timeout: float = 20.0
@@ -106,6 +111,8 @@ class Config:
             "keep_alive_timeout",
             "request_head_timeout",
             "request_body_timeout",
+            "min_body_rate",
+            "min_body_rate_grace",
             "ws_ping_interval",
             "ws_ping_timeout",
             "shutdown_timeout",

@@ -6,8 +6,8 @@ h11's buffer (reading is paused) and are answered one after another, in order. A
 ``Upgrade: websocket`` request the bytes go to a `WebSocketSession` instead.
 
 Enforced here, before the application sees a request: the limits of `limits` (431, 505,
-414, 400, 413), the head and body timeouts (408) and the keep-alive idle timeout (one
-`Deadline`), and the connection limit (503).
+414, 400, 413), the head and body timeouts and the body's minimum rate (408), the
+keep-alive idle timeout (one `Deadline`, and a `BodyPace`), and the connection limit (503).
 
 A request whose head h11 already parsed (same bytes, see `headcache`) and that arrives whole
 between requests is served from that parse without feeding h11: h11 stays idle, and bytes
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import h11
 
 from ._h11 import buffered_bytes, record_response_sent
-from .deadline import Deadline, Wait
+from .deadline import BodyPace, Deadline, Wait
 from .head import RequestHead
 from .headcache import HeadShortcut
 from .http11 import BODY_HIGH_WATER, HttpCycle, Response, simple_response
@@ -48,6 +48,7 @@ class HttpProtocol(asyncio.Protocol):
         "_drain_waiter",
         "_head_bytes",
         "_heads",
+        "_pace",
         "_read_paused",
         "client",
         "config",
@@ -85,6 +86,7 @@ class HttpProtocol(asyncio.Protocol):
         self._head_bytes = 0
         self._body_size = 0
         self._deadline = Deadline(self.loop, self._on_deadline)
+        self._pace = BodyPace(self.loop, self.config)
         self._heads = HeadShortcut(state.heads)
 
     # --- asyncio.Protocol -----------------------------------------------------------------
@@ -151,7 +153,8 @@ class HttpProtocol(asyncio.Protocol):
             if deadline.wait is not Wait.HEAD:
                 deadline.set(self.config.request_head_timeout, Wait.HEAD)
         elif deadline.wait is Wait.BODY:
-            deadline.set(self.config.request_body_timeout, Wait.BODY)
+            self._pace.read()
+            deadline.set(self._pace.seconds_left(self._body_size), Wait.BODY)
         try:
             self.conn.receive_data(data)
             self._handle_events()
@@ -368,7 +371,8 @@ class HttpProtocol(asyncio.Protocol):
             cycle.end_of_body()
             self._deadline.clear()
         elif head.content_length > 0 or head.chunked:
-            self._deadline.set(self.config.request_body_timeout, Wait.BODY)
+            self._pace.start()
+            self._deadline.set(self._pace.seconds_left(0), Wait.BODY)
         else:
             self._deadline.clear()
         self.task = self.state.start(cycle.run(self.state.app))
@@ -384,7 +388,10 @@ class HttpProtocol(asyncio.Protocol):
             if self.cycle.waiter is None:
                 # The app is not waiting for the body (busy, or reading paused for it):
                 # that is not the client's slowness. Count again from now.
-                self._deadline.set(self.config.request_body_timeout, Wait.BODY)
+                self._pace.start(self._body_size)
+            left = self._pace.seconds_left(self._body_size)
+            if left > 0:  # (the bytes of the last read earned more time)
+                self._deadline.set(left, Wait.BODY)
                 return
             logger.info("request body from %s timed out", self.client)
             self.reject(408, "Request Timeout")

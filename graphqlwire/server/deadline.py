@@ -4,6 +4,10 @@ A connection waits for one thing at a time: the next request while idle, the res
 request head, the rest of a body, or the client's close after our last response. One timer
 serves them all; moving the deadline (every read of a body pushes it back) only changes a
 number, and the timer re-arms itself when it fires early.
+
+How long a body may take is `BodyPace`'s to say: no pause longer than the body timeout, and
+after a grace period an average rate of at least ``min_body_rate``, so that a client
+dripping its body a byte at a time (a slowloris) cannot hold a connection for long.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ import asyncio
 import enum
 from collections.abc import Callable
 
-__all__ = ["Deadline", "Wait"]
+from .config import Config
+
+__all__ = ["BodyPace", "Deadline", "Wait"]
 
 
 class Wait(enum.Enum):
@@ -71,3 +77,41 @@ class Deadline:
             return
         self.when = None
         self._on_expiry(self.wait)
+
+
+class BodyPace:
+    """How much longer a request body may take, from its bytes so far and its last read.
+
+    The body may pause ``request_body_timeout`` seconds between reads; and it earns
+    ``1 / min_body_rate`` seconds per byte on top of ``min_body_rate_grace`` seconds from its
+    start (the rule of Apache's ``RequestReadTimeout ... MinRate``). A ``min_body_rate`` of
+    0 leaves the pause limit alone.
+    """
+
+    __slots__ = ("_base", "_grace", "_last", "_loop", "_pause", "_rate", "_start")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, config: Config) -> None:
+        self._loop = loop
+        self._pause = config.request_body_timeout
+        self._rate = config.min_body_rate
+        self._grace = config.min_body_rate_grace
+        self._start = self._last = 0.0
+        self._base = 0
+
+    def start(self, received: int = 0) -> None:
+        """Count from now, with `received` bytes in: a new body, or the app read again."""
+        self._start = self._last = self._loop.time()
+        self._base = received
+
+    def read(self) -> None:
+        """The client sent more of the body."""
+        self._last = self._loop.time()
+
+    def seconds_left(self, received: int) -> float:
+        """How long the body may still take, with `received` bytes in (0 or less: over)."""
+        now = self._loop.time()
+        left = self._last + self._pause - now
+        if self._rate:
+            earned = self._start + self._grace + (received - self._base) / self._rate - now
+            left = min(left, earned)
+        return left
