@@ -82,5 +82,9 @@ def test_constructor_options_and_defaults() -> None:
     ).connection_init_wait_timeout == timedelta(seconds=1)
     assert GraphQLWSHandler().keepalive is None
     assert GraphQLWSHandler(print, keepalive=1.5).keepalive == 1.5
+    assert GraphQLWSHandler().connection_init_wait_timeout == timedelta(seconds=60)
     auto = GraphQLAutoWSHandler(**hooks)
     assert all(inner.on_operation is print for inner in auto.handlers)
+    second = timedelta(seconds=1)
+    auto = GraphQLAutoWSHandler(connection_init_wait_timeout=second)
+    assert [inner.connection_init_wait_timeout for inner in auto.handlers] == [second, second]

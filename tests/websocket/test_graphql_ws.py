@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -374,3 +375,25 @@ async def test_an_error_formatter_that_fails_still_ends_the_operation(
         await wait_until(lambda: hooks.names("complete") == ["1", "2"])
     await wait_until(lambda: not operation_tasks())
     assert not [record for record in caplog.records if record.name == "asyncio"]
+
+
+async def test_no_init_in_time_closes_4408_and_leaves_no_task(serve: ServeFactory) -> None:
+    hooks = Hooks()
+    handler = hooks.handler(connection_init_wait_timeout=timedelta(seconds=0.2))
+    async with serve(handler) as url, client(url, PROTOCOL) as ws:
+        await ws.send(start("1", "{ hello }"))  # refused before init: not an init either
+        assert (await ws.receive())["type"] == "error"
+        assert await ws.receive() == {"type": "complete", "id": "1"}
+        assert await ws.closed() == (4408, "Connection initialisation timeout")
+        await wait_until(lambda: hooks.names("disconnect") == [None])
+        assert hooks.names("connect") == []
+        assert not operation_tasks()
+
+
+async def test_init_in_time_keeps_the_connection_open(serve: ServeFactory) -> None:
+    handler = GraphQLWSHandler(connection_init_wait_timeout=timedelta(seconds=0.2))
+    async with serve(handler) as url, client(url, PROTOCOL) as ws:
+        await init(ws)
+        await ws.no_message(0.4)
+        await ws.send(start("1", "{ hello }"))
+        assert (await ws.receive())["type"] == "data"

@@ -36,7 +36,8 @@ class GraphQLAutoWSHandler(GraphQLWebsocketHandler):
         `on_connect`, `on_disconnect`, `on_operation`, `on_complete`: the hooks of
         `GraphQLWebsocketHandler`, given to both protocol handlers.
 
-        `connection_init_wait_timeout`: the `graphql-transport-ws` init timeout.
+        `connection_init_wait_timeout`: how long a connection may wait before sending
+        `connection_init`, on both protocols.
 
         `keepalive`: seconds between `ka` messages on `graphql-ws` (None: none).
         """
@@ -44,7 +45,12 @@ class GraphQLAutoWSHandler(GraphQLWebsocketHandler):
         self.graphql_transport_ws_handler = GraphQLTransportWSHandler(
             *args, connection_init_wait_timeout=connection_init_wait_timeout, **kwargs
         )
-        self.graphql_ws_handler = GraphQLWSHandler(*args, keepalive=keepalive, **kwargs)
+        self.graphql_ws_handler = GraphQLWSHandler(
+            *args,
+            keepalive=keepalive,
+            connection_init_wait_timeout=connection_init_wait_timeout,
+            **kwargs,
+        )
 
     @property
     def handlers(self) -> tuple[GraphQLWebsocketHandler, ...]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import timedelta
 from typing import Any
 
 from graphql import DocumentNode
@@ -31,6 +32,10 @@ from ...protocols.graphql_ws import (
 from ...types import Message
 from ._operation import Operation
 from ._ws_base import TASK, OperationsHandler, Results, close_if_open, wait_cancelled
+
+#: The close code of a connection that sent no ``connection_init`` in time (the one
+#: graphql-transport-ws uses; the legacy protocol has none of its own).
+INIT_TIMEOUT = 4408
 
 #: Where the connection's protocol state lives in the scope.
 SCOPE_KEY = "graphqlwire.graphql_ws"
@@ -52,22 +57,35 @@ class GraphQLWSHandler(OperationsHandler[dict[str, Operation]]):
 
     Bad input keeps the connection open: unparsable frames get `connection_error`, unknown
     types get `error`. A rejected `connection_init` gets `connection_error`, then close 1011.
+    A connection that sends no `connection_init` in time is closed with 4408, as
+    graphql-transport-ws does (the legacy protocol names no code for it).
     """
 
     subprotocol = PROTOCOL
     subprotocol_refused_code = 1002
 
-    def __init__(self, *args: Any, keepalive: float | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        keepalive: float | None = None,
+        connection_init_wait_timeout: timedelta = timedelta(seconds=60),
+        **kwargs: Any,
+    ) -> None:
         """Initialize the WebSocket handler.
 
         # Optional arguments
 
         `keepalive`: seconds between the `ka` messages sent to acknowledged connections
-        (the first goes right after `connection_ack`). `None` or `0` sends none. The other
-        arguments are the hooks of `GraphQLWebsocketHandler`.
+        (the first goes right after `connection_ack`). `None` or `0` sends none.
+
+        `connection_init_wait_timeout`: a `timedelta`: how long a new connection may wait
+        before sending `connection_init` (then close 4408). Defaults to 60 seconds.
+
+        The other arguments are the hooks of `GraphQLWebsocketHandler`.
         """
         super().__init__(*args, **kwargs)
         self.keepalive = keepalive
+        self.connection_init_wait_timeout = connection_init_wait_timeout
 
     def _new_connection(self, websocket: WebSocket) -> dict[str, Operation]:
         return {}
@@ -75,6 +93,7 @@ class GraphQLWSHandler(OperationsHandler[dict[str, Operation]]):
     async def _serve(self, websocket: WebSocket, operations: dict[str, Operation]) -> None:
         protocol = _protocol(websocket)
         keepalive: asyncio.Task[None] | None = None
+        init_timer = asyncio.create_task(self._close_without_init(websocket))
         try:
             while websocket.application_state is WebSocketState.CONNECTED:
                 message = await websocket.receive()
@@ -84,7 +103,14 @@ class GraphQLWSHandler(OperationsHandler[dict[str, Operation]]):
                 if keepalive is None and self.keepalive and protocol.acknowledged:
                     keepalive = asyncio.create_task(self.keep_websocket_alive(websocket))
         finally:
+            await wait_cancelled(init_timer)
             await wait_cancelled(keepalive)
+
+    async def _close_without_init(self, websocket: WebSocket) -> None:
+        """Close with 4408 unless a `connection_init` arrived within the timeout."""
+        await asyncio.sleep(self.connection_init_wait_timeout.total_seconds())
+        if not _protocol(websocket).init_received:
+            await close_if_open(websocket, INIT_TIMEOUT, "Connection initialisation timeout")
 
     async def _close_after_bug(
         self, websocket: WebSocket, operations: dict[str, Operation]
