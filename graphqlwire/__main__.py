@@ -23,7 +23,12 @@ __all__ = ["build_parser", "load_app", "main"]
 #: (Config field, type, help) for each limit/timeout flag.
 LIMIT_FLAGS: list[tuple[str, type, str]] = [
     ("max_header_size", int, "largest request head in bytes (431 beyond)"),
-    ("max_body_size", int, "largest request body in bytes (413 beyond)"),
+    (
+        "max_body_size",
+        int,
+        "largest request body in bytes (413 beyond); graphqlwire's ASGI app follows it "
+        "unless given its own max_body_size= (under other servers: 10 MiB)",
+    ),
     ("max_url_length", int, "longest request target in bytes (414 beyond)"),
     ("max_connections", int, "most concurrent connections (503 beyond)"),
     ("keep_alive_timeout", float, "seconds an idle keep-alive connection stays open"),

@@ -16,6 +16,7 @@ Status codes live in ``_status``.
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -42,6 +43,29 @@ BodyKind = Literal["json", "multipart"]
 #: Default ``max_body_size`` of the ASGI handler and the WSGI app: JSON bodies are held in
 #: memory, so they are bounded unless the application explicitly passes None.
 DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
+#: The scope extension in which graphqlwire's server tells its ``max_body_size`` (the
+#: server's ``scope.BODY_LIMIT_KEY``: the server does not import this layer).
+SERVER_BODY_LIMIT = "graphqlwire.max_body_size"
+
+
+class BodyLimit(enum.Enum):
+    """The ASGI handler's default ``max_body_size``: what the server says, if it says."""
+
+    FROM_SERVER = "the embedded server's max_body_size, else DEFAULT_MAX_BODY_SIZE"
+
+
+def body_limit(configured: int | BodyLimit | None, scope: Mapping[str, Any]) -> int | None:
+    """The body limit for a request: `configured`, unless that is ``FROM_SERVER``.
+
+    On graphqlwire's server that is its ``max_body_size`` (so ``--max-body-size`` governs
+    the app too); under other servers, ``DEFAULT_MAX_BODY_SIZE``.
+    """
+    if configured is not BodyLimit.FROM_SERVER:
+        return configured
+    extensions = scope.get("extensions") or {}
+    limit = extensions.get(SERVER_BODY_LIMIT, DEFAULT_MAX_BODY_SIZE)
+    return limit if isinstance(limit, int) else DEFAULT_MAX_BODY_SIZE
+
 
 # --- media types ---------------------------------------------------------------------------
 
@@ -332,9 +356,12 @@ __all__ = [
     "JSON",
     "MULTIPART",
     "PREFLIGHT_HEADERS",
+    "SERVER_BODY_LIMIT",
     "BodyKind",
+    "BodyLimit",
     "GetRoute",
     "allowed_methods",
+    "body_limit",
     "data_from_query_params",
     "has_get_query",
     "is_csrf_prone",

@@ -26,7 +26,7 @@ from ._h11 import buffered_bytes, record_response_sent
 from .deadline import BodyPace, Deadline, Wait
 from .head import RequestHead
 from .headcache import HeadShortcut
-from .http11 import BODY_HIGH_WATER, HttpCycle, Response, simple_response
+from .http11 import BODY_HIGH_WATER, PLAIN, HttpCycle, Response, simple_response
 from .limits import Refusal, body_too_large, check_head
 from .scope import http_scope
 from .state import ServerState, logger, wake
@@ -242,9 +242,9 @@ class HttpProtocol(asyncio.Protocol):
     def refuse(self, refusal: Refusal) -> None:
         """Log why the request is refused, answer it (`reject`) and close."""
         logger.info("refusing a request from %s: %s", self.client, refusal.log)
-        self.reject(refusal.status, refusal.message)
+        self.reject(refusal.status, refusal.message, refusal.content_type)
 
-    def reject(self, status: int, message: str) -> None:
+    def reject(self, status: int, message: str, body_type: bytes = PLAIN) -> None:
         """Answer an error ourselves (the app never saw, or may no longer answer) and close."""
         cycle = self.cycle
         if cycle is not None:
@@ -254,7 +254,7 @@ class HttpProtocol(asyncio.Protocol):
             cycle.response = Response.COMPLETE
             cycle.disconnect()
             self.cycle = None
-        self.write(simple_response(status, message, self.state.date_header))
+        self.write(simple_response(status, message, self.state.date_header, content_type=body_type))
         self.close(linger=True)
 
     def close(self, *, linger: bool) -> None:

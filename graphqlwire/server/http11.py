@@ -34,6 +34,7 @@ STATUS_LINES: dict[int, bytes] = {
 }
 NO_BODY_STATUSES = frozenset({204, 304, *range(100, 200)})
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+PLAIN = b"text/plain; charset=utf-8"
 CLOSE_HEADER = b"connection: close\r\n"
 CHUNKED_HEADER = b"transfer-encoding: chunked\r\n"
 LAST_CHUNK = b"0\r\n\r\n"
@@ -50,14 +51,17 @@ def status_line(status: int) -> bytes:
     return line
 
 
-def simple_response(status: int, message: str, date: bytes, *, close: bool = True) -> bytes:
-    """A complete plain-text response the server sends on its own (errors, limits)."""
+def simple_response(
+    status: int, message: str, date: bytes, *, close: bool = True, content_type: bytes = PLAIN
+) -> bytes:
+    """A complete response the server sends on its own (errors, limits): `message` is the
+    body, of `content_type` (plain text unless told)."""
     body = message.encode()
     return b"".join(
         (
             status_line(status),
             date,
-            b"content-type: text/plain; charset=utf-8\r\ncontent-length: %d\r\n" % len(body),
+            b"content-type: %s\r\ncontent-length: %d\r\n" % (content_type, len(body)),
             CLOSE_HEADER if close else b"",
             b"\r\n",
             body,

@@ -11,22 +11,26 @@ the server MUST close the connection after responding"), an announced body over 
 
 from __future__ import annotations
 
+import json
 from typing import NamedTuple
 
 import h11
 
 from .config import Config
 from .head import RequestHead
+from .http11 import PLAIN
 
 __all__ = ["Refusal", "body_too_large", "check_head"]
 
 
 class Refusal(NamedTuple):
-    """Why a request is refused: the response's status and text, and the line to log."""
+    """Why a request is refused: the response's status and body, the line to log, and the
+    body's type (plain text, or JSON for the body limit, which the app answers too)."""
 
     status: int
     message: str
     log: str
+    content_type: bytes = PLAIN
 
 
 def check_head(
@@ -59,6 +63,13 @@ def check_head(
 
 
 def body_too_large(config: Config, log: str | None = None) -> Refusal:
-    """The refusal of a body over ``max_body_size`` (announced, or streamed past it)."""
+    """The refusal of a body over ``max_body_size`` (announced, or streamed past it).
+
+    Its body is the JSON error graphqlwire's app answers for its own body limit (which
+    follows this one, see `http_scope`): one limit, one answer, whichever layer sees it.
+    """
     log = log or "request body exceeds the limit"
-    return Refusal(413, "Payload Too Large", f"{log} (limit {config.max_body_size} bytes)")
+    limit = config.max_body_size
+    message = f"Request body is larger than the limit of {limit} bytes."
+    body = json.dumps({"errors": [{"message": message}]})
+    return Refusal(413, body, f"{log} (limit {limit} bytes)", b"application/json")

@@ -1,6 +1,9 @@
 """The ASGI ``http`` scope of a request: its `RequestHead` plus what belongs to the
 connection (client, server, scheme, lifespan state); the ``websocket`` scope made from it.
 
+The scope's ``extensions`` tell apps the server's body limit under ``BODY_LIMIT_KEY``:
+graphqlwire's app then applies the same one, so that one setting governs both.
+
 ``path`` is the percent-decoded request path with ``root_path`` in front of it, as ASGI 2.5
 asks; ``raw_path`` is the undecoded target path, also behind ``root_path``. Header names are
 lowercase (h11 lowers them) and duplicates are kept in order.
@@ -14,9 +17,11 @@ from .head import RequestHead
 from .proxy import apply_proxy_headers
 from .state import ClientConnection
 
-__all__ = ["ASGI_VERSION", "http_scope", "websocket_scope"]
+__all__ = ["ASGI_VERSION", "BODY_LIMIT_KEY", "http_scope", "websocket_scope"]
 
 ASGI_VERSION = {"version": "3.0", "spec_version": "2.5"}
+#: The scope extension that carries ``max_body_size`` (the app reads it by this name).
+BODY_LIMIT_KEY = "graphqlwire.max_body_size"
 
 
 def http_scope(connection: ClientConnection, head: RequestHead) -> dict[str, Any]:
@@ -50,7 +55,7 @@ def http_scope(connection: ClientConnection, head: RequestHead) -> dict[str, Any
         "query_string": head.query,
         "headers": headers,
         "state": connection.state.lifespan_state.copy(),
-        "extensions": {},
+        "extensions": {BODY_LIMIT_KEY: config.max_body_size},
     }
 
 

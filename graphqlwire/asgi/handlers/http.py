@@ -34,8 +34,9 @@ from ...http import (
 )
 from ...http._batching import DEFAULT_MAX_BATCH_SIZE, batch_response, check_batch
 from ...http._rules import (
-    DEFAULT_MAX_BODY_SIZE,
+    BodyLimit,
     allowed_methods,
+    body_limit,
     data_from_query_params,
     negotiate_media_type,
     not_allowed_response,
@@ -67,7 +68,7 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         middleware_manager_class: type[MiddlewareManager] | None = None,
         *,
         status_mode: StatusMode = "ariadne",
-        max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+        max_body_size: int | BodyLimit | None = BodyLimit.FROM_SERVER,
         max_files: int = 1000,
         max_file_size: int | None = None,
         max_batch_size: int = DEFAULT_MAX_BATCH_SIZE,
@@ -89,7 +90,9 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         `application/json`) or `"spec"` (the GraphQL-over-HTTP codes for every client).
 
         `max_body_size`: refuse bodies over this many bytes with 413 (as the WSGI app;
-        None for no limit, which lets a JSON body of any size into memory).
+        None for no limit, which lets a JSON body of any size into memory). By default,
+        the limit graphqlwire's server was given (``--max-body-size``), so that one
+        setting governs both; under other servers 10 MiB.
 
         `max_files`: most files in one multipart request (413 past it).
 
@@ -124,7 +127,7 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
 
         `send`: the ASGI send callable.
         """
-        request = Request(scope, receive, max_body_size=self.max_body_size)
+        request = Request(scope, receive, max_body_size=body_limit(self.max_body_size, scope))
         try:
             response = await self.handle_request(request)
         except HttpError as error:  # raised by an override outside graphql_http_server
