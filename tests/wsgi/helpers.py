@@ -7,12 +7,14 @@ any PEP 3333 slip (an int header value, a bad status line, an unclosed iterable)
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import socket
 import subprocess
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from wsgiref.validate import validator
 from graphql import GraphQLResolveInfo, GraphQLSchema
 
 from graphqlwire.schema import make_executable_schema
+from graphqlwire.wsgi import make_server
 from tests.asgi.conftest import TYPE_DEFS  # the schema the ASGI tests serve
 
 
@@ -212,3 +215,19 @@ def wait_until_listening(port: int, process: subprocess.Popen[bytes], deadline: 
         except OSError:
             time.sleep(0.05)
     raise RuntimeError("gunicorn did not start listening in time")
+
+
+@contextlib.contextmanager
+def wsgiref_server(app: Any) -> Iterator[str]:
+    """Serve `app` on the bundled threaded wsgiref server (port 0); yield its URL."""
+    server = make_server(app, "127.0.0.1", 0)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from graphqlwire.wsgi import GraphQL, make_server
-from tests.wsgi.helpers import SCHEMA
+from graphqlwire.wsgi import GraphQL
+from tests.wsgi.helpers import SCHEMA, wsgiref_server
 
 
 @pytest.fixture(scope="module")
 def url() -> Iterator[str]:
-    server = make_server(GraphQL(SCHEMA, max_depth=2, max_tokens=10), "127.0.0.1", 0)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with wsgiref_server(GraphQL(SCHEMA, max_depth=2, max_tokens=10)) as address:
+        yield address
 
 
 @pytest.mark.parametrize(

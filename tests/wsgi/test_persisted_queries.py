@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from graphqlwire.execution import MemoryStore
-from graphqlwire.wsgi import GraphQL, make_server
-from tests.wsgi.helpers import SCHEMA
+from graphqlwire.wsgi import GraphQL
+from tests.wsgi.helpers import SCHEMA, wsgiref_server
 
 ECHO = 'mutation { echo(text: "wsgi") }'
 
@@ -31,22 +31,8 @@ def apq(text: str) -> dict[str, Any]:
 @pytest.fixture
 def serve() -> Iterator[Any]:
     """Start the given WSGI app on a threaded server; yield its URL."""
-    servers: list[Any] = []
-
-    def start(app: GraphQL) -> str:
-        server = make_server(app, "127.0.0.1", 0)
-        thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        thread.start()
-        servers.append((server, thread))
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield start
-    for server, thread in servers:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with contextlib.ExitStack() as servers:
+        yield lambda app: servers.enter_context(wsgiref_server(app))
 
 
 def test_apq_miss_register_and_hit_over_post_and_get(serve: Any) -> None:

@@ -11,7 +11,6 @@ import json
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -20,9 +19,17 @@ from wsgiref.validate import validator
 import httpx
 import pytest
 
-from graphqlwire.wsgi import GraphQL, GraphQLMiddleware, make_server
+from graphqlwire.wsgi import GraphQL, GraphQLMiddleware
 from tests.wsgi.gunicorn_app import other_app
-from tests.wsgi.helpers import ROOT, SCHEMA, UPLOAD, UPLOAD_MANY, free_port, wait_until_listening
+from tests.wsgi.helpers import (
+    ROOT,
+    SCHEMA,
+    UPLOAD,
+    UPLOAD_MANY,
+    free_port,
+    wait_until_listening,
+    wsgiref_server,
+)
 from tests.wsgi.test_bad_input import BAD_REQUESTS
 
 TIMEOUT = httpx.Timeout(5.0)
@@ -31,17 +38,8 @@ TIMEOUT = httpx.Timeout(5.0)
 @pytest.fixture(scope="module")
 def wsgiref_url() -> Iterator[str]:
     app = GraphQLMiddleware(other_app, GraphQL(SCHEMA, max_body_size=100_000))
-    server = make_server(validator(app), "127.0.0.1", 0)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with wsgiref_server(validator(app)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
