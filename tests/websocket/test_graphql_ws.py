@@ -397,3 +397,28 @@ async def test_init_in_time_keeps_the_connection_open(serve: ServeFactory) -> No
         await ws.no_message(0.4)
         await ws.send(start("1", "{ hello }"))
         assert (await ws.receive())["type"] == "data"
+
+
+async def test_a_frame_arriving_while_the_4408_close_is_sent_does_not_cut_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The 4408 close goes out whole, and the frame behind it gets no answer (nor a bug log)."""
+    handler = GraphQLWSHandler(connection_init_wait_timeout=timedelta(seconds=0.01))
+    incoming: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    incoming.put_nowait({"type": "websocket.connect"})
+    delivered: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "websocket.close":
+            incoming.put_nowait({"type": "websocket.receive", "text": '{"type": "ka"}'})
+            await asyncio.sleep(0.05)  # the close frame takes a while to go out
+        delivered.append(message)
+
+    scope = {"type": "websocket", "subprotocols": [PROTOCOL]}
+    await asyncio.wait_for(handler.handle(scope, incoming.get, send), 2)
+    assert delivered == [
+        {"type": "websocket.accept", "subprotocol": PROTOCOL, "headers": []},
+        {"type": "websocket.close", "code": 4408, "reason": "Connection initialisation timeout"},
+    ]
+    assert not asyncio.all_tasks() - {asyncio.current_task()}
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]

@@ -93,24 +93,31 @@ class GraphQLWSHandler(OperationsHandler[dict[str, Operation]]):
     async def _serve(self, websocket: WebSocket, operations: dict[str, Operation]) -> None:
         protocol = _protocol(websocket)
         keepalive: asyncio.Task[None] | None = None
-        init_timer = asyncio.create_task(self._close_without_init(websocket))
+        # The init timeout is a deadline on this loop's own reads (from the end of the
+        # handshake, strawberry#2703), not a timer task: the 4408 close is sent by the task
+        # that would handle the next frame, so no frame can arrive while it is in flight.
+        # (A receive cancelled while it waits has taken no message: the server keeps it.)
+        loop = asyncio.get_running_loop()
+        init_deadline = loop.time() + self.connection_init_wait_timeout.total_seconds()
         try:
             while websocket.application_state is WebSocketState.CONNECTED:
-                message = await websocket.receive()
+                try:
+                    if protocol.init_received:
+                        message = await websocket.receive()
+                    else:
+                        timeout = max(init_deadline - loop.time(), 0.0)
+                        message = await asyncio.wait_for(websocket.receive(), timeout)
+                except asyncio.TimeoutError:
+                    reason = "Connection initialisation timeout"
+                    await close_if_open(websocket, INIT_TIMEOUT, reason)
+                    return
                 if message["type"] == "websocket.disconnect":
                     return
                 await self._receive_frame(websocket, message, operations)
                 if keepalive is None and self.keepalive and protocol.acknowledged:
                     keepalive = asyncio.create_task(self.keep_websocket_alive(websocket))
         finally:
-            await wait_cancelled(init_timer)
             await wait_cancelled(keepalive)
-
-    async def _close_without_init(self, websocket: WebSocket) -> None:
-        """Close with 4408 unless a `connection_init` arrived within the timeout."""
-        await asyncio.sleep(self.connection_init_wait_timeout.total_seconds())
-        if not _protocol(websocket).init_received:
-            await close_if_open(websocket, INIT_TIMEOUT, "Connection initialisation timeout")
 
     async def _close_after_bug(
         self, websocket: WebSocket, operations: dict[str, Operation]
