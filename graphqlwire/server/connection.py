@@ -152,7 +152,7 @@ class HttpProtocol(asyncio.Protocol):
         if self.cycle is None:
             if deadline.wait is not Wait.HEAD:
                 deadline.set(self.config.request_head_timeout, Wait.HEAD)
-        elif deadline.wait is Wait.BODY:
+        elif deadline.wait is Wait.BODY and deadline.when is not None:  # (not once it is in)
             self._pace.read()
             deadline.set(self._pace.seconds_left(self._body_size), Wait.BODY)
         try:

@@ -93,3 +93,28 @@ def test_the_rate_is_on_by_default() -> None:
     assert (config.min_body_rate, config.min_body_rate_grace) == (500.0, 5.0)
     with pytest.raises(ValueError, match="min_body_rate must not be negative"):
         Config(min_body_rate=-1)
+
+
+async def test_bytes_after_the_body_do_not_restart_its_deadline() -> None:
+    # A streaming app waits on receive() for a disconnect while it answers; the client
+    # pipelines its next request meanwhile. That is not a slow body: the stream must finish.
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        disconnected = asyncio.ensure_future(receive())
+        for tick in range(6):
+            await send({"type": "http.response.body", "body": b"tick%d;" % tick, "more_body": True})
+            await asyncio.sleep(0.05)
+        await send({"type": "http.response.body", "body": b""})
+        disconnected.cancel()
+
+    rates = {"min_body_rate_grace": 0.05, "request_body_timeout": 0.05}
+    async with graphqlwire_server(app, **rates) as url:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port_of(url))
+        writer.write(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab")
+        await asyncio.sleep(0.05)
+        writer.write(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        response = await asyncio.wait_for(read_all(reader), 5)
+        writer.close()
+    assert response.count(b"HTTP/1.1 200 OK") == 2
+    assert response.count(b"tick5;") == 2
