@@ -68,6 +68,7 @@ from ._prepare import (
 )
 from ._request_data import check_request_data
 from ._results import ResultDict, failure_of, get_logger, log_errors
+from ._speedups import is_awaitable
 from ._types import (
     ContextValue,
     ErrorFormatter,
@@ -122,6 +123,7 @@ __all__ = [
     "get_operation_type",
     "graphql",
     "graphql_sync",
+    "is_awaitable",
     "load_trusted_documents",
     "log_errors",
     "no_subscriptions",

@@ -12,7 +12,6 @@ transports hold one already and call ``run_graphql``, ``run_graphql_sync`` and
 from __future__ import annotations
 
 import asyncio
-import inspect
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from typing import Any
 
@@ -257,13 +256,13 @@ def _steps(
         try:
             prepared = prepare(schema, data, options, context_value, query_document, policy)
             root = resolve_root_value(options.root_value, context_value, prepared)
-            if inspect.isawaitable(root):
+            if speedups.is_awaitable(root):
                 root = yield "root_value", root
             result = _execute(
                 schema, prepared, root, context_value, options, manager, middleware,
                 execute_kwargs,
             )  # fmt: skip
-            if inspect.isawaitable(result):
+            if speedups.is_awaitable(result):
                 result = yield "a resolver", result
         except (RequestFailure, GraphQLError) as error:
             # a GraphQLError raised by a hook (root_value, rules factory, validator) or by
@@ -293,7 +292,7 @@ async def run_subscription(
     try:
         prepared = prepare(schema, data, options, context_value, query_document, None)
         root = resolve_root_value(options.root_value, context_value, prepared)
-        if inspect.isawaitable(root):
+        if speedups.is_awaitable(root):
             root = await root
     except (RequestFailure, GraphQLError) as error:
         _, response = failure_result(_as_failure(error), manager, options)
@@ -317,7 +316,7 @@ async def run_subscription(
         manager.as_middleware_manager(middleware, options.middleware_manager_class),
         _executor_keywords(execute_kwargs),
     )  # fmt: skip
-    if inspect.isawaitable(source):
+    if speedups.is_awaitable(source):
         source = await source
     if isinstance(source, ExecutionResult):
         response = finish(source)
@@ -377,6 +376,6 @@ async def _single_result(
     run: Callable[[Any], Any], root: Any, finish: Callable[[ExecutionResult], dict[str, Any]]
 ) -> AsyncGenerator[dict[str, Any], None]:
     result = run(root)
-    if inspect.isawaitable(result):
+    if speedups.is_awaitable(result):
         result = await result
     yield finish(result)

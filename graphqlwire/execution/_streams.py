@@ -9,10 +9,11 @@ started or not, exactly once.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import AsyncGenerator, AsyncIterable, Callable
 from types import TracebackType
 from typing import Any
+
+from ._speedups import is_awaitable
 
 Result = dict[str, Any]
 
@@ -57,7 +58,7 @@ class EventResults(AsyncGenerator[Result, None]):
             return self._source_failed(error)
         try:
             result = self._run(event)
-            if inspect.isawaitable(result):
+            if is_awaitable(result):
                 result = await result
         except BaseException:
             await self.aclose()

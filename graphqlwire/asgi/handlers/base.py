@@ -8,7 +8,6 @@ per-request or per-connection is ever stored on them.
 
 from __future__ import annotations
 
-import inspect
 from abc import ABC, abstractmethod
 from dataclasses import replace
 from logging import Logger, LoggerAdapter
@@ -31,6 +30,7 @@ from ...execution import (
     ValidationRules,
     build_context,
     format_error,
+    is_awaitable,
     persisted_document_options,
 )
 from ...http import WebSocket
@@ -133,7 +133,7 @@ class GraphQLHandler(ExecutionOptionAttributes, ABC):
         `data`: the GraphQL request data (query, variables, operationName).
         """
         context = build_context(self.context_value, request, data)
-        if inspect.isawaitable(context):
+        if is_awaitable(context):
             context = await context
         return context
 

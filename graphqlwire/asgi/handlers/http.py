@@ -22,6 +22,7 @@ from ...execution import (
     GraphQLResult,
     MiddlewareList,
     Middlewares,
+    is_awaitable,
     per_request_option,
     run_graphql,
 )
@@ -327,7 +328,7 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         `context`: the GraphQL context value for this request.
         """
         extensions = per_request_option(self.extensions, request, context)
-        if inspect.isawaitable(extensions):
+        if is_awaitable(extensions):
             extensions = await extensions
         return extensions  # type: ignore[no-any-return]
 
@@ -341,7 +342,7 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         `context`: the GraphQL context value for this request.
         """
         middleware = per_request_option(self.middleware, request, context)
-        if inspect.isawaitable(middleware):
+        if is_awaitable(middleware):
             middleware = await middleware
         return middleware  # type: ignore[no-any-return]
 
