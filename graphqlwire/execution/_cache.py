@@ -34,8 +34,11 @@ DEFAULT_MAXSIZE = 1024
 MAX_CACHED_QUERY_LENGTH = 100_000
 
 
-class DocumentCache:
-    """LRU cache of parse results and validation errors (see the module docstring)."""
+class LRUCache:
+    """A bounded, thread-safe mapping: the least recently used entry goes first.
+
+    The lock guards the dictionary only; subclasses compute values outside it.
+    """
 
     def __init__(self, maxsize: int = DEFAULT_MAXSIZE) -> None:
         if maxsize < 1:
@@ -45,6 +48,36 @@ class DocumentCache:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+
+    def clear(self) -> None:
+        """Drop every entry and reset the hit counters."""
+        with self._lock:
+            self._entries.clear()
+            self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _get(self, key: Hashable) -> Any:
+        with self._lock:
+            value = self._entries.get(key)
+            if value is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return value
+
+    def _put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.maxsize:
+                self._entries.popitem(last=False)
+
+
+class DocumentCache(LRUCache):
+    """LRU cache of parse results and validation errors (see the module docstring)."""
 
     def parse(self, query: str, max_tokens: int = 0) -> DocumentNode:
         """Parse ``query``, or return the document parsed before for the same text.
@@ -84,32 +117,6 @@ class DocumentCache:
             entry = check_document(schema, document, rules, limits)
             self._put(key, entry)
         return entry  # type: ignore[no-any-return]
-
-    def clear(self) -> None:
-        """Drop every entry and reset the hit counters."""
-        with self._lock:
-            self._entries.clear()
-            self.hits = self.misses = 0
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def _get(self, key: Hashable) -> Any:
-        with self._lock:
-            value = self._entries.get(key)
-            if value is None:
-                self.misses += 1
-                return None
-            self._entries.move_to_end(key)
-            self.hits += 1
-            return value
-
-    def _put(self, key: Hashable, value: Any) -> None:
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.maxsize:
-                self._entries.popitem(last=False)
 
 
 #: The process-wide cache used by ``graphqlwire.execution`` (replace or clear it freely).

@@ -2,10 +2,8 @@
 
 A single request must not be able to stall the server. The checks run on the parsed
 document before validation (validation itself is slow on a hostile document), and count
-through fragment spreads and inline fragments, so a fragment is no way around them. Each
-fragment is measured once per walk: a "fragment bomb" (fragments spreading each other many
-times over) is measured in time linear in the document and refused for the size it would
-expand to.
+through fragment spreads and inline fragments, so a fragment is no way around them (the
+walk is `_measure`'s: a "fragment bomb" is refused for the size it would expand to).
 
 The token limit is enforced while parsing (graphql-core's ``max_tokens``), so a huge
 document is refused without being parsed whole.
@@ -60,6 +58,7 @@ __all__ = [
 ]
 
 LIMIT_CODE = "OPERATION_LIMIT_EXCEEDED"
+LIMIT_NAMES = ("max_tokens", "max_depth", "max_aliases", "max_cost", "max_directives")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +88,12 @@ class OperationLimits:
     _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        fields = tuple(getattr(self, name) for name in LIMIT_NAMES)
+        for name, value in zip(LIMIT_NAMES, fields, strict=True):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be a whole number, 0 or more (0: no limit)")
         # Hashed once: the limits are part of the document cache's key of every request.
-        fields = (self.max_tokens, self.max_depth, self.max_aliases, self.max_cost)
-        object.__setattr__(self, "_hash", hash((*fields, self.max_directives)))
+        object.__setattr__(self, "_hash", hash(fields))
 
     def __hash__(self) -> int:
         return self._hash

@@ -86,6 +86,11 @@ class ExecutionOptions:
     trusted_documents: TrustedDocuments = NO_TRUSTED_DOCUMENTS
     only_trusted: bool = False
 
+    def __post_init__(self) -> None:
+        timeout = self.execution_timeout
+        if timeout is not None and not timeout > 0:
+            raise ValueError("execution_timeout must be a number of seconds over 0, or None")
+
 
 class OptionAttribute(Generic[T]):
     """An attribute that reads and writes one field of its owner's ``execution_options``.

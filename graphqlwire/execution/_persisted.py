@@ -26,8 +26,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from typing import Any, NoReturn, Protocol, Union
 
@@ -35,7 +33,7 @@ from graphql import GraphQLError
 
 from .. import _json as strict_json
 from .._json import json_type
-from ._cache import MAX_CACHED_QUERY_LENGTH
+from ._cache import MAX_CACHED_QUERY_LENGTH, LRUCache
 from ._failure import RequestFailure, Stage
 from ._types import QueryParser
 
@@ -58,7 +56,7 @@ class DocumentStore(Protocol):
         """Register `document` under `key` (its SHA-256, already checked)."""
 
 
-class MemoryStore:
+class MemoryStore(LRUCache):
     """A bounded in-process `DocumentStore`: least recently used documents go first.
 
     Thread-safe (the WSGI app runs requests in threads). Documents longer than
@@ -67,33 +65,17 @@ class MemoryStore:
     """
 
     def __init__(self, maxsize: int = 1024, max_length: int = MAX_CACHED_QUERY_LENGTH) -> None:
-        if maxsize < 1:
-            raise ValueError("maxsize must be at least 1")
-        self.maxsize = maxsize
+        super().__init__(maxsize)
         self.max_length = max_length
-        self._documents: OrderedDict[str, str] = OrderedDict()
-        self._lock = threading.Lock()
 
     def get(self, key: str) -> str | None:
         """The document registered under `key` (now the most recently used), or None."""
-        with self._lock:
-            document = self._documents.get(key)
-            if document is not None:
-                self._documents.move_to_end(key)
-            return document
+        return self._get(key)  # type: ignore[no-any-return]
 
     def set(self, key: str, document: str) -> None:
         """Register `document` under `key`, evicting the least recently used past `maxsize`."""
-        if len(document) > self.max_length:
-            return
-        with self._lock:
-            self._documents[key] = document
-            self._documents.move_to_end(key)
-            if len(self._documents) > self.maxsize:
-                self._documents.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._documents)
+        if len(document) <= self.max_length:
+            self._put(key, document)
 
 
 #: The store of ``persisted_queries=True``, shared by every app in the process: keys are

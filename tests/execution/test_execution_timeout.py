@@ -58,7 +58,7 @@ async def test_a_slow_operation_is_cancelled(schema: GraphQLSchema, finished: li
 async def test_an_operation_already_late_stops_at_its_first_await(
     schema: GraphQLSchema, finished: list[str]
 ) -> None:
-    options = ExecutionOptions(execution_timeout=0)
+    options = ExecutionOptions(execution_timeout=1e-9)  # (over before the first await)
     _, response = await run_graphql(schema, {"query": "{ slow }"}, options)
     assert response["errors"][0]["extensions"] == {"code": "EXECUTION_TIMEOUT"}
     assert finished == ["slow"]
@@ -87,3 +87,11 @@ async def test_over_http_with_the_cli_flag(schema: GraphQLSchema) -> None:
     assert slow.status_code == 400
     assert slow.json()["errors"][0]["extensions"] == {"code": "EXECUTION_TIMEOUT"}
     assert fast.json() == {"data": {"fast": "quick"}}
+
+
+@pytest.mark.parametrize("timeout", [0, -1.0])
+def test_a_timeout_must_be_over_0(timeout: float) -> None:
+    with pytest.raises(ValueError, match="execution_timeout must be a number of seconds over 0"):
+        ExecutionOptions(execution_timeout=timeout)
+    with pytest.raises(ValueError, match="execution_timeout"):
+        GraphQL(make_executable_schema(TYPE_DEFS), execution_timeout=timeout)

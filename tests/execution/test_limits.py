@@ -289,3 +289,18 @@ def test_a_custom_parser_and_validator_still_get_the_limits(schema: GraphQLSchem
     assert not success
     assert failure_of(response) == "limit"
     assert "3 fields deep" in response["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("value", [-1, 1.5, True, "10"])
+def test_a_limit_must_be_a_whole_number_of_0_or_more(value: Any) -> None:
+    with pytest.raises(ValueError, match="max_depth must be a whole number, 0 or more"):
+        OperationLimits(max_depth=value)
+
+
+def test_a_negative_limit_flag_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from graphqlwire.__main__ import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["graphqlwire.demo:schema", "--max-aliases", "-1"])
+    assert exit_.value.code == 2
+    assert "max_aliases must be a whole number, 0 or more" in capsys.readouterr().err
