@@ -43,6 +43,7 @@ from graphql import (
 
 from ._failure import RequestFailure
 from ._measure import DEFAULT_LIST_SIZE, Size, measure
+from ._rule_selection import rules_that_can_fire
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -163,7 +164,10 @@ def check_document(
     verdict = check_limits(schema, document, limits)
     if verdict.errors:
         return Checked(document, "limit", verdict.errors, False)
-    errors = (validator or validate)(schema, document, rules=rules)
+    if validator is None:
+        errors = validate(schema, document, rules=rules_that_can_fire(document, rules))
+    else:
+        errors = validator(schema, document, rules=rules)
     return Checked(document, "validation", errors, verdict.cost_uses_variables)
 
 
