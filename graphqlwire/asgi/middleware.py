@@ -1,7 +1,9 @@
-"""Optional ASGI middleware for GraphQL endpoints: CORS and a CSRF guard.
+"""Optional ASGI middleware for GraphQL endpoints: CORS, a CSRF guard, and a path router.
 
-Both wrap any ASGI app (the ``GraphQL`` app, or a whole Starlette app) and only look at
-``http`` scopes; WebSocket and lifespan connections pass through untouched.
+The first two wrap any ASGI app (the ``GraphQL`` app, or a whole Starlette app) and only
+look at ``http`` scopes; WebSocket and lifespan connections pass through untouched.
+``GraphQLMiddleware`` serves a GraphQL app on one path of another app, as Ariadne's WSGI
+``GraphQLMiddleware(app, graphql_app, path)`` does.
 
     app = CORSMiddleware(
         RequirePreflightMiddleware(GraphQL(schema)),
@@ -20,6 +22,9 @@ a 400, the requests a browser would send cross-site without a preflight (see
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
+
+from graphql import GraphQLSchema
 
 from ..http import Headers, HttpBadRequestError, PlainTextResponse, QueryParams, Response
 from ..http._rules import PREFLIGHT_HEADERS, has_get_query, is_csrf_prone
@@ -228,4 +233,88 @@ class RequirePreflightMiddleware:
         return not any(headers.get(name) for name in self.header_names)
 
 
-__all__ = ["CORSMiddleware", "RequirePreflightMiddleware"]
+class GraphQLMiddleware:
+    """Serve a GraphQL ASGI app on one path of another ASGI app (Ariadne's WSGI signature).
+
+    HTTP and WebSocket connections to `path` (with or without its trailing slash, below
+    the scope's ``root_path``) go to the GraphQL app; every other connection, and the
+    lifespan, to `app` (Starlette, Django's ASGI handler, ...).
+
+    # Required arguments
+
+    `app`: the ASGI app to wrap.
+
+    `graphql_app`: the GraphQL ASGI app (`graphqlwire.asgi.GraphQL` or any ASGI app), or
+    a `GraphQLSchema`, served by `GraphQL(schema, **options)`.
+
+    # Optional arguments
+
+    `path`: where GraphQL is served, `"/graphql/"` by default. It must start with `/`
+    and not be `/` itself (which would leave nothing for `app`).
+
+    `**options`: with a schema, the keyword options of `graphqlwire.asgi.GraphQL`.
+
+    Raises `TypeError` for an argument of the wrong type and `ValueError` for a bad path
+    when constructed, not at the first request.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        graphql_app: ASGIApp | GraphQLSchema,
+        path: str = "/graphql/",
+        **options: Any,
+    ) -> None:
+        if not callable(app):
+            raise TypeError(f"app must be a callable ASGI application, not {type(app).__name__}.")
+        self.app = app
+        self.graphql_app = _asgi_graphql_app(graphql_app, options)
+        self.path = _checked_path(path)
+        self._paths = frozenset({path, path.rstrip("/")})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and self.is_graphql(scope):
+            await self.graphql_app(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    def is_graphql(self, scope: Scope) -> bool:
+        """Whether the connection in ``scope`` is for the GraphQL app."""
+        path: str = scope["path"]
+        root_path: str = scope.get("root_path") or ""
+        if root_path and path.startswith(root_path):
+            path = path[len(root_path) :]
+        return path in self._paths
+
+
+def _checked_path(path: Any) -> str:
+    """`path`, or the error saying why GraphQL cannot be served there."""
+    if not isinstance(path, str):
+        raise TypeError(f"path must be a str, not {type(path).__name__}.")
+    if not path.startswith("/"):
+        raise ValueError(f"path must start with '/' (such as '/graphql/'), not {path!r}.")
+    if path == "/":
+        raise ValueError("path can't be '/': the wrapped app would get no request at all.")
+    return path
+
+
+def _asgi_graphql_app(graphql_app: Any, options: dict[str, Any]) -> ASGIApp:
+    """The GraphQL ASGI app: `graphql_app` itself, or the `GraphQL` app serving a schema."""
+    if isinstance(graphql_app, GraphQLSchema):
+        from . import GraphQL
+
+        return GraphQL(graphql_app, **options)
+    if not callable(graphql_app):
+        raise TypeError(
+            "graphql_app must be an ASGI application such as graphqlwire.asgi.GraphQL(schema), "
+            f"or a GraphQLSchema, not {type(graphql_app).__name__}."
+        )
+    if options:
+        raise TypeError(
+            f"options ({', '.join(sorted(options))}) only apply with a schema: give them to "
+            "GraphQL(schema, ...) instead."
+        )
+    return graphql_app  # type: ignore[no-any-return]
+
+
+__all__ = ["CORSMiddleware", "GraphQLMiddleware", "RequirePreflightMiddleware"]

@@ -29,14 +29,39 @@ def format_error(error: GraphQLError, debug: bool = False) -> dict[str, Any]:
 
 
 def get_error_extension(error: GraphQLError) -> dict[str, Any] | None:
-    """The ``extensions.exception`` entry for ``debug``: stack trace and resolver context."""
+    """The ``extensions.exception`` entry for ``debug``: stack trace and resolver context.
+
+    None when ``error`` wraps no exception, or one that was never raised (no traceback).
+    """
     original = unwrap_graphql_error(error)
-    if original is None or isinstance(original, GraphQLError):
+    if original is None or isinstance(original, GraphQLError) or original.__traceback__ is None:
         return None
     return {
-        "stacktrace": traceback.format_exception(type(original), original, original.__traceback__),
-        "context": _innermost_frame_locals(original),
+        "stacktrace": get_formatted_error_traceback(original),
+        "context": get_formatted_error_context(original),
     }
+
+
+def get_formatted_error_traceback(error: BaseException) -> list[str]:
+    """The traceback of ``error`` as a list of lines (explorers show one line per item)."""
+    lines: list[str] = []
+    for chunk in traceback.format_exception(type(error), error, error.__traceback__):
+        lines.extend(chunk.rstrip().splitlines())
+    return lines
+
+
+def get_formatted_error_context(error: BaseException) -> dict[str, str] | None:
+    """The local variables of the innermost frame ``error`` went through, as ``repr``s.
+
+    For an error raised in a resolver these are its arguments. None when ``error`` has
+    no traceback (it was never raised).
+    """
+    tb = error.__traceback__
+    if tb is None:
+        return None
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return {name: _safe_repr(value) for name, value in tb.tb_frame.f_locals.items()}
 
 
 def unwrap_graphql_error(error: BaseException | None) -> BaseException | None:
@@ -44,15 +69,6 @@ def unwrap_graphql_error(error: BaseException | None) -> BaseException | None:
     while isinstance(error, GraphQLError) and error.original_error is not None:
         error = error.original_error
     return error
-
-
-def _innermost_frame_locals(error: BaseException) -> dict[str, str]:
-    tb = error.__traceback__
-    if tb is None:
-        return {}
-    while tb.tb_next is not None:
-        tb = tb.tb_next
-    return {name: _safe_repr(value) for name, value in tb.tb_frame.f_locals.items()}
 
 
 def _safe_repr(value: Any) -> str:

@@ -37,21 +37,22 @@ from ._request_data import check_request_data
 from ._types import QueryParser
 from ._validation import IntrospectionDisabledRule
 
-#: Why an operation of this type may not run here (the client is told), or None if it may.
-#: Transports pass their own, worded for their clients; the defaults below are neutral.
-OperationPolicy = Callable[[OperationType], "str | None"]
+#: Why an operation of this type (and name, if it has one) may not run here (the client is
+#: told), or None if it may. Transports pass their own, worded for their clients; the
+#: defaults below are neutral.
+OperationPolicy = Callable[[OperationType, "str | None"], "str | None"]
 
 _SPECIFIED_RULES: tuple[type[ASTValidationRule], ...] = tuple(specified_rules)
 
 
-def no_subscriptions(kind: OperationType) -> str | None:
+def no_subscriptions(kind: OperationType, name: str | None = None) -> str | None:
     """The policy of ``graphql()``: subscriptions go through ``subscribe()``."""
     if kind is OperationType.SUBSCRIPTION:
         return "Subscriptions cannot be executed with graphql(): use subscribe()."
     return None
 
 
-def queries_only(kind: OperationType) -> str | None:
+def queries_only(kind: OperationType, name: str | None = None) -> str | None:
     """The policy of ``graphql(require_query=True)``: nothing but queries."""
     if kind is not OperationType.QUERY:
         return f"Only query operations may be executed here, and this is a {kind.value}."
@@ -120,12 +121,11 @@ def prepare(
         errors = cost_for_request(schema, document, operation_name, variables, limits)
         if errors:
             raise RequestFailure("limit", errors)
-    prepared = Prepared(
-        document, variables, operation_name, get_operation_type(document, operation_name)
-    )
-    kind = prepared.operation_type
-    if policy is not None and kind is not None:
-        refusal = policy(kind)
+    operation = get_operation_ast(document, operation_name)
+    kind = operation.operation if operation else None
+    prepared = Prepared(document, variables, operation_name, kind)
+    if policy is not None and operation is not None and kind is not None:
+        refusal = policy(kind, operation.name.value if operation.name else None)
         if refusal is not None:
             raise RequestFailure("operation", [GraphQLError(refusal)])
     return prepared

@@ -19,7 +19,7 @@ class IntrospectionDisabledRule(ValidationRule):
         if name in ("__schema", "__type"):
             self.report_error(
                 GraphQLError(
-                    f"Introspection is disabled on this server: cannot query field '{name}'.",
+                    f"Cannot query '{name}': introspection is disabled.",  # Ariadne's words
                     node,
                 )
             )

@@ -40,6 +40,7 @@ _EXPORTS: dict[str, str] = {
     "combine_multipart_data": "._uploads",
     "HttpError": "._errors",
     "HttpBadRequestError": "._errors",
+    "HttpLengthRequiredError": "._errors",
     "HttpMethodNotAllowedError": "._errors",
     "HttpNotAcceptableError": "._errors",
     "HttpPayloadTooLargeError": "._errors",
@@ -56,6 +57,7 @@ __all__ = [
     "Headers",
     "HttpBadRequestError",
     "HttpError",
+    "HttpLengthRequiredError",
     "HttpMethodNotAllowedError",
     "HttpNotAcceptableError",
     "HttpPayloadTooLargeError",
@@ -80,6 +82,7 @@ if TYPE_CHECKING:
     from ._errors import (
         HttpBadRequestError,
         HttpError,
+        HttpLengthRequiredError,
         HttpMethodNotAllowedError,
         HttpNotAcceptableError,
         HttpPayloadTooLargeError,

@@ -316,7 +316,8 @@ class MultipartParser:
 
     def _data(self, data: bytes) -> PartData:
         part = self._part
-        assert part is not None
+        if part is None:
+            raise RuntimeError("part data before the part's headers")
         self._part_size += len(data)
         is_file = part.filename is not None
         limit = self.limits.max_file_size if is_file else self.limits.max_field_size

@@ -75,7 +75,8 @@ class Request:
     def __init__(
         self, scope: Scope, receive: Receive = _no_receive, *, max_body_size: int | None = None
     ) -> None:
-        assert scope["type"] == "http", f"Request needs an http scope, not {scope['type']!r}"
+        if scope["type"] != "http":
+            raise ValueError(f"Request needs an 'http' scope, not {scope['type']!r}")
         self.scope = scope
         self.max_body_size = max_body_size
         self._receive = receive

@@ -205,21 +205,29 @@ def has_get_query(params: Mapping[str, str]) -> bool:
 # --- options and methods -------------------------------------------------------------------
 
 
-def refuse_over_post(kind: OperationType) -> str | None:
-    """The operation policy of POST (and of WebSocket queries): no subscriptions."""
-    if kind is OperationType.SUBSCRIPTION:
+def refuse_over_post(kind: OperationType, name: str | None = None) -> str | None:
+    """The operation policy of POST (and of WebSocket queries): no subscriptions.
+
+    A named subscription is refused in Ariadne's words, naming it.
+    """
+    if kind is not OperationType.SUBSCRIPTION:
+        return None
+    if name:
         return (
-            "Subscriptions are not executed over HTTP: subscribe over a WebSocket "
-            "(graphql-transport-ws or graphql-ws subprotocol)."
+            f"Operation '{name}' is a subscription and can only be executed over a "
+            "WebSocket connection."
         )
-    return None
+    return (
+        "Subscriptions are not executed over HTTP: subscribe over a WebSocket "
+        "(graphql-transport-ws or graphql-ws subprotocol)."
+    )
 
 
-def refuse_over_get(kind: OperationType) -> str | None:
+def refuse_over_get(kind: OperationType, name: str | None = None) -> str | None:
     """The operation policy of GET: queries only (RFC 9110: GET is safe)."""
     if kind is OperationType.QUERY:
         return None
-    return refuse_over_post(kind) or (
+    return refuse_over_post(kind, name) or (
         f"Only query operations can be executed here (a GET request), and this "
         f"is a {kind.value}: send it with POST."
     )
@@ -236,10 +244,11 @@ def allowed_methods(
     """The methods a GraphQL endpoint serves, for ``Allow`` headers.
 
     GET is served when queries may be sent with GET, or when the explorer page is shown
-    (it needs introspection); POST and OPTIONS always are.
+    (it needs introspection); POST and OPTIONS always are. The order is Ariadne's
+    (``OPTIONS, POST, GET``), which clients and tests written for it compare as a string.
     """
     get = execute_get_queries or (introspection and has_explorer)
-    return ["GET", "POST", "OPTIONS"] if get else ["POST", "OPTIONS"]
+    return ["OPTIONS", "POST", "GET"] if get else ["OPTIONS", "POST"]
 
 
 #: What a GET asks of the endpoint (see ``route_get``).

@@ -136,7 +136,7 @@ def error_response(error: HttpError) -> JSONResponse:
     """
     return JSONResponse(
         {"errors": [{"message": error.message}]},
-        status_code=error.status,
+        status_code=error.status_code,
         headers=error.headers,
     )
 

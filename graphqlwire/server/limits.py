@@ -20,7 +20,7 @@ from .config import Config
 from .head import RequestHead
 from .http11 import PLAIN
 
-__all__ = ["Refusal", "body_too_large", "check_head"]
+__all__ = ["Refusal", "body_too_large", "check_head", "head_too_large"]
 
 
 class Refusal(NamedTuple):
@@ -33,33 +33,43 @@ class Refusal(NamedTuple):
     content_type: bytes = PLAIN
 
 
-def check_head(
-    config: Config, event: h11.Request, head_length: int
-) -> tuple[RequestHead | None, Refusal | None]:
-    """Parse the head of `event` (`head_length` bytes): ``(head, None)`` or ``(None, refusal)``."""
-    if head_length > config.max_header_size:
-        return None, Refusal(
-            431,
-            "Request Header Fields Too Large",
-            f"request head exceeds {config.max_header_size} bytes",
-        )
-    if event.http_version[:2] != b"1.":
-        version = event.http_version.decode("ascii")
-        return None, Refusal(505, "HTTP Version Not Supported", f"request is HTTP/{version}")
+def check_head(config: Config, event: h11.Request, head_length: int) -> RequestHead | Refusal:
+    """Parse the head of `event` (`head_length` bytes): its `RequestHead`, or why it is refused.
+
+    The target's length is checked before the head's size: an over-long URL is a 414, even
+    when it also makes the head too large (RFC 9110 §15.5.15).
+    """
     if len(event.target) > config.max_url_length:
         log = f"request URL exceeds {config.max_url_length} bytes"
-        return None, Refusal(414, "URI Too Long", log)
+        return Refusal(414, "URI Too Long", log)
+    if head_length > config.max_header_size:
+        return head_too_large(config)
+    if event.http_version[:2] != b"1.":
+        version = event.http_version.decode("ascii")
+        return Refusal(505, "HTTP Version Not Supported", f"request is HTTP/{version}")
     head = RequestHead(event)
     if head.chunked and head.content_length >= 0:
         message = "Bad Request: both Content-Length and Transfer-Encoding"
-        return None, Refusal(400, message, "request has both Content-Length and Transfer-Encoding")
+        return Refusal(400, message, "request has both Content-Length and Transfer-Encoding")
     if head.content_length > config.max_body_size:
         log = f"request body announced as {head.content_length} bytes"
-        return None, body_too_large(config, log)
+        return body_too_large(config, log)
     if head.path is None:
         message = "Bad Request: invalid request target"
-        return None, Refusal(400, message, "request target is not a valid path")
-    return head, None
+        return Refusal(400, message, "request target is not a valid path")
+    return head
+
+
+def head_too_large(config: Config, head_start: bytes = b"") -> Refusal:
+    """The refusal of a head over ``max_header_size``: 431, or 414 when its request line
+    (the start of the head h11 could not finish, `head_start`) carries a target over
+    ``max_url_length`` (RFC 9110 §15.5.15: 431 is for header fields)."""
+    line = head_start.split(b"\n", 1)[0]
+    parts = line.split(b" ", 2)
+    if len(parts) > 1 and len(parts[1]) > config.max_url_length:
+        return Refusal(414, "URI Too Long", f"request URL exceeds {config.max_url_length} bytes")
+    log = f"request head exceeds {config.max_header_size} bytes"
+    return Refusal(431, "Request Header Fields Too Large", log)
 
 
 def body_too_large(config: Config, log: str | None = None) -> Refusal:

@@ -2,7 +2,9 @@
 connection (client, server, scheme, lifespan state); the ``websocket`` scope made from it.
 
 The scope's ``extensions`` tell apps the server's body limit under ``BODY_LIMIT_KEY``:
-graphqlwire's app then applies the same one, so that one setting governs both.
+graphqlwire's app then applies the same one, so that one setting governs both. They also
+carry the server's `Lifecycle` under ``LIFECYCLE_KEY`` (is it draining?) and, with the JSON
+access log, the dict the app fills for it under ``ACCESS_KEY`` (see ``accesslog``).
 
 ``path`` is the percent-decoded request path with ``root_path`` in front of it, as ASGI 2.5
 asks; ``raw_path`` is the undecoded target path, also behind ``root_path``. Header names are
@@ -13,21 +15,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from .accesslog import ACCESS_KEY
 from .head import RequestHead
 from .proxy import apply_proxy_headers
 from .state import ClientConnection
 
-__all__ = ["ASGI_VERSION", "BODY_LIMIT_KEY", "http_scope", "websocket_scope"]
+__all__ = ["ASGI_VERSION", "BODY_LIMIT_KEY", "LIFECYCLE_KEY", "http_scope", "websocket_scope"]
 
 ASGI_VERSION = {"version": "3.0", "spec_version": "2.5"}
 #: The scope extension that carries ``max_body_size`` (the app reads it by this name).
 BODY_LIMIT_KEY = "graphqlwire.max_body_size"
+#: The scope extension that carries the server's `Lifecycle` (``draining``).
+LIFECYCLE_KEY = "graphqlwire.lifecycle"
 
 
 def http_scope(connection: ClientConnection, head: RequestHead) -> dict[str, Any]:
-    """The scope for a request on `connection` (`head.path` must not be None)."""
-    assert head.path is not None
+    """The scope for a request on `connection` (`check_head` refuses a head without a path)."""
     path, raw_path = head.path, head.raw_path
+    if path is None:
+        raise ValueError("a request head without a valid path has no scope")
     config = connection.config
     root_path = config.root_path
     if root_path:
@@ -41,6 +47,12 @@ def http_scope(connection: ClientConnection, head: RequestHead) -> dict[str, Any
         forwarded_scheme, client = apply_proxy_headers(config, headers, client, head.upgrade)
         if forwarded_scheme is not None:
             scheme = forwarded_scheme
+    state = connection.state
+    extensions = {BODY_LIMIT_KEY: config.max_body_size, LIFECYCLE_KEY: state.lifecycle}
+    if state.access_log is not None:
+        channel = state.access_log.channel()
+        if channel is not None:
+            extensions[ACCESS_KEY] = channel
     return {
         "type": "http",
         "asgi": ASGI_VERSION,
@@ -54,8 +66,8 @@ def http_scope(connection: ClientConnection, head: RequestHead) -> dict[str, Any
         "raw_path": raw_path,
         "query_string": head.query,
         "headers": headers,
-        "state": connection.state.lifespan_state.copy(),
-        "extensions": {BODY_LIMIT_KEY: config.max_body_size},
+        "state": state.lifespan_state.copy(),
+        "extensions": extensions,
     }
 
 
@@ -71,5 +83,8 @@ def websocket_scope(scope: dict[str, Any]) -> dict[str, Any]:
         for token in value.decode("latin-1").split(",")
         if token.strip()
     ]
-    scope["extensions"] = {"websocket.http.response": {}}
+    extensions = scope["extensions"]
+    scope["extensions"] = {"websocket.http.response": {}, LIFECYCLE_KEY: extensions[LIFECYCLE_KEY]}
+    if ACCESS_KEY in extensions:
+        scope["extensions"][ACCESS_KEY] = extensions[ACCESS_KEY]
     return scope

@@ -11,7 +11,8 @@ adds what RFC 6455 leaves to the server and ASGI asks of it:
 - a peer close without a status code reaches the app as 1005 (RFC 6455 §7.1.5), a lost
   connection as 1006;
 - an app that returns before accepting gets the client a 500; one that raises while
-  connected closes with 1011; server shutdown closes with 1001 ("going away").
+  connected closes with 1011; server shutdown closes with 1001 ("going away"), or 1012
+  ("service restart") when a rolling restart replaces the worker.
 
 No extension (permessage-deflate) is ever negotiated: a small compressed frame can inflate
 to hundreds of megabytes before any size check could run.
@@ -45,15 +46,15 @@ from .scope import websocket_scope
 from .state import ClientConnection, ClientDisconnected, logger, wake
 from .wsframe import (
     BINARY,
-    GOING_AWAY,
     INTERNAL_ERROR,
     TEXT,
     TOO_BIG,
     FrameWriter,
     MessageAssembler,
     MessageTooBig,
-    valid_close_code,
+    check_message,
 )
+from .wshandshake import handshake_refusal, with_reason
 from .wsping import Heartbeat
 
 __all__ = ["WebSocketSession"]
@@ -125,7 +126,8 @@ class WebSocketSession:
     def start(self, trailing: bytes) -> None:
         """Replay the upgrade request (already parsed by h11) into wsproto."""
         request = self.request
-        assert request is not None
+        if request is None:
+            raise RuntimeError("the upgrade request was already replayed")
         self.request = None
         head = [b"%s %s HTTP/1.1\r\n" % (request.method, request.target)]
         head.extend(b"%s: %s\r\n" % item for item in request.headers.raw_items())
@@ -138,11 +140,7 @@ class WebSocketSession:
             self._handle_events()
         except RemoteProtocolError as error:
             logger.info("bad WebSocket handshake from %s: %s", self.protocol.client, error)
-            hint = error.event_hint
-            status = hint.status_code if isinstance(hint, RejectConnection) else 400
-            self.writer.write(
-                simple_response(status, f"Bad Request: {error}", self.protocol.state.date_header)
-            )
+            self.writer.write(handshake_refusal(error, self.protocol.state.date_header))
             self._finish(None)
         except LocalProtocolError:
             pass  # data after the connection closed: nothing to do with it
@@ -152,9 +150,10 @@ class WebSocketSession:
         self._disconnect(1006 if self.close_code is None else self.close_code)
 
     def shutdown(self) -> None:
-        """Server shutdown: close with 1001 Going Away."""
+        """Server shutdown: close with 1001 Going Away (1012 Service Restart when a
+        supervisor replaces this worker: see `ServerState.ws_shutdown_close`)."""
         if self.conn.state is ConnectionState.OPEN:
-            self._close(GOING_AWAY, "server shutting down")
+            self._close(*self.protocol.state.ws_shutdown_close)
         elif self.phase is Phase.CONNECTING:
             self.protocol.transport.close()
 
@@ -285,6 +284,11 @@ class WebSocketSession:
                 raise
         else:
             self._app_gone(error=False)
+        finally:
+            if self.protocol.state.access_log is not None:
+                self.protocol.state.access_log.closed(
+                    self.scope, "websocket", close_code=self.close_code
+                )
 
     def _app_gone(self, *, error: bool) -> None:
         if self.phase is Phase.CONNECTING and not self.disconnected:
@@ -331,7 +335,7 @@ class WebSocketSession:
             if data is not None and text is None:
                 self.writer.queue(BINARY, bytes(data))
                 return
-        _check_message(kind, message)
+        check_message(kind, message)
         if self.phase is Phase.CONNECTING and not self.disconnected:
             self._send_handshake_answer(kind, message)
         elif self.phase is Phase.DENYING:
@@ -348,17 +352,22 @@ class WebSocketSession:
         """Accept, refuse (403) or start denying the handshake, as the app says."""
         if kind == "websocket.accept":
             self._accept(message)
-        elif kind == "websocket.close":
+            return
+        if kind == "websocket.close":
+            status = 403
             self.phase = Phase.CLOSED
-            self.writer.write(self.conn.send(RejectConnection(status_code=403)))
+            self.writer.write(with_reason(self.conn.send(RejectConnection(status_code=403)), 403))
             self._finish(None)
         elif kind == "websocket.http.response.start":
             self.phase = Phase.DENYING
             headers = [(bytes(n), bytes(v)) for n, v in message.get("headers", ())]
-            deny = RejectConnection(status_code=message["status"], headers=headers, has_body=True)
-            self.writer.write(self.conn.send(deny))
+            status = message["status"]
+            deny = RejectConnection(status_code=status, headers=headers, has_body=True)
+            self.writer.write(with_reason(self.conn.send(deny), status))
         else:
             raise RuntimeError(f"{kind!r} sent before the WebSocket was accepted")
+        if self.protocol.state.access_log is not None:
+            self.protocol.state.access_log.refused(self.scope, status)
 
     def _send_denial_body(self, kind: str, message: Message) -> None:
         """A part of the body of the HTTP response that denies the handshake."""
@@ -384,15 +393,5 @@ class WebSocketSession:
             self.conn = self.conn.connection
         self.phase = Phase.ACCEPTED
         self.heartbeat.start()
-
-
-def _check_message(kind: str, message: Message) -> None:
-    """Refuse a malformed ``websocket.close`` or ``websocket.send`` whatever the phase."""
-    if kind == "websocket.close":
-        code = message.get("code")
-        if code is not None and not valid_close_code(code):
-            raise RuntimeError(f"invalid WebSocket close code {code!r}")
-    elif kind == "websocket.send" and (message.get("text") is None) == (
-        message.get("bytes") is None
-    ):
-        raise RuntimeError("'websocket.send' needs exactly one of 'text' and 'bytes'")
+        if self.protocol.state.access_log is not None:
+            self.protocol.state.access_log.opened(self.scope, "websocket")

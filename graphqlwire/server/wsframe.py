@@ -1,5 +1,5 @@
 """Server-to-client WebSocket data frames, built directly (RFC 6455 §5.2), and close codes;
-the reassembly of the client's fragmented messages.
+the reassembly of the client's fragmented messages; the checks of the app's messages.
 
 wsproto still parses what clients send and handles the handshake and control frames; the
 hot direction, a server sending whole text or binary messages, needs no more than a header
@@ -14,6 +14,8 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
+from ..types import Message
+
 __all__ = [
     "BINARY",
     "GOING_AWAY",
@@ -23,6 +25,7 @@ __all__ = [
     "FrameWriter",
     "MessageAssembler",
     "MessageTooBig",
+    "check_message",
     "frame_header",
     "valid_close_code",
 ]
@@ -143,3 +146,15 @@ class MessageAssembler:
         whole = ("" if isinstance(data, str) else b"").join(self._parts)
         self._parts = []
         return whole
+
+
+def check_message(kind: str, message: Message) -> None:
+    """Refuse a malformed ``websocket.close`` or ``websocket.send`` whatever the phase."""
+    if kind == "websocket.close":
+        code = message.get("code")
+        if code is not None and not valid_close_code(code):
+            raise RuntimeError(f"invalid WebSocket close code {code!r}")
+    elif kind == "websocket.send" and (message.get("text") is None) == (
+        message.get("bytes") is None
+    ):
+        raise RuntimeError("'websocket.send' needs exactly one of 'text' and 'bytes'")

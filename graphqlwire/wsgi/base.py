@@ -9,6 +9,7 @@ per request is stored on the app, which is shared by every worker thread.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from logging import Logger, LoggerAdapter
 from typing import Any
 
@@ -166,38 +167,63 @@ class GraphQLBase(ExecutionOptionAttributes):
             **persisted_document_options(persisted_queries, trusted_documents, only_trusted),
         )  # fmt: skip
 
-    def extract_data_from_request(self, environ: Environ) -> Any:
-        """Return the GraphQL request data, not yet validated.
+    def get_request_data(self, environ: Environ) -> Any:
+        """Return the GraphQL request data of a POST, not yet validated.
 
-        GET reads the URL parameters; POST dispatches on `Content-Type` to the JSON or
-        multipart step (415 for a missing or other type).
+        Dispatches on `Content-Type` to `extract_data_from_json_request` or
+        `extract_data_from_multipart_request`; 415 for a missing or other type.
 
         # Required arguments
 
         `environ`: the WSGI environ.
         """
-        if request_method(environ) == "GET":
-            return self.extract_data_from_get_request(environ)
-        content_type = request_for(environ).headers.get("content-type")
-        if request_body_kind(content_type) == "json":
+        content_type = environ.get("CONTENT_TYPE") or None
+        if request_body_kind(content_type if isinstance(content_type, str) else None) == "json":
             return self.extract_data_from_json_request(environ)
         return self.extract_data_from_multipart_request(environ)
 
     def extract_data_from_json_request(self, environ: Environ) -> Any:
         """Return the decoded JSON body (400 for bad JSON or UTF-8, 413 past the limit).
 
+        The body is read with `get_request_content_length` and `get_request_body`.
+
         # Required arguments
 
         `environ`: the WSGI environ.
         """
-        return parse_json_body(BodyReader.of(environ, self.max_body_size).read())
+        content_length = self.get_request_content_length(environ)
+        return parse_json_body(self.get_request_body(environ, content_length))
+
+    def get_request_content_length(self, environ: Environ) -> int | None:
+        """Return the body's declared length, None for a body the server de-chunked.
+
+        400 for a malformed `CONTENT_LENGTH`, 411 when it is missing (and the server did
+        not set `wsgi.input_terminated`), 413 over `max_body_size`.
+
+        # Required arguments
+
+        `environ`: the WSGI environ.
+        """
+        return BodyReader.of(environ, self.max_body_size).content_length()
+
+    def get_request_body(self, environ: Environ, content_length: int | None) -> bytes:
+        """Return the body: `content_length` bytes (None: until the server's end of body),
+        read in bounded chunks. 400 when it ends early or there is no `wsgi.input`.
+
+        # Required arguments
+
+        `environ`: the WSGI environ.
+
+        `content_length`: the length from `get_request_content_length`.
+        """
+        return BodyReader.of(environ, self.max_body_size).read(content_length)
 
     def extract_data_from_multipart_request(self, environ: Environ) -> Any:
         """Return the operations of a GraphQL multipart request with `UploadFile`s in place.
 
-        The body streams through the shared multipart parser; files are spooled (to
-        disk past 1 MiB) and closed after the response is built. Malformed bodies and
-        maps get a 400, limits a 413.
+        The body (of `get_request_content_length` bytes) streams through the shared
+        multipart parser; files are spooled (to disk past 1 MiB) and closed after the
+        response is built. Malformed bodies and maps get a 400, limits a 413.
 
         # Required arguments
 
@@ -209,18 +235,20 @@ class GraphQLBase(ExecutionOptionAttributes):
             max_file_size=self.max_file_size,
             max_total_size=self.max_body_size,
         )
-        reader = BodyReader.of(environ, self.max_body_size)
-        form = environ[FORM_KEY] = parse_form(reader.chunks(), params.get("boundary"), limits)
+        content_length = self.get_request_content_length(environ)
+        chunks = BodyReader.of(environ, self.max_body_size).chunks(content_length)
+        form = environ[FORM_KEY] = parse_form(chunks, params.get("boundary"), limits)
         return multipart_operations(form)
 
-    def extract_data_from_get_request(self, environ: Environ) -> dict[str, Any]:
-        """Return the GraphQL data in the URL parameters (400 for bad JSON in them).
+    def extract_data_from_get(self, query_params: Mapping[str, str]) -> dict[str, Any]:
+        """Return the GraphQL data in a GET request's URL parameters, not yet validated
+        (400 for bad JSON in `variables` or `extensions`).
 
         # Required arguments
 
-        `environ`: the WSGI environ.
+        `query_params`: the decoded URL parameters, a `dict` of `str`.
         """
-        return data_from_query_params(request_for(environ).query_params)
+        return data_from_query_params(query_params)
 
     def execute_query(
         self,

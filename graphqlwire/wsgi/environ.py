@@ -12,16 +12,24 @@ Two jobs, both per request and both cached in the ``environ`` (never on the shar
   variable": reading past it, or until EOF, blocks on servers (wsgiref) that hand the
   socket straight to the app. So the reader stops after exactly ``CONTENT_LENGTH`` bytes,
   reads until EOF only when the server sets ``wsgi.input_terminated`` (a chunked body
-  that the server de-chunks, as gunicorn does), and refuses anything over the size limit
-  with 413 before it is buffered.
+  that the server de-chunks, as gunicorn and ``graphqlwire.wsgi.serve`` do), and refuses
+  anything over the size limit with 413 before it is buffered. Hand-built environs (an
+  int ``CONTENT_LENGTH``, a text stream, no ``wsgi.input``) are read or refused with a 4xx.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import IO, Any
+import io
+from collections.abc import Callable, Iterator
+from typing import Any
 
-from ..http import HttpBadRequestError, HttpError, HttpPayloadTooLargeError, Request
+from ..http import (
+    HttpBadRequestError,
+    HttpError,
+    HttpLengthRequiredError,
+    HttpPayloadTooLargeError,
+    Request,
+)
 from ..http._uploads import read_chunks
 
 #: Bytes asked of ``wsgi.input`` per read.
@@ -34,10 +42,9 @@ _REQUEST_KEY = "graphqlwire.request"
 _BODY_KEY = "graphqlwire.body"
 
 
-class HttpLengthRequiredError(HttpError):
-    """A POST without ``Content-Length`` on a server that did not de-chunk the body."""
-
-    status, reason = 411, "Length Required"
+def _native(value: Any) -> str:
+    # Hand-built environs hold ints (CONTENT_LENGTH=21) or None where PEP 3333 has str.
+    return value if isinstance(value, str) else "" if value is None else str(value)
 
 
 def _wsgi_text(value: str) -> str:
@@ -72,20 +79,22 @@ def scope_from_environ(environ: dict[str, Any]) -> dict[str, Any]:
             name = key
         else:
             continue
+        value = _native(value)
         headers.append((_wsgi_bytes(name.lower().replace("_", "-")), _wsgi_bytes(value)))
-    root_path = _wsgi_text(environ.get("SCRIPT_NAME", ""))
-    path_info = environ.get("PATH_INFO", "")
+    script_name = _native(environ.get("SCRIPT_NAME"))
+    root_path = _wsgi_text(script_name)
+    path_info = _native(environ.get("PATH_INFO"))
     remote = environ.get("REMOTE_ADDR")
     return {
         "type": "http",
         "asgi": {"version": "3.0", "spec_version": "2.5"},
-        "http_version": environ.get("SERVER_PROTOCOL", "HTTP/1.1").partition("/")[2] or "1.1",
-        "method": environ.get("REQUEST_METHOD", "GET").upper(),
+        "http_version": _native(environ.get("SERVER_PROTOCOL")).partition("/")[2] or "1.1",
+        "method": (_native(environ.get("REQUEST_METHOD")) or "GET").upper(),
         "scheme": environ.get("wsgi.url_scheme", "http"),
         "root_path": root_path,
         "path": root_path + _wsgi_text(path_info),
-        "raw_path": _wsgi_bytes(environ.get("SCRIPT_NAME", "") + path_info),
-        "query_string": _wsgi_bytes(environ.get("QUERY_STRING", "")),
+        "raw_path": _wsgi_bytes(script_name + path_info),
+        "query_string": _wsgi_bytes(_native(environ.get("QUERY_STRING"))),
         "headers": headers,
         "server": (environ.get("SERVER_NAME", ""), _port(environ.get("SERVER_PORT"))),
         "client": (remote, _port(environ.get("REMOTE_PORT")) or 0) if remote else None,
@@ -112,6 +121,10 @@ def request_for(environ: dict[str, Any]) -> Request:
 class BodyReader:
     """Reads one request body from ``wsgi.input`` without ever reading past its end.
 
+    Hand-built environs (tests) are read too: an int ``CONTENT_LENGTH``, a text stream
+    (``io.StringIO``, read as UTF-8), or no ``wsgi.input`` at all (a 400 once the body is
+    needed).
+
     # Required arguments
 
     `environ`: the WSGI environ.
@@ -122,13 +135,14 @@ class BodyReader:
     """
 
     def __init__(self, environ: dict[str, Any], max_body_size: int | None = None) -> None:
-        self._input: IO[bytes] = environ["wsgi.input"]
+        self._input: Any = environ.get("wsgi.input")
         self.max_body_size = max_body_size
         self.terminated = bool(environ.get("wsgi.input_terminated"))
-        declared: str = (environ.get("CONTENT_LENGTH") or "").strip()
-        self._declared = declared
+        declared = environ.get("CONTENT_LENGTH")
+        self._declared = "" if declared is None else str(declared).strip()
         # ASCII digits only: "²" is a latin-1 digit to str.isdigit() but not to int().
-        self._length = int(declared) if declared.isascii() and declared.isdigit() else None
+        text = self._declared
+        self._length = int(text) if text.isascii() and text.isdigit() else None
         self.received = 0
         self.exhausted = False
 
@@ -167,15 +181,34 @@ class BodyReader:
                 f"Request body is larger than the limit of {limit} bytes."
             )
 
-    def chunks(self) -> Iterator[bytes]:
+    def _source(self, length: int | None) -> tuple[Callable[[int], bytes], int | None]:
+        """The read function of the body and its length in bytes (400 without a stream)."""
+        stream = self._input
+        if not hasattr(stream, "read"):
+            raise HttpBadRequestError(
+                "The request has no body stream (the WSGI environ has no 'wsgi.input')."
+            )
+        if isinstance(stream, io.TextIOBase):
+            # A text stream counts characters: read them (at most the limit + 1), then
+            # go on in bytes.
+            limit = self.max_body_size
+            size = length if length is not None else -1 if limit is None else limit + 1
+            encoded = stream.read(size).encode("utf-8")
+            return io.BytesIO(encoded).read, len(encoded)
+        return stream.read, length
+
+    def chunks(self, length: int | None = None) -> Iterator[bytes]:
         """Yield the body in chunks of at most ``CHUNK_SIZE`` bytes (413 past the limit).
 
-        A body that ends before its declared length is a 400: the client gave up.
+        `length` is how many bytes to read; None reads the declared ``content_length()``.
+        A body that ends before its length is a 400: the client gave up.
         """
         if self.received or self.exhausted:
             raise RuntimeError("The request body was already consumed.")
-        length = self.content_length()
-        for data in read_chunks(self._input.read, length, CHUNK_SIZE):
+        if length is None:
+            length = self.content_length()
+        read, length = self._source(length)
+        for data in read_chunks(read, length, CHUNK_SIZE):
             self.received += len(data)
             self._check_size(self.received)
             yield data
@@ -186,25 +219,34 @@ class BodyReader:
                 "by Content-Length."
             )
 
-    def read(self) -> bytes:
+    def read(self, length: int | None = None) -> bytes:
         """The whole body, read in bounded chunks (see ``chunks``)."""
-        return b"".join(self.chunks())
+        return b"".join(self.chunks(length))
 
     def drain(self, limit: int = DRAIN_LIMIT) -> None:
-        """Skip what is left of a declared-length body, when that is at most ``limit`` bytes.
+        """Skip what is left of the body, when that is at most ``limit`` bytes.
 
         Called after an early answer (415, 413 on a small over-limit body, ...): closing
         a socket that still holds unread request bytes makes TCP reset the connection,
-        and the client may lose the answer. Bigger bodies are left for the server to cut.
+        and the client may lose the answer. A declared-length body is skipped only when
+        its rest fits in ``limit``; a server-terminated one is read until it ends or
+        ``limit`` bytes were skipped. Bigger bodies are left for the server to cut.
         """
-        if self.exhausted or self.terminated or self._length is None:
+        stream = self._input
+        if self.exhausted or not hasattr(stream, "read") or isinstance(stream, io.TextIOBase):
             return
-        remaining = self._length - self.received
-        if remaining > limit:
+        if self.terminated:
+            remaining = limit
+        elif self._length is None or self._length - self.received > limit:
             return
-        while remaining > 0:
-            data = self._input.read(min(CHUNK_SIZE, remaining))
-            if not data:
-                break
-            remaining -= len(data)
+        else:
+            remaining = self._length - self.received
+        try:
+            while remaining > 0:
+                data = stream.read(min(CHUNK_SIZE, remaining))
+                if not data:
+                    break
+                remaining -= len(data)
+        except (OSError, ValueError, HttpError):
+            pass  # a broken body or connection: the answer still goes out, the server closes
         self.exhausted = True

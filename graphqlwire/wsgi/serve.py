@@ -17,11 +17,14 @@ Tests and embedders start it on port 0 and read the bound port::
 from __future__ import annotations
 
 import contextlib
+import io
 import sys
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
+from .chunked import ChunkedBody
+from .environ import CHUNK_SIZE
 from .middleware import WSGIApp
 
 
@@ -35,9 +38,47 @@ class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 class RequestHandler(WSGIRequestHandler):
-    """``wsgiref``'s handler, logging requests only when the server asks for it."""
+    """``wsgiref``'s handler, reading chunked bodies and logging only when asked to.
+
+    A ``Transfer-Encoding: chunked`` body (a streamed upload) is de-chunked
+    (``graphqlwire.wsgi.chunked``) and the environ gets ``wsgi.input_terminated``, so the
+    app reads it to its end under its own body limit; ``wsgiref`` alone would hand the
+    app the chunk framing with no length, and the client would meet a broken pipe.
+    Other transfer codings get 501; chunked with ``Content-Length`` (a request
+    smuggling vector, RFC 9112 §6.3) and chunked over HTTP/1.0 get 400.
+    """
 
     server: ThreadingWSGIServer
+    chunked = False
+
+    def parse_request(self) -> bool:
+        """Parse the request head, then set up the de-chunking of a chunked body."""
+        if not super().parse_request():
+            return False
+        codings = self.headers.get_all("transfer-encoding")
+        if not codings:
+            return True
+        coding = ",".join(codings).strip().lower()
+        if coding != "chunked":
+            self.send_error(
+                501, f"Transfer-Encoding {coding[:40]!r} is not supported: send chunked"
+            )
+            return False
+        if self.headers.get("content-length") is not None or self.request_version == "HTTP/1.0":
+            self.send_error(
+                400, "A chunked request must be HTTP/1.1 and must not carry Content-Length"
+            )
+            return False
+        self.rfile = io.BufferedReader(ChunkedBody(self.rfile), CHUNK_SIZE)
+        self.chunked = True
+        return True
+
+    def get_environ(self) -> dict[str, Any]:
+        """``wsgiref``'s environ, plus ``wsgi.input_terminated`` for a chunked body."""
+        environ: dict[str, Any] = super().get_environ()
+        if self.chunked:
+            environ["wsgi.input_terminated"] = True
+        return environ
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Log the request line and status when ``server.log_requests`` is true."""

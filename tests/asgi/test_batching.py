@@ -21,7 +21,7 @@ async def test_json_batch_runs_in_order_with_errors_per_operation(schema: Any) -
         {"query": "{ nope }"},
         {"query": 5},
     ]
-    response = await _app(schema).post("/", json=batch)
+    response = await _app(schema, max_batch_size=10).post("/", json=batch)
     assert response.status == 200
     body = response.json()
     assert len(body) == 4
@@ -36,10 +36,18 @@ async def test_batch_limits_and_refusal(schema: Any) -> None:
     response = await _app(schema, max_batch_size=2).post("/", json=too_many)
     assert response.status == 400
     assert "at most 2 are accepted" in response.json()["errors"][0]["message"]
-    refused = await _app(schema, max_batch_size=0).post("/", json=[{"query": "{ hello }"}])
+    refused = await _app(schema).post("/", json=[{"query": "{ hello }"}])  # (off by default)
     assert refused.status == 400
-    assert "Batched requests are not accepted" in refused.json()["errors"][0]["message"]
-    failed = await _app(schema).post("/", json=[{"query": "{ nope }"}])
+    assert refused.json() == {
+        "errors": [
+            {
+                "message": "Batched requests (a JSON array of operations) are off on this "
+                "server: send one operation per request, or turn batches on with "
+                "max_batch_size (--max-batch-size on the command line)."
+            }
+        ]
+    }
+    failed = await _app(schema, max_batch_size=10).post("/", json=[{"query": "{ nope }"}])
     assert failed.status == 400
 
 
@@ -70,7 +78,7 @@ async def test_multipart_batch_gets_each_file_in_its_operation(schema: Any) -> N
             + b"\r\n"
         )
     body += f"--{boundary}--\r\n".encode()
-    response = await _app(schema).post(
+    response = await _app(schema, max_batch_size=10).post(
         "/", body=body, headers={"content-type": f"multipart/form-data; boundary={boundary}"}
     )
     assert response.status == 200, response.body

@@ -100,9 +100,9 @@ async def test_bad_requests(
 
 async def test_methods(http: httpx.AsyncClient, url: str) -> None:
     response = await http.options(url)
-    assert (response.status_code, response.headers["allow"]) == (200, "GET, POST, OPTIONS")
+    assert (response.status_code, response.headers["allow"]) == (200, "OPTIONS, POST, GET")
     response = await http.put(url, json={"query": "{ hello }"})
-    assert (response.status_code, response.headers["allow"]) == (405, "GET, POST, OPTIONS")
+    assert (response.status_code, response.headers["allow"]) == (405, "OPTIONS, POST, GET")
 
 
 async def test_cors(http: httpx.AsyncClient, url: str) -> None:

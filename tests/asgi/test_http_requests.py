@@ -29,20 +29,20 @@ def error_message(response: Any) -> str:
 async def test_options_lists_allowed_methods(make_app: AppFactory) -> None:
     response = await ASGIClient(make_app()).options("/")
     assert response.status == 200
-    assert response.header("allow") == "GET, POST, OPTIONS"
+    assert response.header("allow") == "OPTIONS, POST, GET"
     assert response.body == b""
 
 
 async def test_options_without_get(make_app: AppFactory) -> None:
     response = await ASGIClient(make_app(introspection=False)).options("/")
-    assert response.header("allow") == "POST, OPTIONS"
+    assert response.header("allow") == "OPTIONS, POST"
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "HEAD", "BREW"])
 async def test_other_methods_are_405(client: ASGIClient, method: str) -> None:
     response = await client.request(method, "/", json={"query": "{ hello }"})
     assert response.status == 405
-    assert response.header("allow") == "GET, POST, OPTIONS"
+    assert response.header("allow") == "OPTIONS, POST, GET"
     assert f"Method {method} is not allowed" in error_message(response)
 
 
@@ -86,7 +86,7 @@ async def test_get_query_for_json_clients_when_get_queries_are_off(make_app: App
         "/", params={"query": "{ hello }"}, headers={"accept": "application/json"}
     )
     assert response.status == 405
-    assert response.header("allow") == "GET, POST, OPTIONS"
+    assert response.header("allow") == "OPTIONS, POST, GET"
     assert "GET is disabled" in error_message(response)
 
 
@@ -113,7 +113,7 @@ async def test_get_bad_json_param(client: ASGIClient, name: str) -> None:
 async def test_introspection_off_hides_explorer(make_app: AppFactory) -> None:
     response = await ASGIClient(make_app(introspection=False)).get("/")
     assert response.status == 405
-    assert response.header("allow") == "POST, OPTIONS"
+    assert response.header("allow") == "OPTIONS, POST"
 
 
 async def test_explorer_returning_none_is_405(make_app: AppFactory) -> None:
@@ -180,7 +180,7 @@ async def test_post_bad_json_400(client: ASGIClient, body: bytes, fragment: str)
 @pytest.mark.parametrize(
     ("body", "fragment"),
     [
-        ([], "The batch is empty"),
+        ([], "Batched requests (a JSON array of operations) are off"),
         ("{ hello }", "must be a JSON object, not a string"),
         ({"query": 1}, "'query' must be a string"),
         ({}, "has no 'query'"),

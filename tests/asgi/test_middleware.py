@@ -122,7 +122,7 @@ async def test_unknown_origin_and_no_origin_get_no_cors_headers(make_app: AppFac
 
 async def test_plain_options_with_origin_reaches_the_app(make_app: AppFactory) -> None:
     response = await cors(make_app).options("/", headers={"origin": ORIGIN})
-    assert response.header("allow") == "GET, POST, OPTIONS"
+    assert response.header("allow") == "OPTIONS, POST, GET"
     assert response.header("access-control-allow-origin") == ORIGIN
 
 

@@ -323,7 +323,7 @@ async def test_subscription_events_give_graphql_cores_results() -> None:
     query = "subscription { tick { id name price tags } }"
     success, results = await subscribe(schema, {"query": query})
     assert success
-    ours = [result async for result in results]  # type: ignore[union-attr]
+    ours = [result.formatted async for result in results]  # type: ignore[union-attr]
     stream = core.subscribe(schema, core.parse(query))
     if inspect.isawaitable(stream):
         stream = await stream

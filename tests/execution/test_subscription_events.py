@@ -204,7 +204,7 @@ async def run_both(
         return results
     assert success, results
     assert not isinstance(results, list)
-    ours = [result async for result in results]
+    ours = [result.formatted async for result in results]  # (ExecutionResults, as Ariadne's)
     assert ours == [result.formatted async for result in stream]
     return ours
 
@@ -512,8 +512,8 @@ async def test_closing_after_two_events_runs_the_source_finally() -> None:
     subscription.fields["flaky"].subscribe = endless
     success, results = await subscribe(schema, {"query": "subscription { flaky }"})
     assert success and not isinstance(results, list)
-    assert await results.__anext__() == {"data": {"flaky": "ok 0"}}
-    assert (await results.__anext__())["errors"][0]["message"] == "flaky 1"
+    assert (await results.__anext__()).formatted == {"data": {"flaky": "ok 0"}}
+    assert (await results.__anext__()).errors[0].message == "flaky 1"
     assert closed == []
     await results.aclose()
     assert closed == ["finally"]

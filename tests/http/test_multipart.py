@@ -184,7 +184,7 @@ def test_malformed_bodies_are_400_with_a_precise_message(body: bytes, message: s
     with pytest.raises(MultipartParseError) as info:
         parse(body)
     assert info.value.message == message
-    assert info.value.status == 400
+    assert info.value.status_code == 400
     assert isinstance(info.value, HttpBadRequestError)
 
 
@@ -226,7 +226,7 @@ def test_limits_are_413_with_a_precise_message(
     with pytest.raises(MultipartTooLargeError) as info:
         parse(body, chunk=chunk, **limits)
     assert info.value.message == message
-    assert info.value.status == 413
+    assert info.value.status_code == 413
     assert isinstance(info.value, HttpPayloadTooLargeError)
 
 
@@ -329,7 +329,7 @@ def assert_only_typed_errors(run: Callable[[], None]) -> None:
         run()
     except MultipartError as raised:
         error = raised
-    assert error is None or (error.status in (400, 413) and error.message)
+    assert error is None or (error.status_code in (400, 413) and error.message)
 
 
 def mutate(body: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:

@@ -70,7 +70,7 @@ def test_negotiate_media_type(accept: str | None, expected: str) -> None:
 def test_negotiate_not_acceptable(accept: str) -> None:
     with pytest.raises(HttpNotAcceptableError) as info:
         gh.negotiate_media_type(accept)
-    assert info.value.status == 406
+    assert info.value.status_code == 406
     assert GRJ in info.value.message
 
 
@@ -133,7 +133,7 @@ def test_request_body_kind_caches_json_types_only() -> None:
 def test_request_body_kind_refused(content_type: str | None, fragment: str) -> None:
     with pytest.raises(HttpUnsupportedMediaTypeError) as info:
         gh.request_body_kind(content_type)
-    assert info.value.status == 415
+    assert info.value.status_code == 415
     assert fragment in info.value.message
 
 
@@ -162,7 +162,7 @@ def test_json_body_returns_raw_value() -> None:
 def test_json_body_errors(body: bytes, fragment: str) -> None:
     with pytest.raises(HttpBadRequestError) as info:
         parse_json_body(body)
-    assert info.value.status == 400
+    assert info.value.status_code == 400
     assert fragment in info.value.message
 
 
@@ -272,10 +272,10 @@ def test_check_status_mode() -> None:
 @pytest.mark.parametrize(
     ("get_queries", "introspection", "explorer", "allowed"),
     [
-        (False, True, True, ["GET", "POST", "OPTIONS"]),
-        (True, False, False, ["GET", "POST", "OPTIONS"]),
-        (False, False, True, ["POST", "OPTIONS"]),
-        (False, True, False, ["POST", "OPTIONS"]),
+        (False, True, True, ["OPTIONS", "POST", "GET"]),
+        (True, False, False, ["OPTIONS", "POST", "GET"]),
+        (False, False, True, ["OPTIONS", "POST"]),
+        (False, True, False, ["OPTIONS", "POST"]),
     ],
 )
 def test_allowed_methods(
@@ -290,9 +290,9 @@ def test_allowed_methods(
 
 
 def test_options_response() -> None:
-    response = gh.options_response(["POST", "OPTIONS"])
+    response = gh.options_response(["OPTIONS", "POST"])
     assert (response.status_code, response.body) == (200, b"")
-    assert response.headers["allow"] == "POST, OPTIONS"
+    assert response.headers["allow"] == "OPTIONS, POST"
     assert response.headers["content-type"] == "text/plain; charset=utf-8"
 
 

@@ -172,7 +172,7 @@ def test_combine_errors_say_which_rule_is_broken(
     with pytest.raises(HttpBadRequestError) as info:
         combine_multipart_data(operations, files_map, files)
     assert info.value.message == message
-    assert info.value.status == 400
+    assert info.value.status_code == 400
 
 
 def form(*items: tuple[str, str | UploadFile]) -> FormData:
@@ -224,7 +224,7 @@ def test_json_file_part_over_the_field_limit_is_413_before_reading(name: str):
     items = {"operations": '{"query": "q"}', "map": "{}", name: big}
     with pytest.raises(HttpPayloadTooLargeError) as info:
         multipart_operations(form(*items.items()), max_field_size=1000)
-    assert info.value.status == 413
+    assert info.value.status_code == 413
     assert info.value.message == (
         f"The multipart {name!r} field was sent as a file of 2000 bytes, "
         "over the limit of 1000 bytes for a field."
@@ -284,7 +284,7 @@ def test_fuzz_combine_only_raises_400(operations: Any, files_map: Any, names: se
         combine_multipart_data(operations, files_map, {name: upload(name) for name in names})
     except HttpBadRequestError as raised:
         error = raised
-    assert error is None or (error.status == 400 and error.message)
+    assert error is None or (error.status_code == 400 and error.message)
 
 
 @FUZZ
@@ -315,4 +315,4 @@ def test_fuzz_forms_from_broken_bodies_only_raise_http_errors(
             parsed.close_sync()
     except (HttpBadRequestError, MultipartError) as raised:
         error = raised
-    assert error is None or (error.status in (400, 413) and error.message)
+    assert error is None or (error.status_code in (400, 413) and error.message)

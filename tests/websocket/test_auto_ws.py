@@ -51,15 +51,6 @@ async def test_the_subprotocol_is_picked_from_what_the_client_offers(
         assert await ws.receive() == {"type": "connection_ack"}
 
 
-@pytest.mark.parametrize("offered", [[], ["chat"]])
-async def test_neither_subprotocol_closes_4406_without_picking_one(
-    serve: ServeFactory, offered: list[str]
-) -> None:
-    async with serve(GraphQLAutoWSHandler()) as url, client(url, *offered) as ws:
-        assert ws.subprotocol is None
-        assert await ws.closed() == (4406, "Subprotocol not acceptable")
-
-
 async def test_the_graphql_app_uses_the_auto_handler_by_default(run_server: Any) -> None:
     async with run_server(GraphQL(SCHEMA)) as (url, _), client(url, "graphql-ws") as ws:
         assert ws.subprotocol == "graphql-ws"

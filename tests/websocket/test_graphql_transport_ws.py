@@ -257,16 +257,6 @@ async def test_duplicate_active_id_closes_4409_and_stops_the_first(
     await wait_until(lambda: not operation_tasks())
 
 
-async def test_client_without_the_subprotocol_is_closed_4406_without_one(
-    serve: ServeFactory,
-) -> None:
-    async with serve(GraphQLTransportWSHandler()) as url, client(url, "graphql-ws") as ws:
-        assert ws.subprotocol is None
-        assert await ws.closed() == (4406, "Subprotocol not acceptable")
-    async with serve(GraphQLTransportWSHandler()) as url, client(url) as ws:
-        assert await ws.closed() == (4406, "Subprotocol not acceptable")
-
-
 async def test_no_init_in_time_closes_4408_and_leaves_no_task(serve: ServeFactory) -> None:
     hooks = Hooks()
     handler = hooks.handler(connection_init_wait_timeout=timedelta(seconds=0.2))
@@ -288,21 +278,22 @@ async def test_init_cancels_the_timer(serve: ServeFactory) -> None:
 
 
 @pytest.mark.parametrize(
-    ("accept", "reason"),
+    ("accept", "closed"),
     [
-        (False, "Forbidden"),
-        (WebSocketConnectionError({"message": "Bad token"}), "Bad token"),
-        (WebSocketConnectionError(), "Forbidden"),
-        (RuntimeError("a bug in on_connect"), "Forbidden"),
+        (False, (4403, "Forbidden")),
+        (WebSocketConnectionError({"message": "Bad token"}), (4403, "Bad token")),
+        (WebSocketConnectionError(), (4403, "Forbidden")),
+        # A crash is a server fault, worded as Ariadne words it.
+        (RuntimeError("a bug in on_connect"), (4500, "Unexpected error has occurred.")),
     ],
 )
-async def test_on_connect_rejection_closes_4403(
-    serve: ServeFactory, accept: Any, reason: str
+async def test_on_connect_rejection_closes_4403_and_a_crash_4500(
+    serve: ServeFactory, accept: Any, closed: tuple[int, str]
 ) -> None:
     hooks = Hooks(accept)
     async with serve(hooks.handler()) as url, client(url, PROTOCOL) as ws:
         await ws.send({"type": "connection_init", "payload": {"token": "x"}})
-        assert await ws.closed() == (4403, reason)
+        assert await ws.closed() == closed
     await wait_until(lambda: hooks.names("disconnect") == [None])
 
 

@@ -14,8 +14,8 @@ from graphql import GraphQLError, ValidationRule
 from graphqlwire.execution import Extension
 from graphqlwire.explorers import Explorer, ExplorerHttp405, ExplorerPlayground
 from graphqlwire.http import HttpBadRequestError
+from graphqlwire.http._errors import status_line
 from graphqlwire.wsgi import GraphQL
-from graphqlwire.wsgi.app import status_line
 from tests.wsgi.helpers import SCHEMA, call, post_json
 
 
@@ -46,17 +46,17 @@ def test_variables_and_operation_name() -> None:
 def test_options_answers_200_with_allow() -> None:
     result = call(app(), "OPTIONS")
     assert result.status == "200 OK"
-    assert result.header("allow") == "GET, POST, OPTIONS"
+    assert result.header("allow") == "OPTIONS, POST, GET"
     assert result.body == b""
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "HEAD"])
 def test_other_methods_get_405_with_allow(method: str) -> None:
     result = call(app(), method)
-    assert result.status == "405 Method Not Allowed"
-    assert result.header("allow") == "GET, POST, OPTIONS"
+    assert result.status == "405 METHOD NOT ALLOWED"
+    assert result.header("allow") == "OPTIONS, POST, GET"
     assert result.json() == {
-        "errors": [{"message": f"Method {method} is not allowed here: use GET, POST, OPTIONS."}]
+        "errors": [{"message": f"Method {method} is not allowed here: use OPTIONS, POST, GET."}]
     }
 
 
@@ -83,10 +83,13 @@ def test_an_async_explorer_page_is_awaited() -> None:
     assert result.body == b"<html>awaited page</html>"
 
 
-def test_explorer_returning_none_gives_405() -> None:
+def test_explorer_returning_none_gives_an_empty_405() -> None:
+    """As Ariadne's WSGI app (and the seed's ExplorerHttp405): no body, just Allow."""
     result = call(app(explorer=ExplorerHttp405()), "GET", headers={"accept": "text/html"})
-    assert result.code == 405
-    assert result.header("allow") == "GET, POST, OPTIONS"
+    assert result.status == "405 METHOD NOT ALLOWED"
+    assert result.header("allow") == "OPTIONS, POST, GET"
+    assert result.body == b""
+    assert result.header("vary") == "Accept"
 
 
 def test_get_without_query_for_json_client_is_400() -> None:
@@ -102,7 +105,7 @@ def test_get_query_when_disabled_is_405() -> None:
         app(), "GET", query_string="query=%7Bhello%7D", headers={"accept": "application/json"}
     )
     assert result.code == 405
-    assert result.header("allow") == "GET, POST, OPTIONS"
+    assert result.header("allow") == "OPTIONS, POST, GET"
     assert "disabled" in result.json()["errors"][0]["message"]
 
 
@@ -120,7 +123,7 @@ def test_mutation_over_get_is_405_with_allow_post() -> None:
     result = call(
         app(execute_get_queries=True), "GET", query_string='query=mutation{echo(text:"x")}'
     )
-    assert result.status == "405 Method Not Allowed"
+    assert result.status == "405 METHOD NOT ALLOWED"
     assert result.header("allow") == "POST"
     assert "mutation" in result.json()["errors"][0]["message"]
 
@@ -142,10 +145,10 @@ def test_subscription_is_refused() -> None:
 def test_graphql_response_json_gets_goh_status_codes() -> None:
     accept = {"accept": "application/graphql-response+json"}
     partial = post_json(app(), {"query": "{ hello fail }"}, headers=accept)
-    assert partial.status == "294 Partial Success"
+    assert partial.status == "294 PARTIAL SUCCESS"
     assert partial.header("content-type") == "application/graphql-response+json; charset=utf-8"
     invalid = post_json(app(), {"query": "{ nope }"}, headers=accept)
-    assert invalid.status == "422 Unprocessable Entity"
+    assert invalid.code == 422
     unparsable = post_json(app(), {"query": "{"}, headers=accept)
     assert unparsable.code == 400
 
@@ -162,10 +165,12 @@ def test_unacceptable_accept_is_406() -> None:
     assert result.header("content-type") == "application/json; charset=utf-8"
 
 
-def test_status_line_for_unknown_codes() -> None:
+def test_status_lines_are_spelled_as_ariadne_does() -> None:
     assert status_line(200) == "200 OK"
-    assert status_line(294) == "294 Partial Success"
-    assert status_line(599) == "599 Unknown"
+    assert status_line(400) == "400 BAD REQUEST"
+    assert status_line(405) == "405 METHOD NOT ALLOWED"
+    assert status_line(294) == "294 PARTIAL SUCCESS"
+    assert status_line(599) == "599 UNKNOWN STATUS"
 
 
 def test_bad_status_mode_is_refused() -> None:
@@ -260,9 +265,9 @@ def test_introspection_false_refuses_introspection_and_hides_the_explorer() -> N
     result = post_json(closed, {"query": "{ __schema { queryType { name } } }"})
     assert result.code == 400
     explorer = call(closed, "GET", headers={"accept": "text/html"})
-    assert explorer.code == 405
-    assert explorer.header("allow") == "POST, OPTIONS"
-    assert call(closed, "OPTIONS").header("allow") == "POST, OPTIONS"
+    assert (explorer.code, explorer.body) == (405, b"")
+    assert explorer.header("allow") == "OPTIONS, POST"
+    assert call(closed, "OPTIONS").header("allow") == "OPTIONS, POST"
 
 
 def test_debug_adds_the_exception_to_errors() -> None:
@@ -359,10 +364,10 @@ def test_a_subclass_replaces_one_step() -> None:
 
 def test_a_step_raising_http_error_gets_its_4xx() -> None:
     class Guarded(GraphQL):
-        def handle_post(self, environ: dict[str, Any]) -> Any:
+        def handle_post(self, environ: dict[str, Any], start_response: Any) -> Any:
             if "HTTP_X_TOKEN" not in environ:
                 raise HttpBadRequestError("Missing X-Token header.")
-            return super().handle_post(environ)
+            return super().handle_post(environ, start_response)
 
     result = post_json(Guarded(SCHEMA), {"query": "{ hello }"})
     assert result.code == 400

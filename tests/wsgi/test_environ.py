@@ -126,7 +126,7 @@ def test_missing_content_length_is_411(value: str | None) -> None:
         env["CONTENT_LENGTH"] = value
     with pytest.raises(HttpLengthRequiredError, match="Missing Content-Length") as caught:
         BodyReader(env).read()
-    assert caught.value.status == 411
+    assert caught.value.status_code == 411
 
 
 @pytest.mark.parametrize("value", ["-1", "1e3", "abc", "12 34", "\u00b2"])
@@ -154,9 +154,15 @@ def test_drain_skips_a_small_unread_rest_only() -> None:
     big = CountingInput(b"b" * 100)
     BodyReader({"wsgi.input": big, "CONTENT_LENGTH": "100"}).drain(limit=50)
     assert big.sizes == []
+
+
+def test_drain_reads_a_terminated_body_until_its_end_or_the_limit() -> None:
     terminated = CountingInput(b"t" * 100)
     BodyReader({"wsgi.input": terminated, "wsgi.input_terminated": True}).drain()
-    assert terminated.sizes == []
+    assert terminated.tell() == 100
+    endless = CountingInput(b"e" * (CHUNK_SIZE * 4))
+    BodyReader({"wsgi.input": endless, "wsgi.input_terminated": True}).drain(limit=CHUNK_SIZE)
+    assert endless.sizes == [CHUNK_SIZE]
 
 
 def test_scope_survives_environ_values_outside_latin_1() -> None:

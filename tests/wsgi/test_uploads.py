@@ -85,7 +85,7 @@ def test_batch_operations_get_their_own_files_and_run_in_order() -> None:
             return super().execute_query(environ, data, **kwargs)
 
     result = post_multipart(
-        Recording(SCHEMA),
+        Recording(SCHEMA, max_batch_size=10),
         [
             (
                 "operations",

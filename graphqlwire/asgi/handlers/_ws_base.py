@@ -11,48 +11,86 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 from abc import abstractmethod
-from collections.abc import AsyncGenerator, Callable
-from typing import Any, ClassVar, Generic, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
 
-from graphql import DocumentNode, GraphQLError, OperationType
+from graphql import DocumentNode, GraphQLError
 
-from ...execution import (
-    RequestFailure,
-    check_request_data,
-    get_logger,
-    get_operation_type,
-    parse_query,
-    resolve_persisted,
-    run_graphql,
-    run_subscription,
+from ...execution import get_logger
+from ...http import (
+    JSONResponse,
+    WebSocket,
+    WebSocketConnectionError,
+    WebSocketDisconnect,
+    WebSocketState,
 )
-from ...http import WebSocket, WebSocketConnectionError, WebSocketDisconnect, WebSocketState
+from ...http._websocket import DENIAL_RESPONSE_EXTENSION
 from ...protocols import LocalProtocolError
+from ._execute import Results as Results  # (re-exported: both handlers use it)
+from ._execute import call_hook, execute_operation, parse_operation
 from ._operation import Operation
 from .base import GraphQLWebsocketHandler
 
 #: ``Operation.extra`` key: the task that runs the operation.
 TASK = "task"
-#: ``Operation.extra`` key: set once the generator was closed and ``on_complete`` ran.
+#: ``Operation.extra`` key: set once the operation began finishing (closing its generator,
+#: then ``on_complete``).
 FINISHED = "finished"
+#: The connection scope's key for its live operations (see `_live_operations`).
+LIVE_KEY = "graphqlwire.live_operations"
 #: What the client is told when even formatting or sending an operation's error failed.
 INTERNAL_ERROR = {"message": "Internal server error"}
+#: The payload of a connection ``on_connect`` refused without saying why.
+FORBIDDEN = {"message": "Forbidden"}
+#: The payload of a connection whose ``on_connect`` crashed (Ariadne's words).
+UNEXPECTED_ERROR = {"message": "Unexpected error has occurred."}
 
-Results = AsyncGenerator[dict[str, Any], None]
 #: The per-connection state a subclass keeps (created by ``_new_connection``).
 ConnectionT = TypeVar("ConnectionT")
 
 
-async def call_hook(hook: Callable[..., Any] | None, *args: Any) -> Any:
-    """Call a user hook, awaiting it when it is async; None when there is no hook."""
-    if hook is None:
-        return None
-    result = hook(*args)
-    if inspect.isawaitable(result):
-        result = await result
-    return result
+async def refuse_subprotocols(websocket: WebSocket, supported: Sequence[str]) -> None:
+    """Refuse a handshake that offers none of the `supported` subprotocols.
+
+    RFC 6455 section 4.2.2 lets a server select only a subprotocol the client offered, and
+    browsers and the `ws` library fail a 101 without the one they asked for ("Server sent
+    no subprotocol"), so the handshake is refused instead: with a 400 whose JSON body and
+    ``Sec-WebSocket-Protocol`` header name the supported subprotocols, through the
+    ``websocket.http.response`` extension when the server offers it, else with the 403
+    every ASGI server sends for a close before accept.
+    """
+    names = ", ".join(supported)
+    offered = ", ".join(websocket.subprotocols) or "none"
+    message = (
+        f"Unsupported WebSocket subprotocol (offered: {offered}): this endpoint speaks "
+        f"{names}; name one in Sec-WebSocket-Protocol."
+    )
+    if websocket.client_state is WebSocketState.CONNECTING:
+        await websocket.receive()  # the websocket.connect message
+    if DENIAL_RESPONSE_EXTENSION in (websocket.scope.get("extensions") or {}):
+        headers = {"sec-websocket-protocol": names}
+        await websocket.send_denial_response(
+            JSONResponse({"errors": [{"message": message}]}, 400, headers=headers)
+        )
+    else:
+        await websocket.close()
+
+
+def _live_operations(websocket: WebSocket) -> dict[asyncio.Task[None], Operation]:
+    """The connection's operations whose task has not ended yet, by task."""
+    live: dict[asyncio.Task[None], Operation] | None = websocket.scope.get(LIVE_KEY)
+    if live is None:
+        live = websocket.scope[LIVE_KEY] = {}
+    return live
+
+
+class Rejection(NamedTuple):
+    """Why ``on_connect`` did not accept a connection: what the client is told, and whether
+    it was a server fault (the hook crashed) rather than a refusal."""
+
+    payload: dict[str, Any]
+    server_fault: bool
 
 
 async def close_if_open(websocket: Any, code: int, reason: str | None = None) -> None:
@@ -74,16 +112,13 @@ class OperationsHandler(GraphQLWebsocketHandler, Generic[ConnectionT]):
 
     #: The subprotocol the handler speaks; a client that does not offer it is refused.
     subprotocol: ClassVar[str]
-    #: The close code for a client that did not offer ``subprotocol``.
-    subprotocol_refused_code: ClassVar[int]
 
     async def handle_websocket(self, websocket: WebSocket) -> None:
         """Handle the GraphQL WebSocket connection, from handshake to cleanup.
 
-        A client that did not offer the handler's subprotocol is accepted without one
-        (RFC 6455 section 4.2.2: the server may only select a subprotocol the client
-        offered) and closed at once with the protocol's code. Whatever ends the connection,
-        every operation is stopped and `on_disconnect` runs.
+        A client that did not offer the handler's subprotocol is refused before the
+        handshake completes (`refuse_subprotocols`). Whatever ends the connection, every
+        operation is stopped, its `on_complete` has run, and then `on_disconnect` runs.
 
         # Required arguments
 
@@ -92,8 +127,7 @@ class OperationsHandler(GraphQLWebsocketHandler, Generic[ConnectionT]):
         connection = self._new_connection(websocket)
         try:
             if self.subprotocol not in websocket.subprotocols:
-                await websocket.accept()
-                await websocket.close(self.subprotocol_refused_code, "Subprotocol not acceptable")
+                await refuse_subprotocols(websocket, (self.subprotocol,))
                 return
             await websocket.accept(self.subprotocol)
             await self._serve(websocket, connection)
@@ -105,6 +139,10 @@ class OperationsHandler(GraphQLWebsocketHandler, Generic[ConnectionT]):
         finally:
             try:
                 await self._end_connection(websocket, connection)
+                # Operations that ended by themselves may still be finishing (closing
+                # their generator, in `on_complete`): `on_disconnect` comes after them.
+                for operation in list(_live_operations(websocket).values()):
+                    await self._finish_operation(websocket, operation)
             finally:
                 await self._call_hook_logged(self.on_disconnect, websocket)
 
@@ -165,21 +203,22 @@ class OperationsHandler(GraphQLWebsocketHandler, Generic[ConnectionT]):
         """Log the exception being handled once, on the handler's logger, with its traceback."""
         get_logger(self.logger).exception(message)
 
-    async def _run_on_connect(self, websocket: WebSocket, payload: Any) -> dict[str, Any] | None:
-        """Run ``on_connect``: None when the connection is accepted, else the rejection payload.
+    async def _run_on_connect(self, websocket: WebSocket, payload: Any) -> Rejection | None:
+        """Run ``on_connect``: None when the connection is accepted, else why it is not.
 
-        ``on_connect`` rejects by returning ``False`` or raising; a ``WebSocketConnectionError``
-        carries the payload the client is told, any other exception is a bug: it is logged
-        and the client only learns that it was refused.
+        ``on_connect`` refuses by returning ``False`` or raising ``WebSocketConnectionError``
+        (whose payload the client is told). Any other exception is a bug of the server, not
+        a refused login: it is logged, and the client gets Ariadne's "Unexpected error has
+        occurred." as a server fault.
         """
         try:
             accepted = await call_hook(self.on_connect, websocket, payload)
         except WebSocketConnectionError as error:
-            return error.payload or {"message": "Forbidden"}
+            return Rejection(error.payload or dict(FORBIDDEN), server_fault=False)
         except Exception:
             self._log_bug("on_connect raised an exception; the connection is refused")
-            return {"message": "Forbidden"}
-        return {"message": "Forbidden"} if accepted is False else None
+            return Rejection(dict(UNEXPECTED_ERROR), server_fault=True)
+        return Rejection(dict(FORBIDDEN), server_fault=False) if accepted is False else None
 
     def _parse_operation(
         self, context_value: Any, data: Any
@@ -187,16 +226,9 @@ class OperationsHandler(GraphQLWebsocketHandler, Generic[ConnectionT]):
         """Check and parse an operation's data: ``(document, [])`` or ``(None, errors)``.
 
         A persisted document's id or hash is looked up first (and again, cheaply, when
-        the operation executes).
+        the operation executes); see ``_execute.parse_operation``, shared with SSE.
         """
-        try:
-            data = resolve_persisted(data, self.execution_options)
-            check_request_data(data)
-            return parse_query(context_value, data, self.query_parser), []
-        except RequestFailure as failure:
-            return None, [self.error_formatter(error, self.debug) for error in failure.errors]
-        except GraphQLError as error:
-            return None, [self.error_formatter(error, self.debug)]
+        return parse_operation(self, context_value, data)
 
     async def _execute_operation(
         self,
@@ -207,32 +239,15 @@ class OperationsHandler(GraphQLWebsocketHandler, Generic[ConnectionT]):
     ) -> list[dict[str, Any]] | Results:
         """Run one operation: its results generator, or the list of errors it failed with.
 
-        Subscriptions go through the subscription pipeline. Queries and mutations go through
-        the HTTP handler's ``execute_graphql_query`` when the app has one (so both
-        transports share extensions and middleware), else through the query pipeline; their
-        result is yielded by a one-item generator. A result without ``data`` (the request
-        failed before execution) is a failure.
+        Subscriptions go through the subscription pipeline; queries and mutations through
+        the HTTP handler's ``execute_graphql_query`` when the app has one (so every
+        transport shares extensions and middleware). See ``_execute.execute_operation``,
+        shared with SSE.
         """
-        if self.schema is None:
-            raise RuntimeError("The handler is not configured: call configure(schema) first")
-        operation_type = get_operation_type(query_document, data.get("operationName"))
-        if operation_type is not OperationType.SUBSCRIPTION and self.http_handler is not None:
-            _, result = await self.http_handler.execute_graphql_query(
-                websocket, data, context_value=context_value, query_document=query_document
-            )
-            return _results_or_errors(result)
-        options = self.execution_options
-        if operation_type is OperationType.SUBSCRIPTION:
-            _, results = await run_subscription(
-                self.schema, data, options, context_value=context_value,
-                query_document=query_document,
-            )  # fmt: skip
-            return results
-        _, result = await run_graphql(
-            self.schema, data, options, context_value=context_value,
-            query_document=query_document,
-        )  # fmt: skip
-        return _results_or_errors(result)
+        self.configured_schema()  # a TypeError for a handler that has none
+        return await execute_operation(
+            self, self.http_handler, websocket, data, context_value, query_document
+        )
 
     async def _start_operation(
         self, websocket: WebSocket, data: Any, operation: Operation, connection: ConnectionT
@@ -254,10 +269,14 @@ class OperationsHandler(GraphQLWebsocketHandler, Generic[ConnectionT]):
             finally:
                 await self._end_operation(websocket, operation, connection)
             return
-        operation.extra[TASK] = asyncio.create_task(
+        task = asyncio.create_task(
             self._operation_task(websocket, data, operation, connection),
             name=f"graphqlwire operation {operation.id!r}",
         )
+        operation.extra[TASK] = task
+        live = _live_operations(websocket)
+        live[task] = operation
+        task.add_done_callback(lambda done: live.pop(done, None))
 
     async def _operation_task(
         self, websocket: WebSocket, data: Any, operation: Operation, connection: ConnectionT
@@ -307,7 +326,10 @@ class OperationsHandler(GraphQLWebsocketHandler, Generic[ConnectionT]):
         """
         task = operation.extra.get(TASK)
         if task is not None and task is not asyncio.current_task() and not task.done():
-            task.cancel()
+            # A task that is already finishing (closing its generator, in `on_complete`)
+            # is waited for, never cancelled: that would cut `on_complete` short.
+            if not operation.extra.get(FINISHED):
+                task.cancel()
             await asyncio.wait({task})
         if operation.extra.get(FINISHED):
             return
@@ -319,13 +341,3 @@ class OperationsHandler(GraphQLWebsocketHandler, Generic[ConnectionT]):
             self._log_bug(f"Closing the generator of operation {operation.id!r} failed")
         finally:
             await self._notify_complete(websocket, operation)
-
-
-def _results_or_errors(result: dict[str, Any]) -> list[dict[str, Any]] | Results:
-    if "data" not in result:
-        return list(result.get("errors") or [{"message": "The operation failed."}])
-    return _one_result(result)
-
-
-async def _one_result(result: dict[str, Any]) -> Results:
-    yield result

@@ -3,9 +3,9 @@
 The client names the protocol it speaks in ``Sec-WebSocket-Protocol``
 (``scope["subprotocols"]``): ``graphql-transport-ws`` goes to a
 ``GraphQLTransportWSHandler``, ``graphql-ws`` to a ``GraphQLWSHandler``. A client that
-offers both gets ``graphql-transport-ws`` (the maintained protocol); one that offers
-neither is closed with 4406 "Subprotocol not acceptable", without being given a
-subprotocol it did not ask for (RFC 6455 section 4.2.2).
+offers both gets ``graphql-transport-ws`` (the maintained protocol); a handshake that
+offers neither is refused with an HTTP 400 naming both (`refuse_subprotocols`), since
+the server may not pick a subprotocol the client did not offer (RFC 6455 section 4.2.2).
 """
 
 from __future__ import annotations
@@ -14,9 +14,13 @@ from datetime import timedelta
 from typing import Any
 
 from ...protocols import graphql_transport_ws, graphql_ws
+from ._ws_base import refuse_subprotocols
 from .base import GraphQLWebsocketHandler
 from .graphql_transport_ws import GraphQLTransportWSHandler
 from .graphql_ws import GraphQLWSHandler
+
+#: The subprotocols served, the preferred one first.
+SUBPROTOCOLS = (graphql_transport_ws.PROTOCOL, graphql_ws.PROTOCOL)
 
 
 class GraphQLAutoWSHandler(GraphQLWebsocketHandler):
@@ -82,13 +86,17 @@ class GraphQLAutoWSHandler(GraphQLWebsocketHandler):
 
         `websocket`: the `WebSocket` connection.
         """
-        await self.select_handler(websocket.subprotocols).handle_websocket(websocket)
+        offered = websocket.subprotocols
+        if graphql_transport_ws.PROTOCOL not in offered and graphql_ws.PROTOCOL not in offered:
+            await refuse_subprotocols(websocket, SUBPROTOCOLS)
+            return
+        await self.select_handler(offered).handle_websocket(websocket)
 
     def select_handler(self, subprotocols: list[str]) -> GraphQLWebsocketHandler:
         """The handler for a client offering `subprotocols`.
 
         `graphql-transport-ws` wins when both are offered; with neither, the
-        `graphql-transport-ws` handler closes the connection with 4406.
+        `graphql-transport-ws` handler (which refuses the handshake).
 
         # Required arguments
 

@@ -39,6 +39,7 @@ from ._operation import OnComplete, OnConnect, OnDisconnect, OnOperation
 
 if TYPE_CHECKING:
     from ...explorers import Explorer
+    from ...observability import OperationObserver
 
 
 class GraphQLHandler(ExecutionOptionAttributes, ABC):
@@ -47,6 +48,9 @@ class GraphQLHandler(ExecutionOptionAttributes, ABC):
     The execution options (`root_value`, `debug`, ...) are attributes stored in one frozen
     `ExecutionOptions` (`execution_options`), which the handler hands to the pipeline whole.
     """
+
+    #: Told about every operation (metrics, access log); the ``GraphQL`` app sets it.
+    observer: OperationObserver | None = None
 
     def __init__(self) -> None:
         """Initialize the handler instance with empty configuration."""
@@ -89,15 +93,18 @@ class GraphQLHandler(ExecutionOptionAttributes, ABC):
         persisted_queries: bool | DocumentStore | None = True,
         trusted_documents: TrustedDocumentsSource = None,
         only_trusted: bool = False,
+        observer: OperationObserver | None = None,
     ) -> None:
         """Configure the handler with options from the ASGI application.
 
         Called by the ``GraphQL`` app as part of its initialization, propagating its
         configuration to its handlers. Options set on the handler before (such as its
         `middleware_manager_class`) are kept. `persisted_queries` (None or False: off),
-        `trusted_documents` and `only_trusted` are the app's, see its docstring.
+        `trusted_documents` and `only_trusted` are the app's, see its docstring;
+        `observer` is told about every operation (metrics, access log).
         """
         self.schema = schema
+        self.observer = observer
         self.context_value = context_value
         self.execute_get_queries = execute_get_queries
         self.explorer = explorer
@@ -117,6 +124,22 @@ class GraphQLHandler(ExecutionOptionAttributes, ABC):
             execution_timeout=execution_timeout,
             **persisted_document_options(persisted_queries, trusted_documents, only_trusted),
         )
+
+    def configured_schema(self) -> GraphQLSchema:
+        """The schema the handler serves; a `TypeError` if it was never configured with one.
+
+        A handler used on its own (not through the `GraphQL` app) must be given a schema
+        with `configure(schema)` first; every operation checks, so the mistake surfaces at
+        the first one with this message, not as an `AttributeError` deep inside execution.
+        """
+        schema = self.schema
+        if schema is None:
+            name = type(self).__name__
+            raise TypeError(
+                f"{name} has no schema: pass the handler to GraphQL(schema, ...) or call "
+                f"its configure(schema) before it serves requests."
+            )
+        return schema
 
     async def get_context_for_request(self, request: Any, data: dict[str, Any]) -> Any:
         """Return the GraphQL context value for a request or WebSocket operation.

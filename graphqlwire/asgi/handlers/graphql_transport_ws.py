@@ -1,17 +1,18 @@
 """``GraphQLTransportWSHandler``: the ``graphql-transport-ws`` subprotocol (graphql-ws library).
 
 The sans-IO ``graphqlwire.protocols.graphql_transport_ws`` decides every close code; this
-module pumps frames through it, keeping each connection's state in a ``ClientContext``.
+module pumps frames through it, keeping each connection's state in a ``ClientContext``
+(``_transport_ws_context``, with its init timer).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
+from ...execution import incremental_delivery, subsequent_payloads
 from ...http import WebSocket, WebSocketDisconnect, WebSocketState
 from ...protocols import LocalProtocolError
 from ...protocols.graphql_transport_ws import (
@@ -20,7 +21,6 @@ from ...protocols.graphql_transport_ws import (
     CloseCode,
     Complete,
     ConnectionInit,
-    GraphQLTransportWSConnection,
     Ping,
     Pong,
     Subscribe,
@@ -28,39 +28,33 @@ from ...protocols.graphql_transport_ws import (
 )
 from ...types import Message
 from ._operation import Operation
-from ._ws_base import OperationsHandler, Results, close_if_open, wait_cancelled
-
-
-@dataclass
-class ClientContext:
-    """The state of one ``graphql-transport-ws`` connection."""
-
-    #: The sans-IO protocol state: handshake and the ids of active operations.
-    protocol: GraphQLTransportWSConnection = field(default_factory=GraphQLTransportWSConnection)
-    #: Operations by id, from ``subscribe`` until they end.
-    operations: dict[str, Operation] = field(default_factory=dict)
-    #: The init timer, until ``connection_init`` cancels it or the connection ends.
-    connection_init_timeout_task: asyncio.Task[None] | None = None
-    #: The payload of the ``ping`` being answered: ``handle_websocket_ping_message`` has
-    #: the documented ``(websocket, client_context)`` signature, without the message.
-    ping_payload: dict[str, Any] | None = None
-
-    @property
-    def connection_init_received(self) -> bool:
-        """Whether ``connection_init`` arrived."""
-        return self.protocol.init_received
+from ._transport_ws_context import ClientContext, drop_init_timer, end_init_timer
+from ._ws_base import OperationsHandler, Results, close_if_open
 
 
 class GraphQLTransportWSHandler(OperationsHandler[ClientContext]):
     """Implementation of the (newer) ``graphql-transport-ws`` subprotocol.
 
     Close codes: 4400 invalid message, 4401 subscribe before ack, 4403 rejected by
-    ``on_connect``, 4406 subprotocol not offered, 4408 no ``connection_init`` in time, 4409
-    duplicate operation id, 4429 second ``connection_init``, 4500 server bug.
+    ``on_connect``, 4408 no ``connection_init`` in time, 4409 duplicate operation id, 4429
+    second ``connection_init``, 4500 server bug (``on_connect`` crashing included). A
+    handshake that does not offer ``graphql-transport-ws`` is refused with an HTTP 400
+    naming it (403 where the server has no denial responses), not accepted and closed
+    with 4406: clients fail a 101 without the subprotocol they asked for.
     """
 
     subprotocol = PROTOCOL
-    subprotocol_refused_code = CloseCode.SUBPROTOCOL_NOT_ACCEPTABLE
+
+    # The protocol's message types, named as Ariadne's handler names them (for subclasses
+    # and tests that build or match messages).
+    GQL_CONNECTION_INIT: ClassVar[str] = "connection_init"  # client -> server
+    GQL_CONNECTION_ACK: ClassVar[str] = "connection_ack"  # server -> client
+    GQL_PING: ClassVar[str] = "ping"  # both ways
+    GQL_PONG: ClassVar[str] = "pong"  # both ways
+    GQL_SUBSCRIBE: ClassVar[str] = "subscribe"  # client -> server
+    GQL_NEXT: ClassVar[str] = "next"  # server -> client
+    GQL_ERROR: ClassVar[str] = "error"  # server -> client
+    GQL_COMPLETE: ClassVar[str] = "complete"  # both ways
 
     def __init__(
         self,
@@ -98,28 +92,9 @@ class GraphQLTransportWSHandler(OperationsHandler[ClientContext]):
         await close_if_open(websocket, close.code, close.reason)
 
     async def _end_connection(self, websocket: WebSocket, client_context: ClientContext) -> None:
-        await self._end_init_timer(client_context)
+        await end_init_timer(client_context)
         for operation_id in list(client_context.operations):
             await self.stop_websocket_operation(websocket, operation_id, client_context)
-
-    async def _end_init_timer(self, client_context: ClientContext) -> None:
-        """Cancel the init timer while it sleeps; once it fired, let it finish its 4408 close.
-
-        The frame that ended the loop can arrive while the timer sends its close; cancelling
-        it then would drop that frame, and the server would close with 1000 instead.
-        """
-        timer = client_context.connection_init_timeout_task
-        client_context.connection_init_timeout_task = None
-        if timer is None:
-            return
-        closed_with = client_context.protocol.closed_with
-        if (
-            closed_with is not None
-            and closed_with.code == CloseCode.CONNECTION_INITIALISATION_TIMEOUT
-        ):
-            await asyncio.wait({timer})
-        else:
-            await wait_cancelled(timer)
 
     async def _handle_frame(
         self, websocket: WebSocket, message: Message, client_context: ClientContext
@@ -189,7 +164,10 @@ class GraphQLTransportWSHandler(OperationsHandler[ClientContext]):
     async def handle_websocket_connection_init_message(
         self, websocket: WebSocket, message: dict[str, Any], client_context: ClientContext
     ) -> None:
-        """Handle `connection_init`: run `on_connect`, then `connection_ack` or close 4403.
+        """Handle `connection_init`: run `on_connect`, then `connection_ack` or close.
+
+        A refusal closes with 4403 and the refusal's message; an `on_connect` that crashed
+        closes with 4500 "Unexpected error has occurred.".
 
         # Required arguments
 
@@ -199,17 +177,18 @@ class GraphQLTransportWSHandler(OperationsHandler[ClientContext]):
 
         `client_context`: the `ClientContext` of the connection.
         """
-        timer = client_context.connection_init_timeout_task
-        if timer is not None:
-            timer.cancel()  # nothing waits for it: drop it now rather than with the connection
-            client_context.connection_init_timeout_task = None
+        drop_init_timer(client_context)
         payload = message.get("payload")
         websocket.scope["connection_params"] = payload
         rejection = await self._run_on_connect(websocket, payload)
         if rejection is not None:
-            reason = rejection.get("message")
+            reason = rejection.payload.get("message")
+            # A crashed `on_connect` is the server's fault (4500, as the graphql-ws server
+            # closes then); a refusal is 4403.
+            fault = rejection.server_fault
+            code = CloseCode.INTERNAL_SERVER_ERROR if fault else CloseCode.FORBIDDEN
             close = client_context.protocol.close(
-                CloseCode.FORBIDDEN, reason if isinstance(reason, str) else "Forbidden"
+                code, reason if isinstance(reason, str) else "Forbidden"
             )
             await close_if_open(websocket, close.code, close.reason)
             return
@@ -288,7 +267,8 @@ class GraphQLTransportWSHandler(OperationsHandler[ClientContext]):
         context_value = await self.get_context_for_request(websocket, data)
         document, errors = self._parse_operation(context_value, data)
         if document is not None:
-            results = await self._execute_operation(websocket, data, context_value, document)
+            with incremental_delivery():  # (observe_async_results sends every payload)
+                results = await self._execute_operation(websocket, data, context_value, document)
             if isinstance(results, list):
                 errors = results
             else:
@@ -375,7 +355,9 @@ class GraphQLTransportWSHandler(OperationsHandler[ClientContext]):
         """Send each result as `next`, then `complete`.
 
         The producer is closed when the operation ends (`stop_websocket_operation`), which a
-        failed send cannot skip.
+        failed send cannot skip. An incremental (`@defer`/`@stream`) result is followed by
+        each of its later payloads as a `next` of its own; they are closed (the deferred
+        work stops) when the operation ends first.
 
         # Required arguments
 
@@ -391,6 +373,13 @@ class GraphQLTransportWSHandler(OperationsHandler[ClientContext]):
         send_text = websocket.send_text
         async for result in results_producer:
             await send_text(protocol.next(operation_id, result))
+            later = subsequent_payloads(result)
+            if later is not None:
+                try:
+                    async for payload in later:
+                        await send_text(protocol.next(operation_id, payload))
+                finally:
+                    await later.aclose()
         await send_text(protocol.complete(operation_id))
 
 

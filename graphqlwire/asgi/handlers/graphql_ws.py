@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from graphql import DocumentNode
 
@@ -52,8 +52,8 @@ def _protocol(websocket: WebSocket) -> GraphQLWSConnection:
 class GraphQLWSHandler(OperationsHandler[dict[str, Operation]]):
     """Implementation of the (older) ``graphql-ws`` subprotocol.
 
-    A client that did not offer `graphql-ws` is closed with 1002 (as the reference server
-    does).
+    A handshake that does not offer `graphql-ws` is refused with an HTTP 400 naming it
+    (403 where the server has no denial responses).
 
     Bad input keeps the connection open: unparsable frames get `connection_error`, unknown
     types get `error`. A rejected `connection_init` gets `connection_error`, then close 1011.
@@ -62,7 +62,19 @@ class GraphQLWSHandler(OperationsHandler[dict[str, Operation]]):
     """
 
     subprotocol = PROTOCOL
-    subprotocol_refused_code = 1002
+
+    # The protocol's message types, named as Ariadne's handler names them (for subclasses
+    # and tests that build or match messages).
+    GQL_CONNECTION_INIT: ClassVar[str] = "connection_init"  # client -> server
+    GQL_CONNECTION_ACK: ClassVar[str] = "connection_ack"  # server -> client
+    GQL_CONNECTION_ERROR: ClassVar[str] = "connection_error"  # server -> client
+    GQL_CONNECTION_KEEP_ALIVE: ClassVar[str] = "ka"  # server -> client
+    GQL_CONNECTION_TERMINATE: ClassVar[str] = "connection_terminate"  # client -> server
+    GQL_START: ClassVar[str] = "start"  # client -> server
+    GQL_DATA: ClassVar[str] = "data"  # server -> client
+    GQL_ERROR: ClassVar[str] = "error"  # server -> client
+    GQL_COMPLETE: ClassVar[str] = "complete"  # server -> client
+    GQL_STOP: ClassVar[str] = "stop"  # client -> server
 
     def __init__(
         self,
@@ -257,7 +269,7 @@ class GraphQLWSHandler(OperationsHandler[dict[str, Operation]]):
         websocket.scope["connection_params"] = payload
         rejection = await self._run_on_connect(websocket, payload)
         if rejection is not None:
-            await websocket.send_text(protocol.connection_error(rejection))
+            await websocket.send_text(protocol.connection_error(rejection.payload))
             await websocket.close(1011)
             return
         await websocket.send_text(protocol.connection_ack())
