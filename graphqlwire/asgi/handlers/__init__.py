@@ -4,6 +4,7 @@
 ``GraphQLHandler`` -> ``GraphQLWebsocketHandler`` -> ``GraphQLWSHandler`` (legacy
 ``graphql-ws`` subprotocol), ``GraphQLTransportWSHandler`` (``graphql-transport-ws``) and
 ``GraphQLAutoWSHandler`` (picks one of the two from the client's ``Sec-WebSocket-Protocol``).
+``SSESubscriptionHandler`` serves GraphQL over SSE through ``GraphQLHTTPHandler``.
 Names are imported lazily so that serving HTTP never imports the WebSocket machinery.
 """
 
@@ -21,6 +22,8 @@ _EXPORTS: dict[str, str] = {
     "GraphQLTransportWSHandler": ".graphql_transport_ws",
     "ClientContext": ".graphql_transport_ws",
     "GraphQLAutoWSHandler": ".auto_ws",
+    "SSESubscriptionHandler": ".sse",
+    "ServerSentEventResponse": ".sse",
 }
 
 __all__ = [
@@ -32,6 +35,8 @@ __all__ = [
     "GraphQLTransportWSHandler",
     "GraphQLWSHandler",
     "GraphQLWebsocketHandler",
+    "SSESubscriptionHandler",
+    "ServerSentEventResponse",
 ]
 
 if TYPE_CHECKING:
@@ -40,6 +45,7 @@ if TYPE_CHECKING:
     from .graphql_transport_ws import ClientContext, GraphQLTransportWSHandler
     from .graphql_ws import GraphQLWSHandler
     from .http import GraphQLHTTPHandler
+    from .sse import ServerSentEventResponse, SSESubscriptionHandler
 
 
 def __getattr__(name: str) -> Any:
