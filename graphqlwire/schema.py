@@ -3,6 +3,11 @@
 Any graphql-core ``GraphQLSchema`` works everywhere in graphqlwire (built by Ariadne,
 Strawberry's ``schema._schema``, Graphene's ``graphql_schema`` or by hand); this helper only
 saves writing the binding code for the common case.
+
+``defer_stream=True`` adds graphql-core 3.3's ``@defer`` and ``@stream`` directives, which
+graphqlwire then executes incrementally. A schema built elsewhere gets them the same way:
+``GraphQLSchema(..., directives=[*specified_directives, GraphQLDeferDirective,
+GraphQLStreamDirective])``, or ``with_defer_stream(schema)``.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import graphql
 from graphql import (
     GraphQLEnumType,
     GraphQLInterfaceType,
@@ -28,7 +34,7 @@ _SCALAR_HOOK_ALIASES = {"serialize": "coerce_output_value", "parse_value": "coer
 
 
 def make_executable_schema(
-    type_defs: str | list[str], resolvers: Resolvers | None = None
+    type_defs: str | list[str], resolvers: Resolvers | None = None, *, defer_stream: bool = False
 ) -> GraphQLSchema:
     """Build a schema from SDL and bind resolvers to it.
 
@@ -47,11 +53,15 @@ def make_executable_schema(
     - scalars: any of `serialize`, `parse_value`, `parse_literal`;
     - enums: `{"NAME": python_value}`.
 
+    `defer_stream`: add the `@defer` and `@stream` directives (see `with_defer_stream`).
+
     A type or field name that the SDL does not define raises `ValueError` at once, so a
     typo fails at start-up rather than as a null at run time.
     """
     sdl = type_defs if isinstance(type_defs, str) else "\n\n".join(type_defs)
     schema = build_schema(sdl)
+    if defer_stream:
+        schema = with_defer_stream(schema)
     for type_name, bindings in (resolvers or {}).items():
         graphql_type = schema.type_map.get(type_name)
         if graphql_type is None:
@@ -60,6 +70,30 @@ def make_executable_schema(
             )
         _bind(graphql_type, type_name, bindings)
     return schema
+
+
+def with_defer_stream(schema: GraphQLSchema) -> GraphQLSchema:
+    """`schema` with graphql-core's `@defer` and `@stream` directives (a new schema sharing
+    its types, or `schema` itself if it declares both already).
+
+    Operations using them then run incrementally: HTTP clients that accept
+    `multipart/mixed` and WebSocket clients get every payload. Raises `RuntimeError` on
+    graphql-core 3.2, which cannot execute them.
+    """
+    defer = getattr(graphql, "GraphQLDeferDirective", None)
+    stream = getattr(graphql, "GraphQLStreamDirective", None)
+    if defer is None or stream is None or not hasattr(graphql, "Executor"):
+        raise RuntimeError(
+            "@defer and @stream need graphql-core 3.3 or later (installed: "
+            f"{graphql.__version__}); upgrade it or build the schema without defer_stream."
+        )
+    names = {directive.name for directive in schema.directives}
+    added = [directive for directive in (defer, stream) if directive.name not in names]
+    if not added:
+        return schema
+    kwargs = schema.to_kwargs()
+    kwargs["directives"] = (*schema.directives, *added)
+    return GraphQLSchema(**kwargs)
 
 
 def _bind(graphql_type: Any, type_name: str, bindings: Mapping[str, Any]) -> None:
@@ -121,4 +155,4 @@ def _pass_event_through(event: Any, *_args: Any, **_kwargs: Any) -> Any:
     return event
 
 
-__all__ = ["Resolvers", "make_executable_schema"]
+__all__ = ["Resolvers", "make_executable_schema", "with_defer_stream"]

@@ -11,6 +11,7 @@ Theory of operation, module by module:
 
 - ``_options``: ``ExecutionOptions``, every option that is not the request's own.
 - ``_pipeline``: the drivers (async, sync, subscription) around one generator of steps.
+- ``_run``: a prepared operation on the executor (plain or incremental) and its keywords.
 - ``_prepare``: request shape check, parse and validation, operation policy.
 - ``_persisted``: APQ and trusted documents: a hash or ``documentId`` becomes a ``query``.
 - ``_limits``: ``OperationLimits`` (tokens, depth, aliases, cost, directives), checked
@@ -19,6 +20,8 @@ Theory of operation, module by module:
   schema, rules and limits.
 - ``_executor``, ``_speedups``, ``_compat``: the execution context and its fast paths, and
   what differs between graphql-core 3.2 and 3.3.
+- ``_incremental``, ``_payloads``: ``@defer``/``@stream``: which operations run
+  incrementally and how, and the payloads they deliver (``subsequent_payloads``).
 - ``_results``, ``_errors``: result dicts, failure stages, error formatting and logging.
 - ``_extensions``, ``_validation``, ``_streams``, ``_callables``, ``_types``: the
   extension API, the introspection rule, subscription event streams, calling user hooks,
@@ -27,8 +30,15 @@ Theory of operation, module by module:
 
 from __future__ import annotations
 
+from ._batch_limits import check_batch_limits
 from ._callables import build_context, ensure_sync, per_request_option
-from ._errors import format_error, get_error_extension, unwrap_graphql_error
+from ._errors import (
+    format_error,
+    get_error_extension,
+    get_formatted_error_context,
+    get_formatted_error_traceback,
+    unwrap_graphql_error,
+)
 from ._executor import Executor
 from ._extensions import (
     Extension,
@@ -39,8 +49,10 @@ from ._extensions import (
     Middlewares,
 )
 from ._failure import RequestFailure, Stage
+from ._incremental import incremental_delivery
 from ._limits import DEFAULT_LIMITS, NO_LIMITS, OperationLimits
 from ._options import ExecutionOptionAttributes, ExecutionOptions
+from ._payloads import SubsequentPayloads, expand_payloads, subsequent_payloads
 from ._persisted import (
     DocumentStore,
     MemoryStore,
@@ -66,6 +78,7 @@ from ._prepare import (
     queries_only,
     resolve_root_value,
 )
+from ._proxy_root import BaseProxyRootValue
 from ._request_data import check_request_data
 from ._results import ResultDict, failure_of, get_logger, log_errors
 from ._speedups import is_awaitable
@@ -85,6 +98,7 @@ from ._validation import IntrospectionDisabledRule
 __all__ = [
     "DEFAULT_LIMITS",
     "NO_LIMITS",
+    "BaseProxyRootValue",
     "ContextValue",
     "DocumentStore",
     "ErrorFormatter",
@@ -110,19 +124,25 @@ __all__ = [
     "RootValue",
     "Stage",
     "SubscriptionResult",
+    "SubsequentPayloads",
     "TrustedDocuments",
     "TrustedDocumentsSource",
     "ValidationRules",
     "build_context",
+    "check_batch_limits",
     "check_request_data",
     "ensure_sync",
+    "expand_payloads",
     "failure_of",
     "format_error",
     "get_error_extension",
+    "get_formatted_error_context",
+    "get_formatted_error_traceback",
     "get_logger",
     "get_operation_type",
     "graphql",
     "graphql_sync",
+    "incremental_delivery",
     "is_awaitable",
     "load_trusted_documents",
     "log_errors",
@@ -137,5 +157,6 @@ __all__ = [
     "run_graphql_sync",
     "run_subscription",
     "subscribe",
+    "subsequent_payloads",
     "unwrap_graphql_error",
 ]

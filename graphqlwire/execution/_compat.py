@@ -17,8 +17,8 @@ GRAPHQL_CORE_3_3: bool = hasattr(graphql, "Executor")
 
 #: The class ``execution_context_class`` options subclass (``Executor`` on graphql-core 3.3:
 #: the plain one, not the incremental-delivery executor ``execute()`` defaults to, which costs
-#: a third more on small queries; graphqlwire serves no ``@defer``/``@stream``, and
-#: ``execute()`` refuses schemas that declare them, so results are identical).
+#: a third more on small queries; ``_incremental`` adds it under this class for operations
+#: that use ``@defer``/``@stream``).
 ExecutionContext: type[Any] = getattr(graphql, "Executor", None) or graphql.ExecutionContext  # type: ignore[attr-defined]
 
 #: The ``execute()`` keyword that takes ``execution_context_class``.

@@ -139,7 +139,8 @@ class _FieldPlan:
     def complete(self, value: Any) -> Any:
         """The completed value of the field, or ``_SLOW`` if graphql-core must decide."""
         coerce = self.coerce
-        assert coerce is not None
+        if coerce is None:  # (no plan is made without one: graphql-core decides)
+            return _SLOW
         if value is None:
             return None if self.nullable else _SLOW
         if not self.is_list:

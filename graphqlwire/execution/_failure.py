@@ -13,7 +13,15 @@ from graphql import GraphQLError
 __all__ = ["RequestFailure", "Stage"]
 
 Stage = Literal[
-    "request", "persisted", "trusted", "parse", "limit", "validation", "operation", "execution"
+    "request",
+    "persisted",
+    "trusted",
+    "parse",
+    "limit",
+    "validation",
+    "operation",
+    "incremental",
+    "execution",
 ]
 
 

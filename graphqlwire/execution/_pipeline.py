@@ -22,20 +22,22 @@ from graphql import (
     GraphQLSchema,
     MiddlewareManager,
     OperationType,
-    execute,
 )
 
 from . import _speedups as speedups
 from ._callables import ensure_sync
-from ._compat import EXECUTION_CLASS_KWARG, SYNC_EXECUTION_OPTIONS, create_event_stream
+from ._compat import SYNC_EXECUTION_OPTIONS, create_event_stream
 from ._errors import format_error
-from ._executor import Executor
 from ._extensions import ExtensionList, ExtensionManager, MiddlewareList
 from ._failure import RequestFailure
+from ._incremental import SYNC_REASON, incremental_operation
 from ._options import ExecutionOptions
-from ._prepare import OperationPolicy, Prepared, no_subscriptions, prepare, queries_only
+from ._payloads import expand_payloads, payloads_within, response_of
+from ._prepare import OperationPolicy, no_subscriptions, prepare, queries_only
 from ._prepare import resolve_root_value as resolve_root_value
-from ._results import execution_result, failure_result
+from ._proxy_root import BaseProxyRootValue, unwrap_root_value, updated_result
+from ._results import failure_result
+from ._run import execute_prepared, executor_class, executor_keywords
 from ._streams import EventResults
 from ._timeout import within
 from ._types import (
@@ -157,7 +159,10 @@ async def subscribe(
 ) -> SubscriptionResult:
     """Start a subscription: ``(True, async generator of results)`` or ``(False, errors)``.
 
-    Takes ``graphql()``'s options; see ``run_subscription``.
+    As Ariadne's ``subscribe()``: the results are graphql-core ``ExecutionResult`` objects
+    (``data``, ``errors`` as ``GraphQLError`` objects, ``extensions``), the errors of a
+    refused subscription are formatted dicts. Takes ``graphql()``'s options; see
+    ``run_subscription``.
     """
     options = ExecutionOptions(
         root_value, query_parser, query_validator, validation_rules, debug, introspection,
@@ -165,7 +170,7 @@ async def subscribe(
     )  # fmt: skip
     return await run_subscription(
         schema, data, options, context_value=context_value, query_document=query_document,
-        extensions=extensions, middleware=middleware,
+        extensions=extensions, middleware=middleware, execution_results=True,
     )  # fmt: skip
 
 
@@ -179,12 +184,18 @@ async def run_graphql(
     policy: OperationPolicy | None = no_subscriptions,
     extensions: ExtensionList = None,
     middleware: MiddlewareList = None,
+    incremental: bool | None = None,
 ) -> GraphQLResult:
     """``graphql()`` with configured `options`: awaits what the steps hand over, within
-    ``options.execution_timeout`` if one is set."""
+    ``options.execution_timeout`` if one is set.
+
+    `incremental`: whether the caller delivers every payload of a ``@defer``/``@stream``
+    result (``subsequent_payloads(response)``); False refuses such an operation (stage
+    ``"incremental"``), None leaves it to the enclosing ``incremental_delivery()``.
+    """
     steps = _steps(
         schema, data, options, context_value, query_document, policy, extensions, middleware,
-        options.execute_kwargs,
+        options.execute_kwargs, incremental,
     )  # fmt: skip
     timeout = options.execution_timeout
     deadline = None if timeout is None else asyncio.get_running_loop().time() + timeout
@@ -201,6 +212,8 @@ async def run_graphql(
             else:
                 step = steps.send(value)
     except StopIteration as done:
+        if deadline is not None:
+            payloads_within(done.value[1], deadline)
         return done.value  # type: ignore[no-any-return]
     finally:
         steps.close()  # cancelled mid-await: still run request_finished
@@ -217,10 +230,11 @@ def run_graphql_sync(
     extensions: ExtensionList = None,
     middleware: MiddlewareList = None,
 ) -> GraphQLResult:
-    """``graphql_sync()`` with configured `options`: refuses what would need awaiting."""
+    """``graphql_sync()`` with configured `options`: refuses what would need awaiting, and
+    ``@defer``/``@stream`` (stage ``"incremental"``)."""
     steps = _steps(
         schema, data, options, context_value, query_document, policy, extensions, middleware,
-        {**SYNC_EXECUTION_OPTIONS, **options.execute_kwargs},
+        {**SYNC_EXECUTION_OPTIONS, **options.execute_kwargs}, False, SYNC_REASON,
     )  # fmt: skip
     try:
         step = next(steps)
@@ -245,6 +259,8 @@ def _steps(
     extensions: ExtensionList,
     middleware: MiddlewareList,
     execute_kwargs: dict[str, Any] | Any,
+    incremental: bool | None,
+    single_reason: str | None = None,
 ) -> Steps:
     """One request from data to result, written once for the async and the sync driver.
 
@@ -252,23 +268,28 @@ def _steps(
     awaited value back: the async driver awaits it, the sync driver refuses it.
     """
     manager = ExtensionManager(extensions, context_value)
+    proxy = None
     with manager.request():
         try:
             prepared = prepare(schema, data, options, context_value, query_document, policy)
+            directive = incremental_operation(schema, prepared, incremental, single_reason)
             root = resolve_root_value(options.root_value, context_value, prepared)
             if speedups.is_awaitable(root):
                 root = yield "root_value", root
-            result = _execute(
+            if root is not None and isinstance(root, BaseProxyRootValue):
+                proxy, root = root, root.root_value
+            result = execute_prepared(
                 schema, prepared, root, context_value, options, manager, middleware,
-                execute_kwargs,
+                execute_kwargs, directive,
             )  # fmt: skip
             if speedups.is_awaitable(result):
                 result = yield "a resolver", result
         except (RequestFailure, GraphQLError) as error:
             # a GraphQLError raised by a hook (root_value, rules factory, validator) or by
             # graphql-core itself is the client's answer, not a server error
-            return failure_result(_as_failure(error), manager, options)
-        return execution_result(result, manager, options)
+            return updated_result(proxy, failure_result(_as_failure(error), manager, options))
+        response = response_of(result, manager, options)
+        return response if proxy is None else proxy.update_result(response)
 
 
 async def run_subscription(
@@ -280,6 +301,7 @@ async def run_subscription(
     query_document: DocumentNode | None = None,
     extensions: ExtensionList = None,
     middleware: MiddlewareList = None,
+    execution_results: bool = False,
 ) -> SubscriptionResult:
     """``subscribe()`` with configured `options`.
 
@@ -287,6 +309,12 @@ async def run_subscription(
     ``subscribe()`` spawns and awaits a task per event; mapping in place is cheaper).
     Closing it closes the source stream, so the resolver's ``finally`` runs. A query or
     mutation sent here yields exactly one result.
+
+    It yields JSON-ready result dicts, which the transports send as they are; with
+    `execution_results` (the public ``subscribe()``, as Ariadne's) graphql-core
+    ``ExecutionResult`` objects instead: the dict's ``data`` and ``extensions``, and the
+    ``GraphQLError`` objects themselves as ``errors``. The payloads of a query with
+    ``@defer`` or ``@stream`` stay dicts: no ``ExecutionResult`` holds them.
     """
     manager = ExtensionManager(extensions, context_value)
     try:
@@ -294,82 +322,58 @@ async def run_subscription(
         root = resolve_root_value(options.root_value, context_value, prepared)
         if speedups.is_awaitable(root):
             root = await root
+        root, proxy = unwrap_root_value(root)
+        directive = incremental_operation(schema, prepared, True)  # (not a subscription's)
     except (RequestFailure, GraphQLError) as error:
         _, response = failure_result(_as_failure(error), manager, options)
         return False, response["errors"]
     execute_kwargs = options.execute_kwargs
 
     def run(event_root: Any) -> Any:
-        return _execute(
+        return execute_prepared(
             schema, prepared, event_root, context_value, options, manager, middleware,
-            execute_kwargs,
+            execute_kwargs, directive,
         )  # fmt: skip
 
-    def finish(result: ExecutionResult) -> dict[str, Any]:
-        return execution_result(result, manager, options)[1]
+    def respond(result: ExecutionResult) -> dict[str, Any]:
+        return updated_result(proxy, response_of(result, manager, options))[1]
+
+    def finish(result: ExecutionResult) -> Any:
+        response = respond(result)
+        if execution_results and directive is None:
+            errors = getattr(result, "errors", None)
+            return ExecutionResult(response.get("data"), errors, response.get("extensions"))
+        return response
 
     if prepared.operation_type in (OperationType.QUERY, OperationType.MUTATION):
-        return True, _single_result(run, root, finish)
+        results = _single_result(run, root, finish)
+        return True, results if directive is None else expand_payloads(results)
     source, execute_event = create_event_stream(
         schema, prepared.document, root, context_value, prepared.variables,
-        prepared.operation_name, _executor_class(options),
+        prepared.operation_name, executor_class(options),
         manager.as_middleware_manager(middleware, options.middleware_manager_class),
-        _executor_keywords(execute_kwargs),
+        executor_keywords(execute_kwargs),
     )  # fmt: skip
     if speedups.is_awaitable(source):
         source = await source
     if isinstance(source, ExecutionResult):
-        response = finish(source)
+        response = respond(source)
         return False, response.get("errors", [])
 
-    def source_failed(error: Exception) -> dict[str, Any]:
+    def source_failed(error: Exception) -> Any:
         if not isinstance(error, GraphQLError):
             error = GraphQLError(str(error), original_error=error)
         failure = RequestFailure("execution", [error])
-        return failure_result(failure, manager, options)[1]
+        response = updated_result(proxy, failure_result(failure, manager, options))[1]
+        if execution_results:
+            return ExecutionResult(response.get("data"), [error], response.get("extensions"))
+        return response
 
     return True, EventResults(source, execute_event or run, finish, source_failed)
 
 
 def _as_failure(error: RequestFailure | GraphQLError) -> RequestFailure:
     return error if isinstance(error, RequestFailure) else RequestFailure("execution", [error])
-
-
-def _execute(
-    schema: GraphQLSchema,
-    prepared: Prepared,
-    root: Any,
-    context_value: Any,
-    options: ExecutionOptions,
-    manager: ExtensionManager,
-    middleware: MiddlewareList,
-    execute_kwargs: Any,
-) -> Any:
-    keywords = _executor_keywords(execute_kwargs)
-    keywords[EXECUTION_CLASS_KWARG] = _executor_class(options)
-    return execute(
-        schema,
-        prepared.document,
-        root_value=root,
-        context_value=context_value,
-        variable_values=prepared.variables,
-        operation_name=prepared.operation_name,
-        middleware=manager.as_middleware_manager(middleware, options.middleware_manager_class),
-        **keywords,
-    )
-
-
-def _executor_class(options: ExecutionOptions) -> type[Any]:
-    return options.execution_context_class or Executor
-
-
-def _executor_keywords(execute_kwargs: Any) -> dict[str, Any]:
-    """Executor keywords: graphqlwire's fast per-field hooks, then the caller's own."""
-    return {
-        "field_resolver": speedups.field_resolver,
-        "is_awaitable": speedups.is_awaitable,
-        **execute_kwargs,
-    }
 
 
 async def _single_result(

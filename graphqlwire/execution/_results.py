@@ -46,7 +46,9 @@ def failure_of(response: dict[str, Any]) -> Stage | None:
     ``"parse"``: syntax error;
     ``"limit"``: over an operation limit (``OperationLimits``); ``"validation"``;
     ``"operation"``: the operation type is not allowed here (a mutation
-    with ``require_query``, a subscription outside ``subscribe()``); ``"execution"``:
+    with ``require_query``, a subscription outside ``subscribe()``); ``"incremental"``:
+    the operation uses ``@defer``/``@stream`` and the caller delivers one result only;
+    ``"execution"``:
     execution could not start (variables could not be coerced, unknown operation name).
     """
     return getattr(response, "failure", None)

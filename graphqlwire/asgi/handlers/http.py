@@ -13,8 +13,8 @@ broken multipart, a body over the limit) get a 4xx whose JSON body is
 
 from __future__ import annotations
 
-import inspect
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ...execution import (
     ExtensionList,
@@ -26,28 +26,20 @@ from ...execution import (
     per_request_option,
     run_graphql,
 )
-from ...http import (
-    ClientDisconnect,
-    HTMLResponse,
-    HttpError,
-    Request,
-    Response,
-)
-from ...http._batching import DEFAULT_MAX_BATCH_SIZE, batch_response, check_batch
+from ...http import ClientDisconnect, HttpError, Request, Response
+from ...http._batching import DEFAULT_MAX_BATCH_SIZE
+from ...http._incremental import graphql_response, negotiate_result
 from ...http._rules import (
     BodyLimit,
-    allowed_methods,
     body_limit,
     data_from_query_params,
-    negotiate_media_type,
-    not_allowed_response,
     operation_policy,
     request_body_kind,
-    route_get,
     vary_on_accept,
 )
-from ...http._status import StatusMode, check_status_mode, error_response, result_response
+from ...http._status import StatusMode, check_status_mode, error_response
 from ...types import Receive, Scope, Send
+from ._http_routes import explorer_page, handle_get, not_allowed, run_batch, run_incremental
 from .base import GraphQLHttpHandlerBase
 
 if TYPE_CHECKING:
@@ -56,10 +48,21 @@ if TYPE_CHECKING:
     from ...explorers import Explorer
 
 
+class SubscriptionHandler(Protocol):
+    """A streaming transport served through the HTTP handler (GraphQL over SSE, ...)."""
+
+    def supports(self, request: Request) -> bool:
+        """Whether this handler answers `request` (decided from its head, cheaply)."""
+
+    async def handle(self, request: Request, http_handler: GraphQLHTTPHandler) -> Response:
+        """The response to a request `supports` took."""
+
+
 class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
     """Default ASGI handler for HTTP requests: executes queries and mutations.
 
-    Subscriptions are refused over HTTP (use a WebSocket handler).
+    Subscriptions stream over SSE (`SSESubscriptionHandler`, on by default); over plain
+    JSON they are refused (use SSE or a WebSocket handler).
     """
 
     def __init__(
@@ -73,6 +76,7 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         max_files: int = 1000,
         max_file_size: int | None = None,
         max_batch_size: int = DEFAULT_MAX_BATCH_SIZE,
+        subscription_handlers: Sequence[SubscriptionHandler] | None = None,
     ) -> None:
         """Initialize the HTTP handler.
 
@@ -101,8 +105,15 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
 
         `max_batch_size`: most operations in one batched request (a JSON array, or a
         multipart `operations` array); 0 refuses batches.
+
+        `subscription_handlers`: the streaming transports tried, in order, before plain
+        HTTP (Ariadne's newest option). Defaults to GraphQL over SSE in both modes
+        (`graphqlwire.asgi.handlers.SSESubscriptionHandler()`); `[]` turns SSE off.
         """
         super().__init__()
+        self._subscription_handlers = (
+            None if subscription_handlers is None else list(subscription_handlers)
+        )
         self.extensions = extensions
         self.middleware = middleware
         self.middleware_manager_class = middleware_manager_class
@@ -141,10 +152,20 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
             vary_on_accept(response)
         await response(scope, receive, send)
 
+    @property
+    def subscription_handlers(self) -> list[SubscriptionHandler]:
+        """The streaming transports; the default SSE handler is created on first use."""
+        if self._subscription_handlers is None:
+            from .sse import SSESubscriptionHandler
+
+            self._subscription_handlers = [SSESubscriptionHandler()]
+        return self._subscription_handlers
+
     async def handle_request(self, request: Request) -> Response:
         """Handle a GraphQL request and return the response for the client.
 
-        `GET` runs the query in the URL or shows the explorer, as
+        A request one of the `subscription_handlers` supports (GraphQL over SSE) is
+        theirs. `GET` runs the query in the URL or shows the explorer, as
         `graphqlwire.http._rules.route_get` decides (responses carry `Vary: Accept`);
         `POST` runs the JSON or multipart body; others go to `handle_not_allowed_method`.
 
@@ -152,29 +173,15 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
 
         `request`: the `Request`.
         """
+        for handler in self.subscription_handlers:
+            if handler.supports(request):
+                return await handler.handle(request, self)
         method = request.method
         if method == "POST":
             return await self.graphql_http_server(request)
         if method != "GET":
             return self.handle_not_allowed_method(request)
-        return vary_on_accept(await self._handle_get(request))
-
-    async def _handle_get(self, request: Request) -> Response:
-        try:
-            route = route_get(
-                request.query_params,
-                request.headers.get("accept"),
-                execute_get_queries=self.execute_get_queries,
-                explorer_shown=self.introspection and self.explorer is not None,
-                allowed=self._allowed_methods(),
-            )
-        except HttpError as error:
-            return error_response(error)
-        if route == "execute":
-            return await self.graphql_http_server(request)
-        if route == "explorer" and self.explorer is not None:
-            return await self.render_explorer(request, self.explorer)
-        return self.handle_not_allowed_method(request)
+        return vary_on_accept(await handle_get(self, request))
 
     async def render_explorer(self, request: Request, explorer: Explorer) -> Response:
         """Return an HTML response with the GraphQL explorer.
@@ -184,14 +191,10 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         `request`: the `Request`.
 
         `explorer`: an `Explorer` whose `html(request)` (maybe async) returns the page,
-        or None, in which case the response is a 405 from `handle_not_allowed_method`.
+        or None (`ExplorerHttp405`), in which case the response is an empty-body 405
+        with `Allow`, as Ariadne answers.
         """
-        html = explorer.html(request)
-        if inspect.isawaitable(html):
-            html = await html
-        if html is None:
-            return self.handle_not_allowed_method(request)
-        return HTMLResponse(html)
+        return await explorer_page(self, request, explorer)
 
     async def graphql_http_server(self, request: Request) -> Response:
         """Execute the GraphQL request in `request` and return its JSON response.
@@ -199,22 +202,22 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         Negotiates the media type (406), runs `extract_data_from_request`,
         `execute_graphql_query` and `create_json_response`; a refusal before execution is
         a 4xx JSON error. A batch (a list of operations) runs each one in order and is
-        answered with a JSON array.
+        answered with a JSON array. A client that accepts `multipart/mixed` may run
+        `@defer`/`@stream` operations (one that does not gets a 406 for them).
 
         # Required arguments
 
         `request`: the `Request`.
         """
         try:
-            media_type = negotiate_media_type(request.headers.get("accept"))
+            media_type, multipart = negotiate_result(request.headers.get("accept"))
             data = await self.extract_data_from_request(request)
-            if isinstance(data, list):
-                operations = check_batch(data, self.max_batch_size)
         except HttpError as error:
             return error_response(error)
         if isinstance(data, list):
-            results = [await self.execute_graphql_query(request, op) for op in operations]
-            return batch_response(results, media_type)
+            return await run_batch(self, request, data, media_type)
+        if multipart is not None:
+            return await run_incremental(self, request, data)
         success, result = await self.execute_graphql_query(request, data)
         return await self.create_json_response(request, result, success)
 
@@ -306,9 +309,11 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
             context_value = await self.get_context_for_request(request, data)
         extensions = await self.get_extensions_for_request(request, context_value)
         middleware = await self.get_middleware_for_request(request, context_value)
-        assert self.schema is not None, "the handler was not configured with a schema"
-        return await run_graphql(
-            self.schema,
+        schema = self.schema
+        if schema is None:
+            schema = self.configured_schema()  # (raises the TypeError that explains it)
+        result = await run_graphql(
+            schema,
             data,
             self.execution_options,
             context_value=context_value,
@@ -317,6 +322,9 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
             extensions=extensions,
             middleware=middleware,
         )
+        if self.observer is not None:
+            self.observer.operation(self.execution_options, request, data, result[1])
+        return result
 
     async def get_extensions_for_request(self, request: Any, context: Any) -> ExtensionList:
         """Return the extensions for this request (the `extensions` option, resolved).
@@ -363,14 +371,18 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
         `result`: the JSON-ready result dict.
 
         `success`: whether `data` is not null.
+
+        An incremental (`@defer`/`@stream`) result is a `multipart/mixed` response, as is
+        any result for a client that accepts `multipart/mixed` but no JSON type; an
+        incremental operation refused for want of `multipart/mixed` is a 406.
         """
         try:
-            media_type = negotiate_media_type(request.headers.get("accept"))
+            return graphql_response(
+                result, success, request.headers.get("accept"),
+                method=request.method, status_mode=self.status_mode,
+            )  # fmt: skip
         except HttpError as error:
             return error_response(error)
-        return result_response(
-            result, success, media_type, method=request.method, status_mode=self.status_mode
-        )
 
     def handle_not_allowed_method(self, request: Request) -> Response:
         """Answer a request whose method is not served.
@@ -384,14 +396,4 @@ class GraphQLHTTPHandler(GraphQLHttpHandlerBase):
 
         `request`: the `Request`.
         """
-        try:
-            return not_allowed_response(request.method, self._allowed_methods())
-        except HttpError as error:
-            return error_response(error)
-
-    def _allowed_methods(self) -> list[str]:
-        return allowed_methods(
-            execute_get_queries=self.execute_get_queries,
-            introspection=self.introspection,
-            has_explorer=self.explorer is not None,
-        )
+        return not_allowed(self, request)
