@@ -20,7 +20,8 @@ __all__ = ["ClientDisconnected", "Config", "LifespanFailure", "Server", "run", "
 if TYPE_CHECKING:
     from .config import Config
     from .lifespan import LifespanFailure
-    from .server import Server, run, serve
+    from .run import run
+    from .server import Server, serve
     from .state import ClientDisconnected
 
 __getattr__ = lazy_exports(
@@ -29,7 +30,7 @@ __getattr__ = lazy_exports(
         "Config": ".config",
         "LifespanFailure": ".lifespan",
         "Server": ".server",
-        "run": ".server",
+        "run": ".run",
         "serve": ".server",
         "ClientDisconnected": ".state",
     },

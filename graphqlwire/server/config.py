@@ -37,6 +37,8 @@ class Config:
     path instead. `root_path`: the mount prefix put into every scope (`path` includes it).
     `log_level`: level of the ``graphqlwire`` loggers (None leaves logging alone).
     `access_log`: one INFO line per request on the ``graphqlwire.access`` logger.
+    `access_log_format`: ``text`` (that line) or ``json`` (one JSON object per request and
+    per WebSocket/SSE connection opened and closed; turns the access log on).
     `proxy_headers`/`forwarded_allow_ips`: trust ``X-Forwarded-For``/``-Proto`` only from
     these peers (comma separated addresses or networks, ``*`` for any).
     `ssl_certfile`/`ssl_keyfile`: serve TLS. `lifespan`: ``auto`` (run the lifespan protocol
@@ -54,7 +56,9 @@ class Config:
     seconds have passed, else 408; each byte earns ``1 / min_body_rate`` more seconds;
     0 disables),
     `ws_ping_interval`/`ws_ping_timeout` (server pings; no pong in time closes with 1011;
-    0 disables), `shutdown_timeout` (grace period for in-flight requests on shutdown).
+    0 disables), `shutdown_timeout` (grace period for in-flight requests on shutdown),
+    `drain_delay` (seconds the server keeps serving after SIGTERM before it stops accepting,
+    while health checks answer 503, so that load balancers take it out of rotation first).
     """
 
     host: str = "127.0.0.1"
@@ -63,6 +67,7 @@ class Config:
     root_path: str = ""
     log_level: str | None = "info"
     access_log: bool = False
+    access_log_format: Literal["text", "json"] = "text"
     proxy_headers: bool = False
     forwarded_allow_ips: str = "127.0.0.1"
     ssl_certfile: str | None = None
@@ -83,6 +88,7 @@ class Config:
     ws_ping_interval: float = 20.0
     ws_ping_timeout: float = 20.0
     shutdown_timeout: float = 10.0
+    drain_delay: float = 0.0
     #: Parsed from ``forwarded_allow_ips`` (None = trust every peer).
     trusted_networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] | None = field(
         init=False, repr=False, default=None
@@ -93,6 +99,8 @@ class Config:
             raise ValueError(f"lifespan must be auto, on or off, not {self.lifespan!r}")
         if self.loop not in ("auto", "asyncio", "uvloop"):
             raise ValueError(f"loop must be auto, asyncio or uvloop, not {self.loop!r}")
+        if self.access_log_format not in ("text", "json"):
+            raise ValueError(f"access_log_format must be text or json: {self.access_log_format!r}")
         if self.log_level is not None and self.log_level.lower() not in LOG_LEVELS:
             raise ValueError(f"unknown log level {self.log_level!r}")
         if (self.ssl_certfile is None) != (self.ssl_keyfile is None):
@@ -116,6 +124,7 @@ class Config:
             "ws_ping_interval",
             "ws_ping_timeout",
             "shutdown_timeout",
+            "drain_delay",
         ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")

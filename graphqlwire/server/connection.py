@@ -26,8 +26,8 @@ from ._h11 import buffered_bytes, record_response_sent
 from .deadline import BodyPace, Deadline, Wait
 from .head import RequestHead
 from .headcache import HeadShortcut
-from .http11 import BODY_HIGH_WATER, PLAIN, HttpCycle, Response, simple_response
-from .limits import Refusal, body_too_large, check_head
+from .http11 import BODY_HIGH_WATER, PLAIN, HttpCycle, Response, is_event_stream, simple_response
+from .limits import Refusal, body_too_large, check_head, head_too_large
 from .scope import http_scope
 from .state import ServerState, logger, wake
 
@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from .ws import WebSocketSession
 
 __all__ = ["HttpProtocol"]
+
+#: Seconds a connection that has not sent its request yet still gets once a shutdown began.
+SHUTDOWN_HEAD_GRACE = 1.0
 
 
 class HttpProtocol(asyncio.Protocol):
@@ -105,7 +108,8 @@ class HttpProtocol(asyncio.Protocol):
             self.server = (sock, None)
         if transport.get_extra_info("sslcontext") is not None:
             self.scheme = "https"
-        if len(state.connections) > self.config.max_connections or state.shutting_down:
+        # (Accepted just before a shutdown closed the listener: served once, then closed.)
+        if len(state.connections) > self.config.max_connections:
             logger.info(
                 "refusing a connection: %d open (limit %d)",
                 len(state.connections),
@@ -276,8 +280,18 @@ class HttpProtocol(asyncio.Protocol):
         """Graceful shutdown: finish the current response, then close."""
         if self.ws is not None:
             self.ws.shutdown()
+        elif self.cycle is None and self._deadline.wait is Wait.HEAD:
+            # A new connection, or a head on its way: the client expects an answer (it may
+            # have connected a moment before another worker took over). Answer it, then
+            # close; a client that sends nothing is closed after SHUTDOWN_HEAD_GRACE.
+            limit = min(self.config.request_head_timeout, SHUTDOWN_HEAD_GRACE)
+            self._deadline.set(limit, Wait.HEAD)
         elif self.cycle is None:
             self.close(linger=False)
+        elif self.cycle.response is Response.STREAMING and is_event_stream(self.cycle.headers):
+            # An event stream (SSE) never ends by itself: end it now, so the app sees
+            # http.disconnect and stops its subscriptions instead of holding the shutdown.
+            self.abort_cycle(self.cycle)
         else:
             self.cycle.keep_alive = False
 
@@ -289,9 +303,12 @@ class HttpProtocol(asyncio.Protocol):
                 event = conn.next_event()
             except h11.RemoteProtocolError as error:
                 status = error.error_status_hint
+                if status == 431:  # (h11's buffer limit: the head never ended)
+                    self.refuse(head_too_large(self.config, conn.trailing_data[0]))
+                    return
                 logger.info("bad request from %s: %s", self.client, error)
                 phrase = HTTPStatus(status).phrase
-                self.reject(status, phrase if status == 431 else f"{phrase}: {error}")
+                self.reject(status, f"{phrase}: {error}")
                 return
             kind = type(event)
             if kind is h11.Data:
@@ -340,13 +357,15 @@ class HttpProtocol(asyncio.Protocol):
         # to the byte, however the client's writes were split or served.
         head_length = self._head_bytes - buffered
         self._head_bytes = buffered
-        head, refusal = check_head(self.config, event, head_length)
-        if head is None:
-            assert refusal is not None
-            self.refuse(refusal)
+        head = check_head(self.config, event, head_length)
+        if isinstance(head, Refusal):
+            self.refuse(head)
             return
         self._heads.learn(head, head_length)
         if head.upgrade and head.method == "GET":
+            if self.state.shutting_down:  # (a WebSocket would outlive the drain: go elsewhere)
+                self.reject(503, "Service Unavailable: shutting down")
+                return
             from .ws import WebSocketSession  # (wsproto is loaded on the first upgrade only)
 
             self._deadline.stop()  # (the WebSocket keeps its own timers)

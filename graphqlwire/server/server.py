@@ -11,7 +11,9 @@ Three ways in, from the most to the least control:
   shutdown. A second signal skips the grace period. `on_started` is called with the
   started `Server` (tests use it to learn the port).
 - ``run(app, **config)``: blocking; ``serve`` on a new event loop (asyncio's unless
-  ``loop`` says ``uvloop``, or ``auto`` and uvloop is installed).
+  ``loop`` says ``uvloop``, or ``auto`` and uvloop is installed). ``run(app, workers=N)``
+  runs N worker processes under a supervisor instead (`supervisor`, `worker`), which
+  serve with `Server.start` on the supervisor's sockets.
 """
 
 from __future__ import annotations
@@ -24,53 +26,33 @@ import logging
 import signal
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Sequence
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..types import ASGIApp
 from .config import LOG_LEVELS, Config
 from .connection import HttpProtocol
 from .lifespan import Lifespan
-from .state import ServerState, logger
+from .listeners import bind_numeric
+from .state import RESTART_CLOSE, ServerState, logger
 
-__all__ = ["Server", "run", "serve"]
+if TYPE_CHECKING:
+    from .acceptor import LoadBoard, SharedListener
+
+__all__ = ["Server", "serve"]
 
 #: Seconds the shutdown waits for the tasks it cancelled to finish their cleanup.
 CANCEL_GRACE = 1.0
 
 
-def _bind_numeric(host: str, port: int) -> socket.socket | None:
-    """A socket bound to `host` when it is a numeric address, else None.
-
-    The event loop would resolve even ``127.0.0.1`` with ``getaddrinfo`` in a thread pool
-    (asyncio's executor, or libuv's four threads under uvloop): threads and about half a MiB
-    of memory kept for the life of the server, for an address that needs no resolving.
-    """
-    if not host:
-        return None  # every interface, of every address family: the loop binds them all
-    try:  # (bytes: a str host would import the IDNA codec, unicodedata and all, for nothing)
-        infos = socket.getaddrinfo(
-            host.encode("ascii"),
-            port,
-            type=socket.SOCK_STREAM,
-            flags=socket.AI_PASSIVE | socket.AI_NUMERICHOST,
-        )
-    except (socket.gaierror, UnicodeError):
-        return None  # a host name (or none): the loop resolves it
-    family, kind, proto, _, address = infos[0]
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if family == socket.AF_INET6:  # (as asyncio does: IPv6 only, "::" is not also IPv4)
-            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-        sock.bind(address)
-    except OSError as error:
-        sock.close()
-        raise OSError(
-            error.errno, f"error while attempting to bind on address {address!r}: {error.strerror}"
-        ) from None
-    return sock
+def listen_url(config: Config, sockets: Sequence[socket.socket]) -> str:
+    """The URL clients reach `sockets`, listening as `config` says, at."""
+    scheme = "https" if config.ssl_certfile else "http"
+    if config.uds:
+        return f"{scheme}+unix://{config.uds}"
+    host, port = sockets[0].getsockname()[:2]
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
 
 class Server:
@@ -85,7 +67,7 @@ class Server:
         self.config = config
         self.state: ServerState | None = None
         self.lifespan: Lifespan | None = None
-        self._servers: list[asyncio.Server] = []
+        self._servers: list[asyncio.Server | SharedListener] = []
         self._date_timer: asyncio.TimerHandle | None = None
         self._force = asyncio.Event()
         self.started = False
@@ -109,18 +91,19 @@ class Server:
 
     @property
     def url(self) -> str:
-        scheme = "https" if self.config.ssl_certfile else "http"
-        if self.config.uds:
-            return f"{scheme}+unix://{self.config.uds}"
-        host = self.host
-        return (
-            f"{scheme}://[{host}]:{self.port}" if ":" in host else f"{scheme}://{host}:{self.port}"
-        )
+        return listen_url(self.config, self.sockets)
 
     # --- life cycle -------------------------------------------------------------------------
-    async def start(self) -> None:
+    async def start(
+        self,
+        sockets: Sequence[socket.socket] | None = None,
+        board: tuple[LoadBoard, int] | None = None,
+    ) -> None:
         """Run the lifespan startup, then start listening.
 
+        `sockets`: listening sockets bound elsewhere to serve on instead of binding the
+        configured address (a supervisor's, shared by all its workers; `board` and this
+        worker's entry in it spread their connections evenly, see `acceptor`).
         Raises `LifespanFailure` when the app reports ``lifespan.startup.failed``.
         """
         loop = asyncio.get_running_loop()
@@ -134,12 +117,21 @@ class Server:
 
         try:
             ssl_context = config.ssl_context()
-            if config.uds:
+            if sockets is not None:
+                from .acceptor import SharedListener
+
+                for listening in sockets:
+                    self._servers.append(
+                        SharedListener(
+                            loop, listening, factory, ssl_context, state.connections, board
+                        )
+                    )
+            elif config.uds:
                 server = await loop.create_unix_server(
                     factory, config.uds, ssl=ssl_context, backlog=config.backlog
                 )
             else:
-                sock = _bind_numeric(config.host, config.port)
+                sock = bind_numeric(config.host, config.port)
                 if sock is not None:
                     server = await loop.create_server(
                         factory, sock=sock, ssl=ssl_context, backlog=config.backlog
@@ -153,28 +145,45 @@ class Server:
                         backlog=config.backlog,
                         reuse_address=True,
                     )
+            if sockets is None:
+                self._servers.append(server)
         except BaseException:
             # (Address in use, bad certificate, ...): the app started up, so shut it down.
+            for started in self._servers:
+                started.close()
             await self.lifespan.shutdown(config.shutdown_timeout, self._force)
             raise
-        self._servers.append(server)
         self._tick()
         self.started = True
 
     def _tick(self) -> None:
-        assert self.state is not None
-        self.state.refresh_date()
-        self._date_timer = self.state.loop.call_later(1.0, self._tick)
+        state = self.state
+        if state is None:  # (stopped: no more ticks)
+            return
+        state.refresh_date()
+        self._date_timer = state.loop.call_later(1.0, self._tick)
 
     def force_exit(self) -> None:
         """Cut the grace period of a running `shutdown` short."""
         self._force.set()
 
-    async def shutdown(self) -> None:
-        """Stop accepting, drain in-flight work (bounded), close everything, lifespan off."""
+    async def shutdown(self, *, restart: bool = False) -> None:
+        """Stop accepting, drain in-flight work (bounded), close everything, lifespan off.
+
+        `restart`: another worker process takes over (a supervisor's rolling restart), so
+        there is no drain delay and WebSockets close with 1012 Service Restart, which tells
+        clients to reconnect, instead of 1001.
+        """
         state = self.state
-        if state is None or state.shutting_down:
+        if state is None or state.lifecycle.draining:
             return
+        state.lifecycle.draining = True
+        if restart:
+            state.ws_shutdown_close = RESTART_CLOSE
+        elif self.config.drain_delay > 0:
+            # Still serving: health checks answer 503 so load balancers stop sending traffic.
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._force.wait(), self.config.drain_delay)
         state.shutting_down = True
         for server in self._servers:
             server.close()
@@ -241,15 +250,19 @@ class Server:
         await self.shutdown()
 
 
-def configure_logging(level: str | None) -> None:
-    """Set the ``graphqlwire`` loggers' level; add a stderr handler if logging is unset."""
+def configure_logging(level: str | None, *, with_pid: bool = False) -> None:
+    """Set the ``graphqlwire`` loggers' level; add a stderr handler if logging is unset.
+
+    `with_pid`: put the process id in each line (a supervisor and its workers share stderr).
+    """
     if level is None:
         return
     root = logging.getLogger("graphqlwire")
     root.setLevel(LOG_LEVELS[level.lower()])
     if not logging.getLogger().handlers and not root.handlers:
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        pid = "[%(process)d] " if with_pid else ""
+        handler.setFormatter(logging.Formatter(f"%(levelname)s: {pid}%(message)s"))
         root.addHandler(handler)
 
 
@@ -311,27 +324,17 @@ def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
     return factory
 
 
-def run(
-    app: ASGIApp,
-    config: Config | None = None,
-    *,
-    on_started: Callable[[Server], Any] | None = None,
-    **options: Any,
-) -> None:
-    """Serve `app` (with `config`, or ``Config(**options)``), blocking until a signal."""
-    if config is None:
-        config = Config(**options)
-    elif options:
-        config = config.with_overrides(**options)
-    factory = loop_factory(config.loop)
+def run_on_new_loop(main: Callable[[], Coroutine[Any, Any, None]], loop: str) -> None:
+    """Run ``main()`` to the end on a new event loop of the `loop` kind (see `Config`)."""
+    factory = loop_factory(loop)
     if sys.version_info >= (3, 11):
         with asyncio.Runner(loop_factory=factory) as runner:
-            runner.run(serve(app, config, on_started=on_started))
+            runner.run(main())
     else:  # pragma: no cover - Python 3.10
-        loop = factory() if factory is not None else asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
+        event_loop = factory() if factory is not None else asyncio.new_event_loop()
+        asyncio.set_event_loop(event_loop)
         try:
-            loop.run_until_complete(serve(app, config, on_started=on_started))
+            event_loop.run_until_complete(main())
         finally:
             asyncio.set_event_loop(None)
-            loop.close()
+            event_loop.close()

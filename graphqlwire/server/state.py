@@ -13,13 +13,29 @@ from collections.abc import Coroutine
 from typing import Any, Protocol
 
 from ..types import ASGIApp
+from .accesslog import AccessLog, make_access_log
 from .config import Config
 from .headcache import HeadCache
+from .wsframe import GOING_AWAY
 
-__all__ = ["ClientConnection", "ClientDisconnected", "ServerState", "logger", "wake"]
+__all__ = [
+    "RESTART_CLOSE",
+    "SHUTDOWN_CLOSE",
+    "ClientConnection",
+    "ClientDisconnected",
+    "Lifecycle",
+    "ServerState",
+    "logger",
+    "wake",
+]
 
 logger = logging.getLogger("graphqlwire.server")
-access_logger = logging.getLogger("graphqlwire.access")
+
+#: The close code and reason WebSockets get when the server shuts down, and when it is being
+#: replaced by another process (a rolling restart: 1012 Service Restart tells clients to
+#: reconnect, RFC 6455 §7.4.1 as registered by IANA).
+SHUTDOWN_CLOSE = (GOING_AWAY, "server shutting down")
+RESTART_CLOSE = (1012, "server restarting")
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -85,6 +101,21 @@ class ClientConnection(Protocol):
         """`cycle` cannot finish its response: drop the connection."""
 
 
+class Lifecycle:
+    """What an application may learn about the server's life: whether it is draining.
+
+    Every scope carries the server's one instance in its ``extensions`` under
+    ``LIFECYCLE_KEY`` (``graphqlwire.lifecycle``), so a health check can answer 503 from the
+    moment a shutdown begins (graphqlwire's ASGI app does).
+    """
+
+    __slots__ = ("draining",)
+
+    def __init__(self) -> None:
+        #: True from the start of a graceful shutdown (SIGTERM) on.
+        self.draining = False
+
+
 class ServerState:
     """Shared, mutable state of one running server."""
 
@@ -95,10 +126,12 @@ class ServerState:
         "connections",
         "date_header",
         "heads",
+        "lifecycle",
         "lifespan_state",
         "loop",
         "shutting_down",
         "tasks",
+        "ws_shutdown_close",
     )
 
     def __init__(self, app: ASGIApp, config: Config, loop: asyncio.AbstractEventLoop) -> None:
@@ -111,7 +144,12 @@ class ServerState:
         #: Filled by the lifespan startup; each connection scope gets a shallow copy.
         self.lifespan_state: dict[str, Any] = {}
         self.shutting_down = False
-        self.access_log = config.access_log
+        #: What `WebSocketSession.shutdown` closes with (`RESTART_CLOSE` in a rolling restart).
+        self.ws_shutdown_close = SHUTDOWN_CLOSE
+        self.access_log: AccessLog | None = make_access_log(
+            config.access_log, config.access_log_format
+        )
+        self.lifecycle = Lifecycle()
         #: Request heads h11 parsed on any connection, for keep-alive clients resending them.
         self.heads = HeadCache()
         self.date_header = b""

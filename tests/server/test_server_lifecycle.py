@@ -14,7 +14,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from graphqlwire.server import Config, LifespanFailure, Server, serve
-from graphqlwire.server.server import _bind_numeric
+from graphqlwire.server.listeners import bind_numeric
 
 from .helpers import RunServer, graphqlwire_server, port_of, read_all
 from .server_apps import make_app
@@ -312,7 +312,7 @@ async def test_listens_on_numeric_and_named_hosts(host: str) -> None:
 def test_only_numeric_hosts_are_bound_without_the_loop(host: str) -> None:
     # "" means every interface of every family, a name needs resolving: the loop does both
     # (a non-ASCII name too: it is not a numeric address, whatever its encoding).
-    assert _bind_numeric(host, 0) is None
+    assert bind_numeric(host, 0) is None
 
 
 async def test_an_address_in_use_is_a_clear_error() -> None:
