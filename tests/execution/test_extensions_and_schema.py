@@ -169,10 +169,10 @@ async def test_demo_schema_chat_roundtrip() -> None:
     mutation = 'mutation { sendMessage(author: "ann", text: "hi") { id author } }'
     success, response = await graphql(schema, {"query": mutation})
     assert success is True and response["data"]["sendMessage"]["author"] == "ann"
-    assert await asyncio.wait_for(waiter, 2) == {
+    assert (await asyncio.wait_for(waiter, 2)).formatted == {
         "data": {"messageAdded": {"author": "ann", "text": "hi"}}
     }
     await stream.aclose()  # type: ignore[union-attr]
     assert not room.subscribers
     _, counter = await subscribe(schema, {"query": "subscription { counter(upTo: 3) }"})
-    assert [r["data"]["counter"] async for r in counter] == [1, 2, 3]  # type: ignore[union-attr]
+    assert [r.data["counter"] async for r in counter] == [1, 2, 3]  # type: ignore[union-attr]
