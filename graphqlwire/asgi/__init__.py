@@ -3,9 +3,10 @@
 ``GraphQL(schema, **options)`` configures an HTTP handler (``GraphQLHTTPHandler`` by
 default) and a WebSocket handler (``GraphQLAutoWSHandler`` by default: it speaks both
 ``graphql-transport-ws`` and the legacy ``graphql-ws`` subprotocol), then dispatches each
-ASGI connection on ``scope["type"]``. It runs under graphqlwire's server, uvicorn or
-hypercorn, and mounts in Starlette/FastAPI routes through ``handle_request`` and
-``handle_websocket``.
+ASGI connection on ``scope["type"]``. The HTTP handler also streams GraphQL over SSE
+(graphql-sse, both modes) on the same endpoint, through its ``subscription_handlers``.
+It runs under graphqlwire's server, uvicorn or hypercorn, and mounts in Starlette/FastAPI
+routes through ``handle_request`` and ``handle_websocket``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Awaitable
 from logging import Logger, LoggerAdapter
 from typing import TYPE_CHECKING, Any, cast
 
+from .._lazy import lazy_exports
 from ..execution import (
     DEFAULT_LIMITS,
     ContextValue,
@@ -29,6 +31,8 @@ from ..execution import (
     format_error,
     persisted_document_options,
 )
+from ..observability import DEFAULT_HEALTH_PATH
+from ..observability.instruments import Instruments
 from ..types import Message, Receive, Scope, Send
 from .handlers.base import GraphQLHttpHandlerBase, GraphQLWebsocketHandler
 from .handlers.http import GraphQLHTTPHandler
@@ -37,6 +41,7 @@ if TYPE_CHECKING:
     from graphql import GraphQLSchema
 
     from ..explorers import Explorer
+    from ..observability import Metrics
 
 
 class _DefaultExplorer:
@@ -94,6 +99,8 @@ class GraphQL:
         only_trusted: bool = False,
         http_handler: GraphQLHttpHandlerBase | None = None,
         websocket_handler: GraphQLWebsocketHandler | None = None,
+        health_path: str | None = DEFAULT_HEALTH_PATH,
+        metrics: bool | Metrics = False,
     ) -> None:
         """Initialize the application and configure its handlers.
 
@@ -157,7 +164,17 @@ class GraphQL:
 
         `websocket_handler`: the WebSocket handler. Defaults to `GraphQLAutoWSHandler()`
         (both subprotocols).
+
+        `health_path`: where `GET` answers a health check: 200 `{"status": "ok"}`, 503 while
+        graphqlwire's server drains or the configured pub/sub is unreachable. Defaults to
+        `/health`; None or `""` turns it off.
+
+        `metrics`: True serves Prometheus metrics at `/metrics` (requests by transport,
+        operation type and outcome, durations, open connections, subscriptions, limit
+        refusals, pub/sub counters), summed over `--workers`; or pass a
+        `graphqlwire.observability.Metrics`. Defaults to False.
         """
+        self.instruments = Instruments(health_path=health_path, metrics=metrics)
         if http_handler is None:
             http_handler = GraphQLHTTPHandler()
         self.http_handler = http_handler
@@ -179,6 +196,7 @@ class GraphQL:
             "mask_errors": mask_errors,
             "execution_timeout": execution_timeout,
             **persisted_document_options(persisted_queries, trusted_documents, only_trusted),
+            "observer": self.instruments.observer,
         }
         http_handler.configure(schema, **self._options)
         self._websocket_handler: GraphQLWebsocketHandler | None = None
@@ -191,12 +209,13 @@ class GraphQL:
 
         Creating it lazily keeps the WebSocket machinery out of HTTP-only processes.
         """
-        if self._websocket_handler is None:
+        handler = self._websocket_handler
+        if handler is None:
             from .handlers.auto_ws import GraphQLAutoWSHandler
 
-            self.websocket_handler = GraphQLAutoWSHandler()
-        assert self._websocket_handler is not None
-        return self._websocket_handler
+            handler = GraphQLAutoWSHandler()
+            self.websocket_handler = handler
+        return handler
 
     @websocket_handler.setter
     def websocket_handler(self, handler: GraphQLWebsocketHandler) -> None:
@@ -211,9 +230,21 @@ class GraphQL:
         """
         kind = scope["type"]
         if kind == "http":
-            await self.http_handler.handle(scope, receive, send)
+            instruments = self.instruments
+            endpoint = instruments.route(scope)
+            timer = instruments.timer
+            if endpoint is not None:
+                await endpoint(scope, receive, send)
+            elif timer is None:
+                await self.http_handler.handle(scope, receive, send)
+            else:
+                started = timer.begin(scope)
+                try:
+                    await self.http_handler.handle(scope, receive, send)
+                finally:
+                    timer.end(scope, started)
         elif kind == "websocket":
-            await self.websocket_handler.handle(scope, receive, send)
+            await self.instruments.websocket(self.websocket_handler.handle, scope, receive, send)
         elif kind == "lifespan":
             await self._lifespan(receive, send)
         else:
@@ -251,15 +282,17 @@ class GraphQL:
         """
         return await self.websocket_handler.handle_websocket(websocket)
 
-    @staticmethod
-    async def _lifespan(receive: Receive, send: Send) -> None:
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
             message: Message = await receive()
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                self.instruments.shutdown()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
 
-__all__ = ["GraphQL"]
+__all__ = ["GraphQL", "GraphQLMiddleware"]
+# (imported when first used: the middleware builds a GraphQL app for a schema)
+__getattr__ = lazy_exports(__name__, {"GraphQLMiddleware": ".middleware"})

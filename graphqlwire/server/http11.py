@@ -19,9 +19,9 @@ from typing import Any
 
 from ..types import ASGIApp, Message, Scope
 from .head import comma_tokens
-from .state import ClientConnection, ClientDisconnected, access_logger, logger, wake
+from .state import ClientConnection, ClientDisconnected, logger, wake
 
-__all__ = ["HttpCycle", "RequestBody", "Response", "simple_response"]
+__all__ = ["HttpCycle", "RequestBody", "Response", "is_event_stream", "simple_response"]
 
 #: Read no more than this much unconsumed request body before pausing the socket.
 BODY_HIGH_WATER = 64 * 1024
@@ -52,16 +52,24 @@ def status_line(status: int) -> bytes:
 
 
 def simple_response(
-    status: int, message: str, date: bytes, *, close: bool = True, content_type: bytes = PLAIN
+    status: int,
+    message: str,
+    date: bytes,
+    *,
+    close: bool = True,
+    content_type: bytes = PLAIN,
+    headers: bytes = b"",
 ) -> bytes:
     """A complete response the server sends on its own (errors, limits): `message` is the
-    body, of `content_type` (plain text unless told)."""
+    body, of `content_type` (plain text unless told); `headers` are extra header lines,
+    each ending in CRLF."""
     body = message.encode()
     return b"".join(
         (
             status_line(status),
             date,
             b"content-type: %s\r\ncontent-length: %d\r\n" % (content_type, len(body)),
+            headers,
             CLOSE_HEADER if close else b"",
             b"\r\n",
             body,
@@ -113,6 +121,7 @@ class HttpCycle:
         "request_body",
         "response",
         "scope",
+        "sent",
         "status",
         "waiter",
     )
@@ -138,6 +147,8 @@ class HttpCycle:
         self.status = 0
         self.headers: Any = ()
         self.waiter: asyncio.Future[None] | None = None
+        #: Response body bytes the app sent (counted for the access log only).
+        self.sent = 0
 
     @property
     def body_complete(self) -> bool:
@@ -251,11 +262,7 @@ class HttpCycle:
         kind = message["type"]
         response = self.response
         if response is NOT_STARTED:
-            if kind != "http.response.start":
-                raise RuntimeError(f"expected 'http.response.start', got {kind!r}")
-            self.response = STARTED
-            self.status = message["status"]
-            self.headers = message.get("headers", ())
+            self._start(kind, message)
             return
         if response is COMPLETE:
             raise RuntimeError(f"{kind!r} sent after the response was complete")
@@ -263,6 +270,9 @@ class HttpCycle:
             raise RuntimeError(f"expected 'http.response.body', got {kind!r}")
         body: bytes = message.get("body", b"")
         more_body: bool = message.get("more_body", False)
+        access_log = protocol.state.access_log
+        if access_log is not None:
+            self.sent += len(body)
         if response is STARTED:
             head = self._head(None if more_body else len(body))
             self.response = STREAMING
@@ -279,10 +289,21 @@ class HttpCycle:
             if self.length_left > 0:
                 logger.warning("response shorter than its content-length; closing")
                 self.keep_alive = False
-            if protocol.state.access_log:
-                self._log_access()
+            if access_log is not None:
+                access_log.request(self.scope, self.status, self.sent)
             protocol.cycle_done(self)
             self._wake()
+
+    def _start(self, kind: str, message: Message) -> None:
+        """Take ``http.response.start``: the head is written with the first body message."""
+        if kind != "http.response.start":
+            raise RuntimeError(f"expected 'http.response.start', got {kind!r}")
+        self.response = STARTED
+        self.status = message["status"]
+        self.headers = message.get("headers", ())
+        access_log = self.protocol.state.access_log
+        if access_log is not None and is_event_stream(self.headers):
+            access_log.opened(self.scope, "sse")
 
     def _write_body(self, prefix: bytes, body: bytes) -> None:
         """Write `prefix` (the head, if still unsent) and `body`, framed.
@@ -361,18 +382,10 @@ class HttpCycle:
             raise RuntimeError("invalid character in response header")
         return head
 
-    def _log_access(self) -> None:
-        scope = self.scope
-        client = scope.get("client")
-        path = scope["path"]
-        if scope["query_string"]:
-            path = path + "?" + scope["query_string"].decode("latin-1")
-        access_logger.info(
-            '%s:%s - "%s %s HTTP/%s" %d',
-            client[0] if client else "-",
-            client[1] if client else "-",
-            scope["method"],
-            path,
-            scope["http_version"],
-            self.status,
-        )
+
+def is_event_stream(headers: Any) -> bool:
+    """Whether a response's headers label it ``text/event-stream`` (an SSE stream)."""
+    for name, value in headers:
+        if name.lower() == b"content-type":
+            return bytes(value).split(b";", 1)[0].strip().lower() == b"text/event-stream"
+    return False

@@ -33,7 +33,7 @@ def connection(**config: Any) -> Any:
         scheme="http",
         client=("10.0.0.9", 4000),
         server=("127.0.0.1", 8000),
-        state=SimpleNamespace(lifespan_state={"db": "x"}),
+        state=SimpleNamespace(lifespan_state={"db": "x"}, lifecycle=None, access_log=None),
     )
 
 
