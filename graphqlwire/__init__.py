@@ -17,16 +17,21 @@ _EXPORTS: dict[str, str] = {
     "graphql_sync": "graphqlwire.execution",
     "subscribe": "graphqlwire.execution",
     "format_error": "graphqlwire.execution",
+    "get_error_extension": "graphqlwire.execution",
+    "get_formatted_error_context": "graphqlwire.execution",
+    "get_formatted_error_traceback": "graphqlwire.execution",
     "Extension": "graphqlwire.execution",
     "ExecutionOptions": "graphqlwire.execution",
     "GraphQLResult": "graphqlwire.execution",
     "OperationLimits": "graphqlwire.execution",
+    "HttpBadRequestError": "graphqlwire.http",
+    "HttpError": "graphqlwire.http",
     "WebSocketConnectionError": "graphqlwire.http",
     "make_executable_schema": "graphqlwire.schema",
     "Config": "graphqlwire.server.config",
     "Server": "graphqlwire.server.server",
     "serve": "graphqlwire.server.server",
-    "run": "graphqlwire.server.server",
+    "run": "graphqlwire.server.run",
 }
 
 __all__ = [
@@ -34,11 +39,16 @@ __all__ = [
     "ExecutionOptions",
     "Extension",
     "GraphQLResult",
+    "HttpBadRequestError",
+    "HttpError",
     "OperationLimits",
     "Server",
     "WebSocketConnectionError",
     "__version__",
     "format_error",
+    "get_error_extension",
+    "get_formatted_error_context",
+    "get_formatted_error_traceback",
     "graphql",
     "graphql_sync",
     "make_executable_schema",
@@ -54,14 +64,18 @@ if TYPE_CHECKING:
         GraphQLResult,
         OperationLimits,
         format_error,
+        get_error_extension,
+        get_formatted_error_context,
+        get_formatted_error_traceback,
         graphql,
         graphql_sync,
         subscribe,
     )
-    from .http import WebSocketConnectionError
+    from .http import HttpBadRequestError, HttpError, WebSocketConnectionError
     from .schema import make_executable_schema
     from .server.config import Config
-    from .server.server import Server, run, serve
+    from .server.run import run
+    from .server.server import Server, serve
 
 
 __getattr__ = lazy_exports(__name__, _EXPORTS)

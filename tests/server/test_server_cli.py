@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -144,6 +145,15 @@ def test_every_limit_has_a_flag() -> None:
         (["cli_app:not_an_app"], "neither"),
         (["cli_app:app", "--debug"], "--debug only apply"),
         (["cli_app:app", "--explorer", "nope"], "invalid choice"),
+        ([], "the following arguments are required: APP"),
+        (["cli_app:app", "--port", "eighty"], "argument --port: invalid int value: 'eighty'"),
+        (["cli_app:app", "--nope"], "unrecognized arguments: --nope"),
+        (["cli_app:app", "--explorer-assets", "/npm"], "--explorer-assets only apply"),
+        (["cli_schema:schema", "--explorer-assets", "ftp://x/"], "assets_url must be an http"),
+        (
+            ["cli_schema:schema", "--explorer", "none", "--explorer-assets", "/npm"],
+            "--explorer-assets has no use with --explorer none",
+        ),
     ],
 )
 def test_bad_arguments_exit_2(
@@ -152,8 +162,47 @@ def test_bad_arguments_exit_2(
     with pytest.raises(SystemExit) as info:
         main([*argv, "--app-dir", str(app_dir)])
     assert info.value.code == 2
-    assert message in capsys.readouterr().err
+    # One line: what is wrong and where to read more (not the 60-line usage).
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("graphqlwire: error: ")
+    assert message in line
+    assert line.endswith(" (see graphqlwire --help)")
     assert gc.isenabled()  # main() turns the collector off while starting, and back on
+
+
+def test_version_needs_no_app(capsys: pytest.CaptureFixture[str]) -> None:
+    from graphqlwire import __version__
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out == f"graphqlwire {__version__}\n"
+
+
+def test_every_option_has_help_and_its_default() -> None:
+    parser = build_parser()
+    for action in parser._actions:
+        if not action.option_strings or action.help == "show this help message and exit":
+            continue
+        assert action.help, f"{action.option_strings[0]} has no help line"
+        if action.nargs != 0:  # an option taking a value (flags are off by default)
+            assert "default" in action.help, f"{action.option_strings[0]} hides its default"
+
+
+def test_explorer_assets_flag(app_dir: Path) -> None:
+    from graphqlwire.explorers import ExplorerGraphiQL, ExplorerPlayground
+
+    for extra, explorer_class in (
+        ([], ExplorerGraphiQL),
+        (["--explorer", "playground"], ExplorerPlayground),
+    ):
+        args = build_parser().parse_args(
+            ["cli_schema:schema", "--app-dir", str(app_dir), "--explorer-assets", "/npm", *extra]
+        )
+        explorer = resolve_app(args).http_handler.explorer
+        assert isinstance(explorer, explorer_class)
+        page = explorer.html(SimpleNamespace(scope={"type": "http", "path": "/"}))
+        assert 'src="/npm/' in page
 
 
 def test_load_app_missing_parent_package(app_dir: Path) -> None:
@@ -299,7 +348,9 @@ def test_the_command_line_module_imports_no_graphql_core() -> None:
                 "graphqlwire.__main__",
                 "graphqlwire._lazy",
                 "graphqlwire.server",
+                "graphqlwire.server.cliargs",
                 "graphqlwire.server.config",
+                "graphqlwire.server.loader",
             ]
         )
     )
@@ -333,3 +384,122 @@ async def test_second_signal_forces_exit(app_dir: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.communicate()
+
+
+class StderrLines:
+    """Every line a process writes to stderr, read by a thread, awaited with a deadline."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        assert process.stderr is not None
+        self._stream = process.stderr
+        self._lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def close(self) -> None:
+        """Once the process is gone: the reader reaches the end; close the pipe."""
+        self._reader.join(timeout=5)
+        self._stream.close()
+
+    def _read(self) -> None:
+        for line in iter(self._stream.readline, ""):
+            self._lines.put(line)
+        self._lines.put("")
+
+    def wait_for(self, pattern: str, timeout: float = 10) -> re.Match[str]:
+        deadline = time.monotonic() + timeout
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                line = self._lines.get(timeout=remaining)
+            except queue.Empty:
+                break
+            self.seen.append(line)
+            match = re.search(pattern, line)
+            if match:
+                return match
+            if not line:
+                break
+        raise AssertionError(f"no line matching {pattern!r} in {''.join(self.seen)!r}")
+
+
+async def body_becomes(url: str, expected: str, timeout: float = 10) -> None:
+    """Poll `url` until its body is `expected` (refused connections while restarting)."""
+    deadline = time.monotonic() + timeout
+    body = None
+    async with httpx.AsyncClient(timeout=2) as client:
+        while time.monotonic() < deadline:
+            try:
+                body = (await client.get(url)).text
+            except httpx.TransportError:
+                body = None
+            if body == expected:
+                return
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"{url} still answers {body!r}, not {expected!r}")
+
+
+def edit_app(app_dir: Path, source: str) -> None:
+    path = app_dir / "cli_app.py"
+    before = path.stat().st_mtime_ns
+    path.write_text(source)
+    # (A coarse file system clock could leave the time unchanged: an editor's save moves it.)
+    if path.stat().st_mtime_ns == before:
+        os.utime(path, ns=(before + 1_000_000, before + 1_000_000))
+
+
+def start_reloading(app_dir: Path) -> subprocess.Popen[str]:
+    arguments = ["cli_app:app", "--app-dir", str(app_dir), "--port", "0", "--reload"]
+    return subprocess.Popen(
+        [sys.executable, "-m", "graphqlwire", *arguments, "--lifespan", "off"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+async def test_reload_restarts_on_changes_and_survives_a_syntax_error(app_dir: Path) -> None:
+    process = start_reloading(app_dir)
+    stderr = StderrLines(process)
+    try:
+        url = stderr.wait_for(r"listening on (http://\S+)").group(1)
+        await body_becomes(url + "/", "from the cli")
+
+        edit_app(app_dir, APP_MODULE.replace('b"from the cli"', 'b"reloaded"'))
+        stderr.wait_for(r"--reload: cli_app\.py changed: restarting")
+        # The same address after the restart (the parent chose the port for --port 0).
+        assert stderr.wait_for(r"listening on (http://\S+)").group(1) == url
+        await body_becomes(url + "/", "reloaded")
+
+        edit_app(app_dir, APP_MODULE + "\ndef broken(:\n")
+        stderr.wait_for(r"SyntaxError")
+        stderr.wait_for(r"server stopped \(exit status 1\); it restarts when a Python file")
+        assert process.poll() is None  # still watching
+
+        edit_app(app_dir, APP_MODULE.replace('b"from the cli"', 'b"fixed"'))
+        await body_becomes(url + "/", "fixed")
+
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+        # The child went with its parent: nothing listens any more.
+        with pytest.raises(httpx.TransportError):
+            async with httpx.AsyncClient() as client:
+                await client.get(url + "/")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        stderr.close()
+
+
+def test_reload_watches_python_files_of_the_app_only(tmp_path: Path) -> None:
+    from graphqlwire.server.reload import python_files
+
+    for name in ("app.py", "pkg/mod.py", "pkg/data.json", ".git/hook.py", "pkg/__pycache__/x.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("")
+    (tmp_path / "venv" / "lib").mkdir(parents=True)
+    (tmp_path / "venv" / "pyvenv.cfg").write_text("")
+    (tmp_path / "venv" / "lib" / "site.py").write_text("")
+    found = sorted(str(path.relative_to(tmp_path)) for path in python_files(tmp_path))
+    assert found == ["app.py", "pkg/mod.py"]

@@ -23,12 +23,15 @@ import sys
 import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
+import deferclient
+import fanout
 import http_load
 import loops
 import report
 import servers
+import sseclient
 import wsclient
 from schema_data import (
     HELLO_QUERY,
@@ -56,16 +59,31 @@ HTTP_SCENARIOS = {  # name -> (body, expected result, connections, distinct head
 #: A body POSTed once before a scenario's warm-up.
 PRIMING = {"apq-hello-c32": apq_body(HELLO_QUERY, register=True)}
 WS_SCENARIOS = {"sub-one": (1, 20_000), "sub-fanout": (200, 200)}  # name -> (sockets, events)
+#: The same counter subscription over GraphQL over SSE (distinct connections mode).
+SSE_SCENARIOS = {"sse-one": (1, 20_000)}
+#: `{ hello ... @defer { slow } }` over multipart/mixed, one request at a time: name -> requests.
+DEFER_SCENARIOS = {"defer-first": 100}
+#: Subscribers of one pub/sub topic, one broadcast (`fanout.py`): name -> (sockets, events).
+PUBSUB_SCENARIOS = {"pubsub-fanout": (200, 200)}
 IDLE_WS_CONNECTIONS = 500
 IDLE_WS_WARM_UP = 10
 #: Starts per server and repetition; its spawn time is their median (one start is noisy).
 SPAWN_SAMPLES = 3
 FAILURE_KEYS = ("non_200", "bad_body", "socket_errors", "timeouts")
 # ws-idle runs first, on a fresh heap: memory freed by earlier load would hide the growth.
-SCENARIOS = ["ws-idle", *HTTP_SCENARIOS, *WS_SCENARIOS]
+SCENARIOS = [
+    "ws-idle", *HTTP_SCENARIOS, *WS_SCENARIOS, *SSE_SCENARIOS, *DEFER_SCENARIOS,
+    *PUBSUB_SCENARIOS,
+]  # fmt: skip
 WS_ONLY = {"ws-idle", *WS_SCENARIOS}
 #: Scenarios only some servers run: the `ServerSpec` flag each needs.
-NEEDS = {**dict.fromkeys(WS_ONLY, "websocket"), "apq-hello-c32": "apq"}
+NEEDS = {
+    **dict.fromkeys(WS_ONLY, "websocket"),
+    **dict.fromkeys(SSE_SCENARIOS, "sse"),
+    **dict.fromkeys(DEFER_SCENARIOS, "defer"),
+    **dict.fromkeys(PUBSUB_SCENARIOS, "pubsub"),
+    "apq-hello-c32": "apq",
+}
 PACKAGES = [
     "ariadne",
     "strawberry-graphql",
@@ -107,8 +125,13 @@ class Harness:
         self.use_wrk = http_load.have_wrk() and args.loadgen == "wrk"
         self.samples: report.Samples = {}
 
-    def http(self, port: int, scenario: str) -> dict[str, Any] | str:
-        """Warm up, then load `port` with one HTTP scenario; a dict of metrics or an error."""
+    def http(self, running: servers.Running, scenario: str) -> dict[str, Any] | str:
+        """Warm up, then load `running` with one HTTP scenario; a dict of metrics or an error.
+
+        With several workers, the metrics include the smallest and largest worker's share of
+        the requests of the measured load (see `servers.worker_shares`).
+        """
+        port = running.port
         body, result, connections, distinct = HTTP_SCENARIOS[scenario]
         expected = compact(result)
         load: Callable[[float], dict[str, Any]]
@@ -131,7 +154,9 @@ class Harness:
             if scenario in PRIMING:
                 http_load.post_once(port, PRIMING[scenario])
             load(self.args.warmup)
+            before = servers.worker_counts(running)
             metrics = load(self.args.duration)
+            metrics.update(servers.worker_shares(before, servers.worker_counts(running)))
         except (RuntimeError, OSError, subprocess.TimeoutExpired) as error:
             return f"{scenario}: load generator failed: {error}"
         failures = {key: metrics[key] for key in FAILURE_KEYS if metrics[key]}
@@ -140,16 +165,34 @@ class Harness:
         return metrics
 
     def ws(self, port: int, scenario: str) -> dict[str, Any] | str:
-        """Warm up, then run one subscription scenario; a dict of metrics or an error."""
+        """One graphql-transport-ws subscription scenario (see `subscription`)."""
         sockets, events = WS_SCENARIOS[scenario]
+        return self.subscription(wsclient.stream, port, scenario, sockets, events)
+
+    def sse(self, port: int, scenario: str) -> dict[str, Any] | str:
+        """One GraphQL-over-SSE subscription scenario (see `subscription`)."""
+        sockets, events = SSE_SCENARIOS[scenario]
+        return self.subscription(sseclient.stream, port, scenario, sockets, events)
+
+    def defer(self, port: int, scenario: str) -> dict[str, Any] | str:
+        """Time to the first and last payload of a `@defer` query (`deferclient`)."""
+        requests = DEFER_SCENARIOS[scenario] // (4 if self.args.quick else 1)
+        run_async(deferclient.measure("127.0.0.1", port, 5, 30.0))  # warm-up
+        metrics = run_async(deferclient.measure("127.0.0.1", port, requests, 60.0))
+        return f"{scenario}: {metrics['error']}" if "error" in metrics else metrics
+
+    def subscription(
+        self, stream: Callable[..., Any], port: int, scenario: str, sockets: int, events: int
+    ) -> dict[str, Any] | str:
+        """Warm up, then run one subscription scenario with `stream`; metrics or an error."""
         timeout = 30.0 if self.args.quick else 120.0
-        warm = run_async(wsclient.stream("127.0.0.1", port, 1, 200, timeout))
+        warm = run_async(stream("127.0.0.1", port, 1, 200, timeout))
         if warm["error"]:
             return f"{scenario} warm-up: {warm['error']}"
-        metrics = run_async(wsclient.stream("127.0.0.1", port, sockets, events, timeout))
+        metrics = run_async(stream("127.0.0.1", port, sockets, events, timeout))
         if metrics["error"]:
             return f"{scenario}: {metrics['error']} after {metrics['msgs']} messages"
-        return metrics
+        return cast("dict[str, Any]", metrics)
 
     def ws_idle(self, running: servers.Running) -> dict[str, Any] | str:
         """RSS growth per idle, acknowledged graphql-transport-ws connection.
@@ -205,9 +248,16 @@ class Harness:
         if not running.alive():
             return f"server died: {running.stderr_tail()}"
         if scenario in HTTP_SCENARIOS:
-            return self.http(running.port, scenario)
+            return self.http(running, scenario)
         if scenario in WS_SCENARIOS:
             return self.ws(running.port, scenario)
+        if scenario in SSE_SCENARIOS:
+            return self.sse(running.port, scenario)
+        if scenario in DEFER_SCENARIOS:
+            return self.defer(running.port, scenario)
+        if scenario in PUBSUB_SCENARIOS:
+            sockets, events = PUBSUB_SCENARIOS[scenario]
+            return self.subscription(fanout.stream, running.port, scenario, sockets, events)
         return self.ws_idle(running)
 
     def repetition(self, specs: list[servers.ServerSpec], scenarios: list[str]) -> None:
@@ -255,6 +305,8 @@ class Harness:
 def runs(spec: servers.ServerSpec, scenario: str) -> bool:
     """Whether `spec` takes part in `scenario` (see `NEEDS`)."""
     need = NEEDS.get(scenario)
+    if spec.pubsub != (need == "pubsub"):  # (pub/sub servers run the pub/sub scenarios only)
+        return False
     return need is None or bool(getattr(spec, need))
 
 

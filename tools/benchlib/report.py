@@ -29,6 +29,7 @@ class Column:
 
 COLUMNS = [
     Column("hello c32 req/s", "hello-c32", "rps", True),
+    Column("c32 min worker %", "hello-c32", "share_min_pct", True, 1),
     Column("APQ hello c32 req/s", "apq-hello-c32", "rps", True),
     Column("distinct heads c32", "hello-c32-distinct", "rps", True),
     Column("hello c1 p50 ms", "hello-c1", "p50_ms", False, 2),
@@ -36,6 +37,11 @@ COLUMNS = [
     Column("items c32 req/s", "items-c32", "rps", True),
     Column("1 sub msgs/s", "sub-one", "msgs_per_s", True),
     Column("200x200 msgs/s", "sub-fanout", "msgs_per_s", True),
+    Column("pub/sub 200x200 msgs/s", "pubsub-fanout", "msgs_per_s", True),
+    Column("1 SSE sub msgs/s", "sse-one", "msgs_per_s", True),
+    Column("@defer 1st part ms", "defer-first", "first_ms", False, 2),
+    Column("@defer last part ms", "defer-first", "last_ms", False, 2),
+    Column("no @defer ms", "defer-first", "plain_ms", False, 2),
     Column("KiB/idle ws", "ws-idle", "kib_per_conn", False, 1),
     Column("idle RSS MiB", "startup", "idle_rss_mib", False, 1),
     Column("spawn ms", "startup", "spawn_ms", False),
@@ -54,6 +60,8 @@ class Target:
     header: str
     against: str | None  # a server name for a ratio, None for an absolute value
     bound: float
+    #: Divide by this column of `against` instead of the same column (SSE vs WebSocket).
+    against_header: str | None = None
 
 
 TARGETS = [
@@ -63,6 +71,42 @@ TARGETS = [
     Target("items(n: 100) c32 >= 2x reference", "graphqlwire", "items c32 req/s", REFERENCE, 2),
     Target("one subscription >= 2x reference", "graphqlwire", "1 sub msgs/s", REFERENCE, 2),
     Target("200-socket fan-out >= 2.5x reference", "graphqlwire", "200x200 msgs/s", REFERENCE, 2.5),
+    Target(
+        "SSE subscription >= 0.8x WebSocket",
+        "graphqlwire",
+        "1 SSE sub msgs/s",
+        "graphqlwire",
+        0.8,
+        against_header="1 sub msgs/s",
+    ),
+    Target(
+        "2 workers { hello } c32 >= 1x 1 worker",
+        "graphqlwire-workers2",
+        "hello c32 req/s",
+        "graphqlwire",
+        1.0,
+    ),
+    Target(
+        "each of 2 workers serves >= 40% (c32)",
+        "graphqlwire-workers2",
+        "c32 min worker %",
+        None,
+        40,
+    ),
+    Target(
+        "pub/sub fan-out, 2 workers on Redis >= 0.5x in-process",
+        "graphqlwire-pubsub-redis",
+        "pub/sub 200x200 msgs/s",
+        "graphqlwire-pubsub",
+        0.5,
+    ),
+    Target(
+        "{ hello } c32 with --metrics >= 0.95x without",
+        "graphqlwire-metrics",
+        "hello c32 req/s",
+        "graphqlwire",
+        0.95,
+    ),
     Target("idle RSS <= 28 MiB", "graphqlwire", "idle RSS MiB", None, 28),
     Target("<= 10 KiB per idle ws connection", "graphqlwire", "KiB/idle ws", None, 10),
     Target("spawn to first answer <= 150 ms", "graphqlwire", "spawn ms", None, 150),
@@ -91,7 +135,11 @@ def summarize(samples: Samples, skipped: dict[str, str]) -> dict[str, dict[str, 
             if errors:
                 cells[column.header] = {"error": errors[0], "failed_reps": len(errors)}
             else:
-                values = [rep[column.key] for rep in reps if isinstance(rep, dict)]
+                values = [
+                    rep[column.key] for rep in reps if isinstance(rep, dict) and column.key in rep
+                ]
+                if not values:  # (a metric of some servers only: the worker shares)
+                    continue
                 cells[column.header] = {"median": statistics.median(values), "samples": values}
         summary[server] = cells
     for server, reason in skipped.items():
@@ -100,11 +148,18 @@ def summarize(samples: Samples, skipped: dict[str, str]) -> dict[str, dict[str, 
 
 
 def ratio(
-    summary: dict[str, dict[str, Any]], server: str, header: str, against: str
+    summary: dict[str, dict[str, Any]],
+    server: str,
+    header: str,
+    against: str,
+    against_header: str | None = None,
 ) -> float | None:
-    """`server`'s median divided by `against`'s for one column (None when either is missing)."""
+    """`server`'s median divided by `against`'s for one column (None when either is missing).
+
+    With `against_header`, `against`'s median of that column instead.
+    """
     mine = summary.get(server, {}).get(header, {}).get("median")
-    theirs = summary.get(against, {}).get(header, {}).get("median")
+    theirs = summary.get(against, {}).get(against_header or header, {}).get("median")
     if mine is None or not theirs:
         return None
     return float(mine) / float(theirs)
@@ -197,7 +252,7 @@ def check_target(summary: dict[str, dict[str, Any]], target: Target) -> str:
         value = summary.get(target.server, {}).get(target.header, {}).get("median")
         figure = f"{value:.{max(column.digits, 1)}f}" if value is not None else None
     else:
-        value = ratio(summary, target.server, target.header, target.against)
+        value = ratio(summary, target.server, target.header, target.against, target.against_header)
         figure = f"{value:.2f}x" if value is not None else None
     if value is None:
         return f"----  {target.text}  (not measured)"

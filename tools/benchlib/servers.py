@@ -32,6 +32,10 @@ SERVER_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join((str(HERE), str(CHECKO
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 LIBC = ctypes.CDLL(ctypes.util.find_library("c")) if sys.platform == "linux" else None
 LOGS = HERE.parent / ".bench" / "logs"
+#: Where multi-worker servers keep their request counters (see `app_counted`).
+COUNTS = HERE.parent / ".bench" / "counts"
+#: Every CPU this process may use, read before the harness pins itself to one.
+ALL_CPUS = os.sched_getaffinity(0)
 START_TIMEOUT = 30.0
 PY = sys.executable
 UVICORN = [PY, "-m", "uvicorn", "--host", "127.0.0.1", "--log-level", "warning", "--no-access-log"]
@@ -46,6 +50,8 @@ CEILINGS = {
     "graphqlwire": CEILING,
     "graphqlwire-uvloop": "bare-h11-uvloop",
     "graphqlwire-asgi": "bare-h11-uvloop",
+    "graphqlwire-metrics": CEILING,
+    "graphqlwire-tracing": CEILING,
 }
 
 
@@ -60,6 +66,13 @@ class ServerSpec:
     needs: tuple[str, ...] = ()  # modules that must import for the server to be "available"
     http: bool = True  # False: readiness is a TCP connect, not a right `{ hello }` answer
     apq: bool = False  # speaks Apollo's automatic persisted queries
+    sse: bool = False  # streams subscriptions over SSE (graphql-sse, distinct connections)
+    defer: bool = False  # serves `app_defer`'s schema: `@defer` over multipart/mixed
+    #: Worker processes: more than one run on every CPU and count their requests
+    #: (`app_counted`), so that each one's share can be reported.
+    workers: int = 1
+    #: Serves `app_pubsub` and runs the pub/sub scenarios only.
+    pubsub: bool = False
 
 
 SERVERS = [
@@ -100,6 +113,15 @@ SERVERS = [
         [*GRAPHQLWIRE, "app_core:schema"],
         needs=GRAPHQLWIRE_NEEDS,
         apq=True,
+        sse=True,
+    ),
+    ServerSpec(
+        "graphqlwire-workers2",
+        "graphqlwire's own server, 2 worker processes (--workers 2) on both CPUs",
+        [*GRAPHQLWIRE, "--workers", "2", "app_counted:app"],
+        needs=(*GRAPHQLWIRE_NEEDS, "graphqlwire.server.supervisor"),
+        apq=True,
+        workers=2,
     ),
     ServerSpec(
         "graphqlwire-uvloop",
@@ -107,6 +129,27 @@ SERVERS = [
         [*GRAPHQLWIRE, "--loop", "uvloop", "app_core:schema"],
         needs=(*GRAPHQLWIRE_NEEDS, "uvloop"),
         apq=True,
+        sse=True,
+    ),
+    ServerSpec(
+        "graphqlwire-metrics",
+        "graphqlwire's own server with --metrics (Prometheus counters on)",
+        [*GRAPHQLWIRE, "--metrics", "app_core:schema"],
+        needs=GRAPHQLWIRE_NEEDS,
+    ),
+    ServerSpec(
+        "graphqlwire-tracing",
+        "graphqlwire's own server, OpenTelemetryExtension on (SDK, no exporter)",
+        [*GRAPHQLWIRE, "app_traced:app"],
+        needs=(*GRAPHQLWIRE_NEEDS, "opentelemetry.sdk.trace"),
+    ),
+    ServerSpec(
+        "graphqlwire-defer",
+        "graphqlwire's own server, the schema declaring @defer/@stream (app_defer)",
+        [*GRAPHQLWIRE, "app_defer:schema"],
+        websocket=False,
+        needs=GRAPHQLWIRE_NEEDS,
+        defer=True,
     ),
     ServerSpec(
         "graphqlwire-asgi",
@@ -114,6 +157,7 @@ SERVERS = [
         [*UVICORN_FAST, "--port", "{port}", "app_graphqlwire:app"],
         needs=("graphqlwire.asgi",),
         apq=True,
+        sse=True,
     ),
     ServerSpec(
         CEILING,
@@ -133,6 +177,21 @@ SERVERS = [
         [PY, str(HERE / "bare_h11.py"), "--loop", "uvloop", "--port", "{port}"],
         websocket=False,
         needs=("uvloop",),
+    ),
+    ServerSpec(
+        "graphqlwire-pubsub",
+        "graphqlwire's own server, in-process pub/sub (memory://, 1 process)",
+        [*GRAPHQLWIRE, "app_pubsub:schema"],
+        needs=(*GRAPHQLWIRE_NEEDS, "graphqlwire.pubsub"),
+        pubsub=True,
+    ),
+    ServerSpec(
+        "graphqlwire-pubsub-redis",
+        "graphqlwire's own server, 2 workers (--workers 2) sharing a local redis-server",
+        [PY, str(HERE / "with_redis.py"), *GRAPHQLWIRE, "--workers", "2", "app_pubsub:schema"],
+        needs=(*GRAPHQLWIRE_NEEDS, "graphqlwire.server.supervisor", "redis.asyncio"),
+        workers=2,
+        pubsub=True,
     ),
 ]
 BY_NAME = {spec.name: spec for spec in SERVERS}
@@ -194,6 +253,29 @@ def rss_kib(pid: int) -> int:
     return total
 
 
+def worker_counts(running: Running) -> dict[str, int]:
+    """Requests served so far by each worker of `running` (by pid; empty for one process)."""
+    if running.counts is None:
+        return {}
+    return {
+        path.name: int.from_bytes(path.read_bytes()[:8], sys.byteorder)
+        for path in running.counts.iterdir()
+    }
+
+
+def worker_shares(before: dict[str, int], after: dict[str, int]) -> dict[str, float]:
+    """The smallest and largest worker's share (%) of the requests counted in between."""
+    served = [count - before.get(pid, 0) for pid, count in after.items()]
+    total = sum(served)
+    if not total:
+        return {}
+    return {
+        "workers_serving": float(sum(1 for count in served if count)),
+        "share_min_pct": 100.0 * min(served) / total,
+        "share_max_pct": 100.0 * max(served) / total,
+    }
+
+
 @dataclass
 class Running:
     """A started server: its process, port, spawn-to-first-answer time and idle RSS."""
@@ -204,6 +286,7 @@ class Running:
     log_path: Path
     spawn_ms: float = 0.0
     idle_rss_kib: int = 0
+    counts: Path | None = None  # the workers' request counters (multi-worker servers)
 
     def alive(self) -> bool:
         """True while the server process runs."""
@@ -242,24 +325,29 @@ def start(spec: ServerSpec, cpu: int | None) -> Running:
     def prepare_child() -> None:
         """In the child before exec: pin the CPU; die with the harness even if it is killed."""
         if cpu is not None:
-            os.sched_setaffinity(0, {cpu})
+            os.sched_setaffinity(0, {cpu} if spec.workers == 1 else ALL_CPUS)
         if LIBC is not None:
             LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
     LOGS.mkdir(parents=True, exist_ok=True)
     log_path = LOGS / f"{spec.name}.log"
+    env, counts = SERVER_ENV, None
+    if spec.workers > 1:
+        counts = COUNTS / f"{spec.name}-{port}"
+        counts.mkdir(parents=True, exist_ok=True)
+        env = {**SERVER_ENV, "BENCH_COUNTS": str(counts)}
     with log_path.open("wb") as log:
         started = time.perf_counter()
         process = subprocess.Popen(
             command,
-            env=SERVER_ENV,
+            env=env,
             cwd=HERE,
             stdout=log,
             stderr=log,
             start_new_session=True,
             preexec_fn=prepare_child,
         )
-    running = Running(spec, process, port, log_path)
+    running = Running(spec, process, port, log_path, counts=counts)
     expected = compact(HELLO_RESULT)
     body = post_body(HELLO_QUERY)
     try:

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 from schema_data import COUNTER_QUERY
@@ -277,16 +278,32 @@ async def stream(host: str, port: int, sockets: int, events: int, timeout: float
         await asyncio.gather(*(operation.done for operation in operations))
         result["seconds"] = time.perf_counter() - started
 
+    await run_bounded(run, timeout, clients, result, ProtocolFailure)
+    operations_seen = [op for client in clients for op in client.operations.values()]
+    return summarize(result, operations_seen)
+
+
+async def run_bounded(
+    run: Callable[[], Awaitable[None]],
+    timeout: float,
+    clients: list[Any],
+    result: dict[str, Any],
+    failure: type[Exception],
+) -> None:
+    """Await `run()` within `timeout`, a failure noted in `result`; `clients` closed after."""
     try:
         await asyncio.wait_for(run(), timeout)
-    except (OSError, ProtocolFailure, asyncio.TimeoutError) as error:
+    except (OSError, failure, asyncio.TimeoutError) as error:
         result["error"] = f"{type(error).__name__}: {error}"
     finally:
         for client in clients:
             client.close()
-    operations_seen = [op for client in clients for op in client.operations.values()]
-    result["msgs"] = sum(op.received for op in operations_seen)
-    result["wrong"] = sum(op.wrong for op in operations_seen)
+
+
+def summarize(result: dict[str, Any], streams: list[Any]) -> dict[str, Any]:
+    """Fill `result` from the `received` and `wrong` counts of `streams`; msgs/s overall."""
+    result["msgs"] = sum(stream.received for stream in streams)
+    result["wrong"] = sum(stream.wrong for stream in streams)
     if result["wrong"] and result["error"] is None:
         result["error"] = f"{result['wrong']} wrong or missing messages"
     if result["seconds"]:
