@@ -12,6 +12,8 @@ only, and the server itself stops accepting connections once it drains.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 from collections.abc import Callable
@@ -26,6 +28,8 @@ __all__ = ["LIFECYCLE_KEY", "HealthEndpoint", "MetricsEndpoint", "configured_pub
 #: The scope extension carrying graphqlwire's server `Lifecycle` (see ``server.scope``).
 LIFECYCLE_KEY = "graphqlwire.lifecycle"
 _READ_METHODS = ("GET", "HEAD")
+#: Seconds a check waits for a pub/sub backend that is not connected (yet).
+PUBSUB_CONNECT_WAIT = 0.5
 
 
 def configured_pubsub() -> Any:
@@ -98,9 +102,27 @@ class HealthEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if await _refuse_method(scope, send):
             return
+        await self._let_pubsub_connect()
         status, body = self.status(scope)
         encoded = _json(body)
         await respond(send, status, encoded, "application/json", head=scope["method"] == "HEAD")
+
+    async def _let_pubsub_connect(self) -> None:
+        """Give a backend that is not connected `PUBSUB_CONNECT_WAIT` seconds to connect.
+
+        The Redis backend opens its connection on first use: without the wait, the first
+        check of a fresh worker would report an outage that is not there. During a real one
+        a check answers 503 after the wait.
+        """
+        try:
+            pubsub = self.pubsub()
+        except Exception:
+            return  # (`status` reports it)
+        connect = getattr(pubsub, "connect", None)
+        if connect is None or pubsub.connected:
+            return
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(connect(), PUBSUB_CONNECT_WAIT)
 
 
 class MetricsEndpoint:
