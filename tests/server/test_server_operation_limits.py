@@ -114,8 +114,10 @@ async def test_a_huge_document_is_refused_fast_and_delays_nobody() -> None:
     assert refused.json()["errors"][0]["message"] == (
         "The document has more than 15000 tokens, the limit (max_tokens)."
     )
-    assert elapsed < 1.0
-    assert latency < 0.2
+    # (Without the limit, parsing and validating it takes tens of seconds; the bounds leave
+    # room for sending 5 MB on a busy 2-core machine.)
+    assert elapsed < 3.0
+    assert latency < 0.5
 
 
 def test_the_limit_flags_configure_the_app() -> None:
