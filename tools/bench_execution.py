@@ -29,14 +29,25 @@ from graphqlwire.execution._compat import ExecutionContext
 
 SCHEMA = make_executable_schema(
     """
-    type Query { hello: String!, items(n: Int!): [Item!]! }
+    type Query { hello: String!, items(n: Int!): [Item!]!, tree(n: Int!, m: Int!): [Branch!]! }
     type Item { id: ID!, name: String!, price: Float!, tags: [String!]! }
+    type Branch { id: ID!, name: String!, children: [Item!]! }
     """,
     {
         "Query": {
             "hello": lambda *_: "world",
             "items": lambda _r, _i, n: [
                 {"id": i, "name": f"item {i}", "price": i * 1.5, "tags": ["a", "b"]}
+                for i in range(n)
+            ],
+            "tree": lambda _r, _i, n, m: [
+                {
+                    "id": str(i),
+                    "name": f"branch {i}",
+                    "children": [
+                        {"id": str(j), "name": f"item {j}", "price": j * 0.25} for j in range(m)
+                    ],
+                }
                 for i in range(n)
             ],
         }
@@ -60,6 +71,7 @@ QUERIES = {
 }
 
 ITEMS = "{ items(n: 100) { id name price tags } }"
+TREE = "{ tree(n: 50, m: 10) { id name children { id name price } } }"
 
 #: graphqlwire's hooks with graphql-core's plain execution class instead of graphqlwire's
 #: (what graphqlwire ran before ``graphqlwire.execution.Executor``).
@@ -80,6 +92,9 @@ EXECUTIONS: dict[str, dict[str, Any]] = {
 }
 
 EVENTS = "subscription event `counter`"
+
+#: The queries each execution case runs (cached documents).
+EXECUTED = {"small `{ hello }`": "{ hello }", "items(n: 100)": ITEMS, "tree(n: 50, m: 10)": TREE}
 
 UNCACHED: dict[str, Any] = {
     "query_parser": lambda _context, data: parse(data["query"]),
@@ -127,7 +142,7 @@ def main() -> None:
     for label, query in QUERIES.items():
         cases[(label, "cached")] = lambda q=query: time_calls(q, {}, args.calls)
         cases[(label, "uncached")] = lambda q=query: time_calls(q, UNCACHED, args.calls)
-    for label, query in {"small `{ hello }`": "{ hello }", "items(n: 100)": ITEMS}.items():
+    for label, query in EXECUTED.items():
         calls = args.calls if query == "{ hello }" else max(args.calls // 20, 5)
         for name, options in EXECUTIONS.items():
             cases[(label, name)] = lambda q=query, n=calls, o=options: time_calls(q, o, n)
@@ -146,7 +161,7 @@ def main() -> None:
         print(f"{label:36} {cached:10.1f}us {uncached:10.1f}us {uncached / cached:8.1f}x")
     names = list(EXECUTIONS)
     print(f"\n{'query (cached)':36}", *(f"{name:>14}" for name in names))
-    for label in ("small `{ hello }`", "items(n: 100)", EVENTS):
+    for label in (*EXECUTED, EVENTS):
         medians = [statistics.median(samples[(label, name)]) * 1e6 for name in names]
         ratios = [f"{median / medians[0]:5.2f}x" for median in medians[1:]]
         cells = [f"{median:12.1f}us" for median in medians]

@@ -163,8 +163,9 @@ def test_the_fast_path_skips_resolve_info_for_plain_fields(monkeypatch: pytest.M
     monkeypatch.setattr(Executor, "build_resolve_info", counting)
     response = assert_same(lambda: {"item": good_item()}, ITEM_QUERY)
     assert response["data"]["item"]["tags"] == ["a", "b"]
-    # the object, the custom scalar, the enum and the list of lists take the general path
-    assert built == ["item", "money", "color", "matrix"]
+    # the root field, the custom scalar and the enum take the general path; the list of
+    # lists is completed by its selection's plan
+    assert built == ["item", "money", "color"]
 
 
 @pytest.mark.parametrize(
@@ -352,7 +353,11 @@ def test_per_event_executors_share_plans_and_keep_no_memo_per_event() -> None:
             built.build_per_event_executor({"tick": good_item(number)})
         )
         assert result == ({"tick": {"id": str(number), "tags": ["a", "b"]}}, None)
-    assert len(built._field_plans) == 3  # tick, id and tags, planned once for all events
+    # tick's completer, looked up once for all events (None: not a leaf; the item's
+    # selection plan completes id and tags)
+    assert built._leaf_completers == {
+        (schema.subscription_type, id(built.operation.selection_set.selections[0])): None
+    }
     assert built._relevant_sub_fields == {}  # graphql-core's memo would hold one entry per event
 
 
@@ -399,8 +404,10 @@ def test_subscription_events_run_the_root_field_planned_once(
     assert _event_results(built, EVENT_PAYLOADS) == expected
     assert expected[1].errors  # (the non-null root field, null: no data at all)
     assert len(core_operations) == (0 if planned else len(EVENT_PAYLOADS))
-    if planned:  # sub-fields are collected once per subscription, not once per event
-        assert len(built._relevant_sub_fields) == 1  # (Item under tick; child is always null)
+    if planned:  # sub-fields are collected (and planned) once per subscription, not per event
+        collected = len(built._relevant_sub_fields)
+        assert _event_results(built, EVENT_PAYLOADS) == expected
+        assert len(built._relevant_sub_fields) == collected
 
 
 @pytest.mark.skipif(not GRAPHQL_CORE_3_3, reason="graphql-core 3.2 builds an executor per event")
