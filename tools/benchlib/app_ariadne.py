@@ -8,7 +8,7 @@ from typing import Any
 from ariadne import QueryType, SubscriptionType, make_executable_schema
 from ariadne.asgi import GraphQL
 from ariadne.asgi.handlers import GraphQLTransportWSHandler
-from schema_data import SDL, count_up, resolve_hello, resolve_items
+from schema_data import SDL, count_up, resolve_hello, resolve_items, resolve_tree
 
 query = QueryType()
 subscription = SubscriptionType()
@@ -22,6 +22,11 @@ def _hello(*_: Any) -> str:
 @query.field("items")
 def _items(*_: Any, n: int) -> list[dict[str, Any]]:
     return resolve_items(n)
+
+
+@query.field("tree")
+def _tree(*_: Any, n: int, m: int) -> list[dict[str, Any]]:
+    return resolve_tree(n, m)
 
 
 @subscription.source("counter")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 
 import strawberry
-from schema_data import count_up, make_item, resolve_hello
+from schema_data import count_up, make_item, resolve_hello, resolve_tree
 from strawberry.asgi import GraphQL
 
 
@@ -20,8 +20,17 @@ class Item:
 
 
 @strawberry.type
+class Branch:
+    """One branch of `tree(n, m)`, as the SDL's `Branch`."""
+
+    id: strawberry.ID
+    name: str
+    children: list[Item]
+
+
+@strawberry.type
 class Query:
-    """`hello` and `items(n)`, as in the shared SDL."""
+    """`hello`, `items(n)` and `tree(n, m)`, as in the shared SDL."""
 
     @strawberry.field
     def hello(self) -> str:
@@ -30,6 +39,13 @@ class Query:
     @strawberry.field
     def items(self, n: int) -> list[Item]:
         return [Item(**make_item(index)) for index in range(n)]
+
+    @strawberry.field
+    def tree(self, n: int, m: int) -> list[Branch]:
+        return [
+            Branch(id=b["id"], name=b["name"], children=[Item(**c) for c in b["children"]])
+            for b in resolve_tree(n, m)
+        ]
 
 
 @strawberry.type

@@ -4,8 +4,10 @@ Run as `python bare_h11.py --port PORT`. It does everything an h11-framed GraphQ
 do per request (parse the request with h11, read the whole body, frame a keep-alive response)
 and nothing else: the body is pre-encoded. It runs on asyncio's loop, like graphqlwire's server
 by default, or on uvloop (`--loop uvloop`), so each contender is compared on its own loop.
-A POST whose body mentions `items` gets the canned `items(n: 100)` answer, anything else the
-`{ hello }` answer, so both HTTP scenarios have a ceiling to compare against.
+A POST whose body mentions `items` gets the canned `items(n: 100)` answer, one that mentions
+`tree` the canned `tree(n: 50, m: 10)` answer, one that aliases `hello` (the `distinct`
+workload) `{ hello }`'s answer under that alias, anything else the `{ hello }` answer, so every
+HTTP scenario has a ceiling to compare against.
 """
 
 from __future__ import annotations
@@ -16,10 +18,23 @@ from typing import cast
 
 import h11
 from loops import fast_event_loop
-from schema_data import HELLO_RESULT, ITEMS_RESULT, compact
+from schema_data import HELLO_RESULT, ITEMS_RESULT, NESTED_RESULT, compact
 
 HELLO_BODY = compact(HELLO_RESULT)
 ITEMS_BODY = compact(ITEMS_RESULT)
+TREE_BODY = compact(NESTED_RESULT)
+
+
+def canned_body(request: bytes) -> bytes:
+    """The answer to a request body (see the module's docstring): no GraphQL parsing."""
+    if b"items" in request:
+        return ITEMS_BODY
+    if b"tree" in request:
+        return TREE_BODY
+    if b": hello" in request:  # `{ <alias>: hello }`
+        alias = request.split(b"{ ", 1)[-1].split(b":", 1)[0]
+        return b'{"data":{"%s":"world"}}' % alias
+    return HELLO_BODY
 
 
 def _headers(body: bytes) -> list[tuple[bytes, bytes]]:
@@ -62,7 +77,7 @@ class BareH11Protocol(asyncio.Protocol):
     def _respond(self) -> None:
         """Send the canned answer for the request just read, then ready the next cycle."""
         assert self.transport is not None
-        body = ITEMS_BODY if b"items" in self.body else HELLO_BODY
+        body = canned_body(bytes(self.body))
         self.body.clear()
         send = self.connection.send
         response = h11.Response(status_code=200, headers=_headers(body))

@@ -1,10 +1,14 @@
 """HTTP load: `wrk` with `wrk_post.lua` when installed, else an asyncio keep-alive generator.
 
-Both POST the same JSON body over `connections` keep-alive connections for `duration` seconds
-(with `distinct`, each request with its own `X-Request-Id` header, so that no two heads are
-alike) and return the same summary: requests, req/s, p50/p99 latency (ms), non-200 responses, bodies
-checked and wrong, socket errors and timeouts. Bodies are compared after removing whitespace, so
-`{"data": {"hello": "world"}}` and `{"data":{"hello":"world"}}` are both right.
+Both POST a JSON body over `connections` keep-alive connections for `duration` seconds and
+return the same summary: requests, req/s, p50/p99 latency (ms), non-200 responses, bodies checked
+and wrong, socket errors and timeouts. `vary` says what changes between requests: nothing
+("same"), the head ("heads": each request with its own `X-Request-Id` header, so that no two
+heads are alike) or the document ("aliases": `ALIAS_MARK` in the body replaced by an alias no
+request of the run sent before, `<run>_<thread>_<n>`, so that no document cache can help; the
+answers are then checked against the expected body with such an alias in its place). Bodies
+are compared after removing whitespace, so `{"data": {"hello": "world"}}` and
+`{"data":{"hello":"world"}}` are both right.
 """
 
 from __future__ import annotations
@@ -13,15 +17,22 @@ import asyncio
 import http.client
 import itertools
 import json
+import re
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
+from schema_data import ALIAS_MARK
+
 HERE = Path(__file__).resolve().parent
 CHECK_EVERY = 50
+VARY = ("same", "heads", "aliases")
 REQUEST_IDS = itertools.count()
+#: One per load run, the first part of its aliases: a warm-up's are not the measured run's.
+RUN_IDS = itertools.count()
 
 
 def run_wrk(
@@ -32,9 +43,10 @@ def run_wrk(
     duration: float,
     cpu: int | None,
     *,
-    distinct: bool = False,
+    vary: str = "same",
 ) -> dict[str, Any]:
     """Run wrk (one thread) against 127.0.0.1:`port`; bounded by `duration` plus a grace."""
+    assert vary in VARY, vary
     command = [
         "wrk",
         "-t1",
@@ -49,7 +61,8 @@ def run_wrk(
         body.decode(),
         expected.decode(),
         str(CHECK_EVERY),
-        "distinct" if distinct else "same",
+        vary,
+        str(next(RUN_IDS)),
     ]
     if cpu is not None and shutil.which("taskset"):
         command = ["taskset", "-c", str(cpu), *command]
@@ -73,13 +86,15 @@ def content_length(head: bytes) -> int | None:
 
 
 class _Client(asyncio.Protocol):
-    """One keep-alive connection sending the request again as soon as a response is complete."""
+    """One keep-alive connection sending the next request as soon as a response is complete."""
 
     def __init__(
-        self, request: bytes, expected: bytes, stats: dict[str, Any], distinct: bool
+        self,
+        next_request: Callable[[], bytes],
+        check: Callable[[bytes], object],
+        stats: dict[str, Any],
     ) -> None:
-        self.request, self.expected, self.stats = request, expected, stats
-        self.distinct = distinct
+        self.next_request, self.check, self.stats = next_request, check, stats
         self.buffer = bytearray()
         self.transport: asyncio.Transport | None = None
         self.sent_at = 0.0
@@ -90,14 +105,10 @@ class _Client(asyncio.Protocol):
         self._send()
 
     def _send(self) -> None:
-        """Send the request again and start its clock."""
+        """Send the next request and start its clock."""
         assert self.transport is not None
         self.sent_at = time.perf_counter()
-        if self.distinct:  # (right after the request line)
-            line, rest = self.request.split(b"\r\n", 1)
-            self.transport.write(b"%s\r\nX-Request-Id: %d\r\n%s" % (line, next(REQUEST_IDS), rest))
-            return
-        self.transport.write(self.request)
+        self.transport.write(self.next_request())
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -120,7 +131,7 @@ class _Client(asyncio.Protocol):
         if stats["requests"] % CHECK_EVERY == 1:
             stats["checked"] += 1
             body = bytes(self.buffer[end + 4 : end + 4 + length])
-            if b"".join(body.split()) != self.expected:
+            if not self.check(b"".join(body.split())):
                 stats["bad_body"] += 1
         del self.buffer[: end + 4 + length]
         if not self.stopping:
@@ -138,6 +149,40 @@ class _Client(asyncio.Protocol):
         self.transport = None
 
 
+def request_maker(port: int, body: bytes, vary: str) -> Callable[[], bytes]:
+    """What the asyncio clients send next, per `vary`: the same bytes, a new head or a new alias."""
+    head = (
+        f"POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+        "Accept: application/json\r\n"
+    ).encode()
+    if vary == "heads":
+        return lambda: (
+            b"%sX-Request-Id: %d\r\nContent-Length: %d\r\n\r\n%s"
+            % (head, next(REQUEST_IDS), len(body), body)
+        )
+    if vary == "aliases":
+        before, after = body.split(ALIAS_MARK.encode())
+        prefix = b"%s%d_0_" % (before, next(RUN_IDS))  # (one "thread")
+        counter = itertools.count()
+
+        def aliased() -> bytes:
+            document = b"%s%d%s" % (prefix, next(counter), after)
+            return b"%sContent-Length: %d\r\n\r\n%s" % (head, len(document), document)
+
+        return aliased
+    fixed = b"%sContent-Length: %d\r\n\r\n%s" % (head, len(body), body)
+    return lambda: fixed
+
+
+def body_checker(expected: bytes, vary: str) -> Callable[[bytes], object]:
+    """Whether an answer stripped of whitespace is right: equal to `expected`, or (aliases)
+    equal to it with an alias of ours, `<run>_<thread>_<n>`, in place of `ALIAS_MARK`."""
+    if vary != "aliases":
+        return expected.__eq__
+    pattern = re.escape(expected).replace(ALIAS_MARK.encode(), rb"\d+_\d+_\d+")
+    return re.compile(pattern).fullmatch
+
+
 async def run_asyncio(
     port: int,
     body: bytes,
@@ -145,13 +190,11 @@ async def run_asyncio(
     connections: int,
     duration: float,
     *,
-    distinct: bool = False,
+    vary: str = "same",
 ) -> dict[str, Any]:
     """The fallback generator: `connections` keep-alive clients for `duration` seconds."""
-    request = (
-        f"POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
-        f"Accept: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-    ).encode() + body
+    next_request = request_maker(port, body, vary)
+    check = body_checker(expected, vary)
     stats: dict[str, Any] = {
         "requests": 0,
         "non_200": 0,
@@ -166,7 +209,7 @@ async def run_asyncio(
     try:
         for _ in range(connections):
             _, client = await loop.create_connection(
-                lambda: _Client(request, expected, stats, distinct), "127.0.0.1", port
+                lambda: _Client(next_request, check, stats), "127.0.0.1", port
             )
             clients.append(client)
         started = time.perf_counter()

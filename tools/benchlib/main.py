@@ -4,9 +4,10 @@ Method: the servers are pinned to CPU 0, this process and `wrk` to CPU 1. Each r
 starts every selected server, one at a time, timing spawn-to-first-answer and reading its idle
 RSS; then, scenario by scenario, measures each server in turn (A B C A B C ...) after a warm-up;
 then stops them all. Medians of the repetitions are compared with Ariadne on uvicorn+httptools
-measured in the same run, and graphqlwire with the bare h11 server on its event loop. Every HTTP
-status is checked and a sample of bodies compared; every subscription message is decoded and
-checked. A table is printed and everything is saved to `tools/.bench/results-<UTC time>.json`.
+measured in the same run, graphqlwire with the bare h11 server on its event loop, and with
+GraphQL Yoga on Node when it runs. Every HTTP status is checked and a sample of bodies compared;
+every subscription message is decoded and checked. A table is printed and everything is saved
+to `tools/.bench/results-<UTC time>.json`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib.metadata
+import json
 import os
 import platform
 import signal
@@ -34,10 +36,14 @@ import servers
 import sseclient
 import wsclient
 from schema_data import (
+    DISTINCT_QUERY,
+    DISTINCT_RESULT,
     HELLO_QUERY,
     HELLO_RESULT,
     ITEMS_QUERY,
     ITEMS_RESULT,
+    NESTED_QUERY,
+    NESTED_RESULT,
     apq_body,
     compact,
     post_body,
@@ -47,14 +53,19 @@ RESULTS = Path(__file__).resolve().parent.parent / ".bench"
 #: What the servers import from this checkout: compiled at start, watched for edits meanwhile.
 SOURCES = (servers.CHECKOUT / "graphqlwire", servers.HERE)
 SERVER_CPU, LOADGEN_CPU = 0, 1
-HTTP_SCENARIOS = {  # name -> (body, expected result, connections, distinct heads)
-    "hello-c32": (post_body(HELLO_QUERY), HELLO_RESULT, 32, False),
-    "hello-c1": (post_body(HELLO_QUERY), HELLO_RESULT, 1, False),
-    "items-c32": (post_body(ITEMS_QUERY), ITEMS_RESULT, 32, False),
+#: name -> (body, expected result, connections, what varies per request: see `http_load`)
+HTTP_SCENARIOS = {
+    "hello-c32": (post_body(HELLO_QUERY), HELLO_RESULT, 32, "same"),
+    "hello-c1": (post_body(HELLO_QUERY), HELLO_RESULT, 1, "same"),
+    "items-c32": (post_body(ITEMS_QUERY), ITEMS_RESULT, 32, "same"),
+    # 50 branches of 10 items: nested lists, 1,600 leaf values per answer.
+    "nested-c32": (post_body(NESTED_QUERY), NESTED_RESULT, 32, "same"),
     # Every request head different: what a server costs when it cannot reuse a parse.
-    "hello-c32-distinct": (post_body(HELLO_QUERY), HELLO_RESULT, 32, True),
+    "hello-c32-distinct": (post_body(HELLO_QUERY), HELLO_RESULT, 32, "heads"),
+    # Every document new (`{ h<N>: hello }`): parse and validation, no cache can help.
+    "distinct-c32": (post_body(DISTINCT_QUERY), DISTINCT_RESULT, 32, "aliases"),
     # The SHA-256 of `{ hello }` only (APQ), registered once before: should cost hello-c32.
-    "apq-hello-c32": (apq_body(HELLO_QUERY), HELLO_RESULT, 32, False),
+    "apq-hello-c32": (apq_body(HELLO_QUERY), HELLO_RESULT, 32, "same"),
 }
 #: A body POSTed once before a scenario's warm-up.
 PRIMING = {"apq-hello-c32": apq_body(HELLO_QUERY, register=True)}
@@ -97,8 +108,10 @@ PACKAGES = [
     "wsproto",
     "graphqlwire",
 ]
+#: Yoga's packages, read from tools/yoga/node_modules (see `versions`).
+NPM_PACKAGES = ["graphql-yoga", "graphql-ws", "ws", "graphql"]
 EXAMPLES = """examples:
-  tools/bench                      full run (5 s cells, 3 interleaved repetitions, ~35 min)
+  tools/bench                      full run (5 s cells, 3 interleaved repetitions, ~45 min)
   tools/bench --quick              smoke test (2 s cells, 1 repetition, ~5 min)
   tools/bench --only graphqlwire,bare-h11 --scenarios hello-c32,hello-c1
   tools/bench --selftest           ceilings of wrk, the asyncio generator and the WS client
@@ -132,22 +145,20 @@ class Harness:
         the requests of the measured load (see `servers.worker_shares`).
         """
         port = running.port
-        body, result, connections, distinct = HTTP_SCENARIOS[scenario]
+        body, result, connections, vary = HTTP_SCENARIOS[scenario]
         expected = compact(result)
         load: Callable[[float], dict[str, Any]]
         if self.use_wrk:
 
             def load(seconds: float) -> dict[str, Any]:
                 return http_load.run_wrk(
-                    port, body, expected, connections, seconds, self.loadgen_cpu, distinct=distinct
+                    port, body, expected, connections, seconds, self.loadgen_cpu, vary=vary
                 )
         else:
 
             def load(seconds: float) -> dict[str, Any]:
                 return run_async(
-                    http_load.run_asyncio(
-                        port, body, expected, connections, seconds, distinct=distinct
-                    )
+                    http_load.run_asyncio(port, body, expected, connections, seconds, vary=vary)
                 )
 
         try:
@@ -341,6 +352,13 @@ def versions() -> dict[str, str]:
     import graphqlwire  # (from the checkout, see servers.CHECKOUT)
 
     found["graphqlwire"] = f"{graphqlwire.__version__} (checkout)"
+    found["node"] = servers.node_version()
+    for package in NPM_PACKAGES:
+        manifest = servers.YOGA_DIR / "node_modules" / package / "package.json"
+        try:
+            found[f"npm {package}"] = str(json.loads(manifest.read_text())["version"])
+        except (OSError, ValueError, KeyError):
+            found[f"npm {package}"] = "missing"
     if http_load.have_wrk():
         wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
         found["wrk"] = (wrk.stdout or wrk.stderr).split("\n", 1)[0].strip()
@@ -470,15 +488,16 @@ def main(argv: list[str]) -> None:
             "started after the change compiled it at start-up: spawn and RSS are skewed"
         )
     summary = report.summarize(harness.samples, skipped)
+    load_after = os.getloadavg()
     print()
-    print(report.render(summary, args.servers))
+    print(report.render(summary, args.servers, (load_before, load_after)))
     meta = {
         "started": started,
         "args": dict(vars(args)),
         "cpus": {"server": cpus[0], "loadgen": cpus[1]},
         "loadgen": "wrk" if harness.use_wrk else "asyncio",
         "versions": versions(),
-        "load_average": {"before": load_before, "after": os.getloadavg()},
+        "load_average": {"before": load_before, "after": load_after},
         "sources_changed_during_run": changed,
         "servers": {s.name: s.label for s in servers.SERVERS if s.name in args.servers},
     }

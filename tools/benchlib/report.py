@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from servers import CEILING, CEILINGS, REFERENCE
+from servers import CEILING, CEILINGS, REFERENCE, YOGA
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,8 @@ COLUMNS = [
     Column("hello c1 p50 ms", "hello-c1", "p50_ms", False, 2),
     Column("hello c1 p99 ms", "hello-c1", "p99_ms", False, 2),
     Column("items c32 req/s", "items-c32", "rps", True),
+    Column("nested c32 req/s", "nested-c32", "rps", True),
+    Column("new docs c32 req/s", "distinct-c32", "rps", True),
     Column("1 sub msgs/s", "sub-one", "msgs_per_s", True),
     Column("200x200 msgs/s", "sub-fanout", "msgs_per_s", True),
     Column("pub/sub 200x200 msgs/s", "pubsub-fanout", "msgs_per_s", True),
@@ -48,7 +50,14 @@ COLUMNS = [
 ]
 
 
-HTTP_COLUMNS = ("hello-c32", "hello-c32-distinct", "hello-c1", "items-c32")
+HTTP_COLUMNS = (
+    "hello-c32",
+    "hello-c32-distinct",
+    "hello-c1",
+    "items-c32",
+    "nested-c32",
+    "distinct-c32",
+)
 
 
 @dataclass(frozen=True)
@@ -174,8 +183,13 @@ def _cell(value: dict[str, Any] | None, digits: int) -> str:
     return "n/a" if str(value["error"]).startswith("not available") else "ERR"
 
 
-def render(summary: dict[str, dict[str, Any]], servers: list[str]) -> str:
-    """The values table, the ratio-to-reference table, error details and the target checks."""
+def render(
+    summary: dict[str, dict[str, Any]],
+    servers: list[str],
+    load: tuple[tuple[float, ...], tuple[float, ...]] | None = None,
+) -> str:
+    """The values table, the ratio tables (to the reference, to the bare h11 ceilings, to Yoga
+    when it ran), error details, the target checks, and the `load` averages before and after."""
     columns = [c for c in COLUMNS if any(c.header in summary.get(s, {}) for s in servers)]
     width = max(len(name) for name in servers) + 2
     lines = [
@@ -197,11 +211,19 @@ def render(summary: dict[str, dict[str, Any]], servers: list[str]) -> str:
     if pairs and http:
         lines += ["", "Ratios to the bare h11 ceiling on the same event loop (>1 means better):"]
         lines += _ratio_table(summary, pairs, http, width + 20)
+    yoga_pairs = [(s, YOGA) for s in servers if s.startswith("graphqlwire") and YOGA in servers]
+    yoga_columns = [c for c in columns if c.header in summary.get(YOGA, {})]
+    if yoga_pairs and yoga_columns:
+        lines += ["", f"Ratios to {YOGA} (GraphQL Yoga on Node, same run; >1 means better):"]
+        lines += _ratio_table(summary, yoga_pairs, yoga_columns, width + len(YOGA) + 3)
     failures = _failures(summary, servers)
     if failures:
         lines += ["", "No number (n/a: not available, ERR: failed) for:", *failures]
     lines += ["", "Issue 7 targets:"]
     lines += [f"  {check_target(summary, target)}" for target in TARGETS]
+    if load is not None:
+        before, after = (" ".join(f"{value:.2f}" for value in each) for each in load)
+        lines += ["", f"Load average (1, 5, 15 min): before {before}, after {after}"]
     return "\n".join(lines)
 
 
@@ -309,4 +331,10 @@ def save(
         f"ratios_to_{REFERENCE}": ratios,
         "targets": targets,
     }
+    if YOGA in summary:
+        document[f"ratios_to_{YOGA}"] = {
+            server: {c.header: ratio(summary, server, c.header, YOGA) for c in COLUMNS}
+            for server in summary
+            if server.startswith("graphqlwire")
+        }
     path.write_text(json.dumps(document, indent=2, sort_keys=True, default=str) + "\n")

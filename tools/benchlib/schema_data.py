@@ -2,7 +2,10 @@
 
 Each peer app (Ariadne, Strawberry, graphql-core for graphqlwire) builds this schema with its
 own API but from the same data, so every server answers the same bytes modulo JSON spacing.
-The prices are multiples of 1/4 so their float repr is identical in every JSON encoder.
+GraphQL Yoga (`tools/yoga/server.js`) is given `SDL` on its command line and builds the same
+data in JavaScript. The prices are multiples of 1/4 and never whole, so their repr is the same
+in every JSON encoder, Python's and JavaScript's alike (Python writes 2.0 where JSON.stringify
+writes 2).
 """
 
 from __future__ import annotations
@@ -16,6 +19,13 @@ SDL = """
 type Query {
   hello: String!
   items(n: Int!): [Item!]!
+  tree(n: Int!, m: Int!): [Branch!]!
+}
+
+type Branch {
+  id: ID!
+  name: String!
+  children: [Item!]!
 }
 
 type Item {
@@ -34,6 +44,13 @@ HELLO_QUERY = "{ hello }"
 ITEMS_QUERY = "{ items(n: 100) { id name price tags } }"
 COUNTER_QUERY = "subscription ($upTo: Int!) { counter(upTo: $upTo) }"
 ITEMS_N = 100
+NESTED_QUERY = "{ tree(n: 50, m: 10) { id name children { id name price } } }"
+TREE_N, TREE_M = 50, 10
+#: Stands for a new alias in each request of the `distinct` workload: the load generators
+#: (`wrk_post.lua`, `http_load.py`) put there an alias no request sent before, so no cache of
+#: parsed or validated documents can help; answers are checked with any alias in its place.
+ALIAS_MARK = "ALIAS"
+DISTINCT_QUERY = f"{{ h{ALIAS_MARK}: hello }}"
 
 
 def make_item(index: int) -> dict[str, Any]:
@@ -41,7 +58,7 @@ def make_item(index: int) -> dict[str, Any]:
     return {
         "id": str(index),
         "name": f"item-{index}",
-        "price": index * 0.25 + 1.5,
+        "price": index * 0.5 + 0.25,
         "tags": ["red", "blue", f"tag-{index % 7}"],
     }
 
@@ -54,6 +71,20 @@ def resolve_hello() -> str:
 def resolve_items(n: int) -> list[dict[str, Any]]:
     """The `items(n)` field's value: `n` items, built per call like a real resolver would."""
     return [make_item(index) for index in range(n)]
+
+
+def make_branch(index: int, m: int) -> dict[str, Any]:
+    """Return the `index`-th branch of `tree(n, m)`: plain data holding its `m` items."""
+    return {
+        "id": str(index),
+        "name": f"branch-{index}",
+        "children": [make_item(index * m + child) for child in range(m)],
+    }
+
+
+def resolve_tree(n: int, m: int) -> list[dict[str, Any]]:
+    """The `tree(n, m)` field's value: `n` branches of `m` items each, built per call."""
+    return [make_branch(index, m) for index in range(n)]
 
 
 async def count_up(up_to: int) -> AsyncGenerator[int, None]:
@@ -82,3 +113,20 @@ def apq_body(query: str, *, register: bool = False) -> bytes:
 
 HELLO_RESULT: dict[str, Any] = {"data": {"hello": resolve_hello()}}
 ITEMS_RESULT: dict[str, Any] = {"data": {"items": resolve_items(ITEMS_N)}}
+NESTED_RESULT: dict[str, Any] = {
+    "data": {
+        "tree": [
+            {
+                "id": branch["id"],
+                "name": branch["name"],
+                "children": [
+                    {"id": item["id"], "name": item["name"], "price": item["price"]}
+                    for item in branch["children"]
+                ],
+            }
+            for branch in resolve_tree(TREE_N, TREE_M)
+        ]
+    }
+}
+#: The `distinct` answer, `ALIAS_MARK` standing for the alias of each request.
+DISTINCT_RESULT: dict[str, Any] = {"data": {f"h{ALIAS_MARK}": resolve_hello()}}

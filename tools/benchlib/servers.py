@@ -4,7 +4,8 @@ Every server runs the same schema (see `schema_data.py`) as its own process, sta
 process group pinned to the server CPU, on a free loopback port, with `benchlib/` and this
 checkout (graphqlwire is not installed in the benchmark virtualenv) on `PYTHONPATH`.
 `Running.stop()` kills the whole group, and each server is told by the kernel to die with the
-harness (PR_SET_PDEATHSIG), so nothing outlives it, even a `kill -9`.
+harness (PR_SET_PDEATHSIG), so nothing outlives it, even a `kill -9`. GraphQL Yoga runs on
+Node from `tools/yoga/` (installed there by `tools/bench` with `npm ci`), given the same SDL.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import ctypes
 import ctypes.util
 import http.client
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from schema_data import HELLO_QUERY, HELLO_RESULT, compact, post_body
+from schema_data import HELLO_QUERY, HELLO_RESULT, SDL, compact, post_body
 
 HERE = Path(__file__).resolve().parent
 CHECKOUT = HERE.parent.parent
@@ -43,7 +45,12 @@ UVICORN_FAST = [*UVICORN, "--http", "httptools", "--loop", "uvloop", "--ws", "we
 UVICORN_PURE = [*UVICORN, "--http", "h11", "--loop", "asyncio", "--ws", "wsproto"]
 GRAPHQLWIRE = [PY, "-m", "graphqlwire", "--host", "127.0.0.1", "--port", "{port}"]
 GRAPHQLWIRE_NEEDS = ("graphqlwire.server", "graphqlwire.__main__")
+#: GraphQL Yoga's package (`npm ci` fills its node_modules/) and the Node that runs it.
+YOGA_DIR = HERE.parent / "yoga"
+NODE = shutil.which("node") or "node"
 REFERENCE = "ariadne-uvicorn"
+#: The Node peer of issue 18: graphqlwire's contenders are compared with it too.
+YOGA = "yoga"
 CEILING = "bare-h11"
 # Each graphqlwire contender and the bare h11 server on the same event loop: its ceiling.
 CEILINGS = {
@@ -73,6 +80,19 @@ class ServerSpec:
     workers: int = 1
     #: Serves `app_pubsub` and runs the pub/sub scenarios only.
     pubsub: bool = False
+    #: Paths that must exist for the server to be "available" (an installed node_modules/).
+    files: tuple[Path, ...] = ()
+
+
+def node_version() -> str:
+    """The version of the Node that runs Yoga (`v20.1.0`), or "missing"."""
+    try:
+        done = subprocess.run(
+            [NODE, "--version"], capture_output=True, text=True, timeout=10, check=False
+        )
+    except OSError:
+        return "missing"
+    return done.stdout.strip() or "missing"
 
 
 SERVERS = [
@@ -106,6 +126,12 @@ SERVERS = [
             "127.0.0.1:{port}",
             "app_ariadne:app",
         ],
+    ),
+    ServerSpec(
+        YOGA,
+        f"GraphQL Yoga 5 on Node {node_version()}, one process",
+        [NODE, str(YOGA_DIR / "server.js"), "--port", "{port}", "--sdl", SDL],
+        files=(YOGA_DIR / "node_modules",),
     ),
     ServerSpec(
         "graphqlwire",
@@ -198,7 +224,13 @@ BY_NAME = {spec.name: spec for spec in SERVERS}
 
 
 def unavailable_reason(spec: ServerSpec) -> str | None:
-    """Why `spec` cannot run in this checkout (a module it needs does not import), or None."""
+    """Why `spec` cannot run in this checkout (a module it needs does not import, a file it
+    needs is missing, its program is not installed), or None."""
+    if not shutil.which(spec.command[0]):
+        return f"not available ({spec.command[0]} not found)"
+    for path in spec.files:
+        if not path.exists():
+            return f"not available ({path.relative_to(CHECKOUT)} missing)"
     for module in spec.needs:
         probe = subprocess.run(
             [PY, "-c", f"import {module}"],
