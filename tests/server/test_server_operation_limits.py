@@ -144,3 +144,46 @@ async def test_the_limit_flags_end_to_end() -> None:
     assert deep.status_code == 400
     assert "2 fields deep, over the limit of 1 (max_depth)" in deep.json()["errors"][0]["message"]
     assert flat.status_code == 200
+
+
+async def test_websocket_operations_of_one_document_are_validated_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A subscription's document is parsed with the app's token limit, so every operation
+    that sends it finds the cached document and its cached verdict; a document past the
+    limit is refused before it is parsed whole."""
+    import graphqlwire.execution._cache as cache
+
+    checks: list[Any] = []
+    original = cache.check_document
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        checks.append(args[1])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(cache, "check_document", counting)
+    query = f"subscription {{ n{time.monotonic_ns()}: counter(upTo: 2) }}"  # (never cached)
+    app = GraphQL(schema, max_tokens=40)
+    async with Server(app, **SERVER) as server:
+        url = server.url.replace("http", "ws") + "/"
+        async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:
+            await ws.send(json.dumps({"type": "connection_init"}))
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            for number in range(3):
+                payload = {"query": query}
+                await ws.send(
+                    json.dumps({"type": "subscribe", "id": str(number), "payload": payload})
+                )
+                values = [json.loads(await ws.recv()) for _ in range(3)]
+                assert [value["type"] for value in values] == ["next", "next", "complete"]
+                assert [next(iter(v["payload"]["data"].values())) for v in values[:2]] == [1, 2]
+            long = "subscription { " + "counter " * 40 + "}"
+            await ws.send(
+                json.dumps({"type": "subscribe", "id": "long", "payload": {"query": long}})
+            )
+            error = json.loads(await ws.recv())
+            assert error["type"] == "error" and error["id"] == "long"
+            assert error["payload"][0]["message"] == (
+                "The document has more than 40 tokens, the limit (max_tokens)."
+            )
+    assert len(checks) == 1  # one verdict for the three operations

@@ -48,10 +48,12 @@ def parse_operation(
     A persisted document's id or hash is looked up first (and again, cheaply, when the
     operation executes). Errors are formatted with `handler`'s ``error_formatter``.
     """
+    options = handler.execution_options
     try:
-        data = resolve_persisted(data, handler.execution_options)
+        data = resolve_persisted(data, options)
         check_request_data(data)
-        return parse_query(context_value, data, handler.query_parser), []
+        # (with the limit the execution parses with: the same cached document, validated once)
+        return parse_query(context_value, data, handler.query_parser, options.limits.max_tokens), []
     except RequestFailure as failure:
         return None, [handler.error_formatter(error, handler.debug) for error in failure.errors]
     except GraphQLError as error:
