@@ -65,6 +65,24 @@ _SCALAR_COMPLETERS: dict[Any, Completer] = {
 }
 
 
+#: Per built-in scalar completer, a Python test that a value ``{v}`` completes to itself: the
+#: common case, which compiled plans (``_plan_compiler``) check inline before calling it.
+_ITSELF: dict[Completer, str] = {
+    _string: "type({v}) is str",
+    _id: "type({v}) is str",
+    _int: f"type({{v}}) is int and {_MIN_INT} <= {{v}} <= {_MAX_INT}",
+    _float: "type({v}) is float and isfinite({v})",
+    _boolean: "type({v}) is bool",
+}
+
+
+def completes_to_itself(type_: GraphQLOutputType) -> str | None:
+    """The test of ``_ITSELF`` for a (nullable or non-null) built-in scalar, or None."""
+    named = type_.of_type if type(type_) is GraphQLNonNull else type_
+    complete = scalar_completer(named)
+    return None if complete is None else _ITSELF[complete]
+
+
 def scalar_completer(type_: GraphQLOutputType) -> Completer | None:
     """The completer of a built-in scalar left with graphql-core's coercer, or None."""
     if type(type_) is not GraphQLScalarType:

@@ -32,7 +32,8 @@ from graphql import (
 from graphql.pyutils import Path
 from graphql.type import TypeNameMetaFieldDef
 
-from ._plain_values import SLOW, Completer, scalar_completer, wrapped
+from ._plain_values import SLOW, Completer, completes_to_itself, scalar_completer, wrapped
+from ._plan_compiler import PlainField, compile_plain
 
 #: Memo keys of plans and completers start with these, apart from graphql-core's own keys
 #: (two-tuples of a type and a field group's ``id``) in the same memo.
@@ -74,7 +75,7 @@ class ObjectPlan:
     whole ``dict`` (and so the objects of its parent's completer) without a single path.
     """
 
-    __slots__ = ("entries", "grouped_field_set", "parent_type", "plain")
+    __slots__ = ("complete_plain", "entries", "grouped_field_set", "parent_type", "plain")
 
     def __init__(self, executor: Any, parent_type: GraphQLObjectType, field_group: Any) -> None:
         self.parent_type = parent_type
@@ -83,29 +84,23 @@ class ObjectPlan:
         )[0]
         #: (response name, field group, field name, completer or None) per field.
         self.entries: list[tuple[str, Any, str, Completer | None]] = []
+        plain_fields: list[PlainField] = []
         for response_name, group in self.grouped_field_set.items():
             node = group[0].node
             field_def = executor.schema.get_field(parent_type, node.name.value)
             complete: Completer | None = None
             if field_def is TypeNameMetaFieldDef:
                 complete = _constant(parent_type.name)
+                plain_fields.append(PlainField(response_name, "", None, None, parent_type.name))
             elif field_def is not None and _is_plain(field_def, node):
                 complete = _completer(executor, field_def.type, group)
+                itself = completes_to_itself(field_def.type)
+                plain_fields.append(PlainField(response_name, node.name.value, complete, itself))
             self.entries.append((response_name, group, node.name.value, complete))
         self.plain = all(entry[3] is not None for entry in self.entries)
-
-    def complete_plain(self, source: Any) -> Any:
-        """The completed object of a ``dict`` all of whose fields complete here, or ``SLOW``."""
-        if type(source) is not dict:
-            return SLOW
-        completed = {}
-        get = source.get
-        for response_name, _group, field_name, complete in self.entries:
-            value = complete(get(field_name))  # type: ignore[misc]
-            if value is SLOW:
-                return SLOW
-            completed[response_name] = value
-        return completed
+        #: The completed object of a ``dict`` all of whose fields complete here, or ``SLOW``
+        #: (None unless ``plain``).
+        self.complete_plain: Completer | None = compile_plain(plain_fields) if self.plain else None
 
     def complete(self, executor: Any, source: Any, path: Path) -> Any:
         """What graphql-core's ``execute_fields`` gives for ``source``: the completed object
