@@ -44,6 +44,7 @@ from graphql import (
 from ._failure import RequestFailure
 from ._measure import DEFAULT_LIST_SIZE, Size, measure
 from ._rule_selection import rules_that_can_fire
+from ._visitor_lookup import with_class_lookup
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -165,7 +166,9 @@ def check_document(
     if verdict.errors:
         return Checked(document, "limit", verdict.errors, False)
     if validator is None:
-        errors = validate(schema, document, rules=rules_that_can_fire(document, rules))
+        errors = validate(
+            schema, document, rules=with_class_lookup(rules_that_can_fire(document, rules))
+        )
     else:
         errors = validator(schema, document, rules=rules)
     return Checked(document, "validation", errors, verdict.cost_uses_variables)

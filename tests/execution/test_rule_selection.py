@@ -14,8 +14,10 @@ import random
 
 import pytest
 from graphql import build_schema, parse, specified_rules, validate
+from graphql.language.visitor import EnterLeaveVisitor
 
 from graphqlwire.execution._rule_selection import EVERY_FEATURE, features_of, rules_that_can_fire
+from graphqlwire.execution._visitor_lookup import with_class_lookup
 
 SCHEMA = build_schema(
     """
@@ -95,11 +97,16 @@ def pruned(query: str) -> tuple[type, ...]:
     return rules_that_can_fire(parse(query), RULES)
 
 
+def as_checked(query: str) -> tuple[type, ...]:
+    """The rules ``check_document`` runs: pruned, each looking its methods up per class."""
+    return tuple(with_class_lookup(pruned(query)))
+
+
 @pytest.mark.parametrize("first_seed", range(0, 300, 100))
 def test_random_documents_get_the_full_rule_sets_errors(first_seed: int) -> None:
     for seed in range(first_seed, first_seed + 100):
         query = random_document(seed)
-        assert errors_of(query, pruned(query)) == errors_of(query, RULES), query
+        assert errors_of(query, as_checked(query)) == errors_of(query, RULES), query
 
 
 @pytest.mark.parametrize(
@@ -125,7 +132,7 @@ def test_random_documents_get_the_full_rule_sets_errors(first_seed: int) -> None
 def test_documents_that_break_one_rule_each(query: str) -> None:
     expected = errors_of(query, RULES)
     assert expected, "every case breaks a rule"
-    assert errors_of(query, pruned(query)) == expected
+    assert errors_of(query, as_checked(query)) == expected
 
 
 def test_a_plain_document_runs_a_fraction_of_the_rules() -> None:
@@ -148,3 +155,14 @@ def test_rules_of_other_origins_always_run() -> None:
         pass
 
     assert CustomRule in rules_that_can_fire(parse("{ hello }"), (*RULES, CustomRule))
+
+
+def test_rules_that_find_their_methods_themselves_are_kept_as_they_are() -> None:
+    class OwnLookup(specified_rules[0]):  # type: ignore[misc, valid-type]
+        def get_enter_leave_for_kind(self, kind: str) -> EnterLeaveVisitor:
+            return super().get_enter_leave_for_kind(kind)  # type: ignore[no-any-return]
+
+    looked_up = with_class_lookup((OwnLookup, specified_rules[1]))
+    assert looked_up[0] is OwnLookup
+    assert looked_up[1] is not specified_rules[1] and issubclass(looked_up[1], specified_rules[1])
+    assert with_class_lookup((specified_rules[1],))[0] is looked_up[1]  # (made once)
