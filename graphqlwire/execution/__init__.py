@@ -20,6 +20,12 @@ Theory of operation, module by module:
   schema, rules and limits.
 - ``_executor``, ``_speedups``, ``_compat``: the execution context and its fast paths, and
   what differs between graphql-core 3.2 and 3.3.
+- ``_root_plans``: root fields collected once per operation (and per subscription).
+- ``_tree_plans``, ``_plain_values``, ``_plan_compiler``: selection plans, which complete
+  whole subtrees of plain data (dicts read by default resolvers, built-in scalars, lists,
+  non-null) without graphql-core's per-field machinery, and fall back to it per value.
+- ``_rule_selection``, ``_visitor_lookup``: validating a new document with only the rules
+  that can fire for it, each finding its visitor methods once per class.
 - ``_incremental``, ``_payloads``: ``@defer``/``@stream``: which operations run
   incrementally and how, and the payloads they deliver (``subsequent_payloads``).
 - ``_results``, ``_errors``: result dicts, failure stages, error formatting and logging.
