@@ -42,7 +42,7 @@ import logging
 import random
 import re
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from copy import deepcopy
 from dataclasses import dataclass, field
 from inspect import isawaitable
@@ -72,7 +72,7 @@ from graphql import (
     is_non_null_type,
     parse,
 )
-from hypothesis import HealthCheck, Phase, given, note, settings
+from hypothesis import HealthCheck, Phase, currently_in_test_context, given, note, settings
 from hypothesis import strategies as st
 from odd_values import DictSub, Loud
 from test_executor_fuzz import Later, assert_same, execution_starts, expected_response
@@ -697,7 +697,12 @@ LATER = [0.0, 0.05, 0.2]
 
 @st.composite
 def requests(draw: Callable[[Any], Any], document: Document, async_ok: bool = False) -> Request:
-    choose = hypothesis_choose(draw)
+    return write_request(hypothesis_choose(draw), document, async_ok)
+
+
+def write_request(choose: Callable[[int, int], int], document: Document, async_ok: bool) -> Request:
+    """A random sending of ``document``: now and then invalid variables, odd data,
+    awaitable values (``async_ok``), middleware or the other schema."""
     writer = Writer(choose)  # (for chance and pick)
     variables: dict[str, Any] = {}
     for name in document.variables:
@@ -706,7 +711,7 @@ def requests(draw: Callable[[Any], Any], document: Document, async_ok: bool = Fa
         if value is not MISSING:
             variables[name] = value
     return Request(
-        draw(st.integers(0, 2**16)),
+        choose(0, 2**16),
         writer.pick(CHAOS),
         writer.pick(LATER) if async_ok else 0.0,
         variables,
@@ -823,6 +828,15 @@ def probe(monkeypatch: pytest.MonkeyPatch) -> Probe:
     return probe
 
 
+def _note(text: str) -> None:
+    """Hypothesis's ``note`` in its tests; elsewhere (seeded cases) printed, which pytest
+    shows when the test fails."""
+    if currently_in_test_context():
+        note(text)
+    else:
+        print(text)
+
+
 def _assert_plans_ran(probe: Probe, checks: int) -> None:
     stats = probe.stats
     assert stats["plain checks"] >= checks, stats
@@ -832,12 +846,12 @@ def _assert_plans_ran(probe: Probe, checks: int) -> None:
 
 def run_sync(document: Document, runs: list[Request], probe: Probe) -> None:
     """Send ``document`` once per request through both, comparing every response."""
-    note(f"document:\n{document.text}")
+    _note(f"document:\n{document.text}")
     reference = Reference(document.text)
     probe.stats["documents"] += 1
     probe.stats["valid"] += reference.document is not None
     for number, request in enumerate(runs):
-        note(f"request {number}: {request}")
+        _note(f"request {number}: {request}")
         schema = SCHEMAS[request.variant]
         middleware = [_mark] if request.middleware else None
         theirs_context, ours_context = _context(), _context()
@@ -882,7 +896,23 @@ def test_random_trees_give_graphql_cores_responses(probe: Probe) -> None:
     _fuzz_sync(probe=probe)
     stats = probe.stats
     assert stats["valid"] > 0.95 * stats["documents"], stats
-    _assert_plans_ran(probe, 60)
+    assert stats["plain checks"] > 0, stats
+
+
+def seeded_cases(seed: str, count: int, async_ok: bool) -> Iterator[tuple[Document, list[Request]]]:
+    """``count`` documents with 3 requests each, as the fuzz tests write them but from a
+    seeded ``random.Random``: the same cases whatever else runs (hypothesis's draws depend
+    on the modules imported), so that counts over them can be asserted."""
+    rng = random.Random(seed)
+    for _ in range(count):
+        document = write_document(rng.randint, async_ok)
+        yield document, [write_request(rng.randint, document, async_ok) for _ in range(3)]
+
+
+def test_the_sync_fuzz_reaches_plans(probe: Probe) -> None:
+    for case in seeded_cases("sync", 100, async_ok=False):
+        run_sync(*case, probe)
+    _assert_plans_ran(probe, 30)
 
 
 # ---------------------------------------------------------------------------------------
@@ -917,7 +947,7 @@ async def _ours_async(document: Document, request: Request, context: dict[str, A
 async def run_async(document: Document, runs: list[Request], probe: Probe, together: bool) -> None:
     """``run_sync`` through ``graphql()``; ``together``: graphqlwire runs the requests
     concurrently (sharing the document's plans while they interleave)."""
-    note(f"document:\n{document.text}\ntogether: {together}")
+    _note(f"document:\n{document.text}\ntogether: {together}")
     reference = Reference(document.text)
     contexts = [(_context(), _context()) for _ in runs]
     expected = []
@@ -938,7 +968,7 @@ async def run_async(document: Document, runs: list[Request], probe: Probe, toget
             builds.append(probe.stats["infos"] - before)
             await _settle()
     for number, request in enumerate(runs):
-        note(f"request {number}: {request}")
+        _note(f"request {number}: {request}")
         assert_same(responses[number], expected[number])
         assert sorted(contexts[number][0]["calls"]) == sorted(contexts[number][1]["calls"])
         if not together:
@@ -958,17 +988,10 @@ async def test_random_trees_give_graphql_cores_responses_async(
     await run_async(*case, probe, together=together % 100 >= 75)
 
 
-def test_the_async_fuzz_reached_plans(probe: Probe) -> None:
-    """(``probe`` is per test: the async fuzz's own counts are checked by running a few
-    of its examples here, one after the other.)"""
-
-    @settings(FUZZ, max_examples=60)
-    @given(case=documents_and_requests(async_ok=True))
-    def check(case: tuple[Document, list[Request]]) -> None:
+def test_the_async_fuzz_reaches_plans(probe: Probe) -> None:
+    for case in seeded_cases("async", 100, async_ok=True):
         asyncio.run(run_async(*case, probe, together=False))
-
-    check()
-    _assert_plans_ran(probe, 3)
+    _assert_plans_ran(probe, 2)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1041,7 +1064,7 @@ async def test_subscription_events_give_graphql_cores_results(
 ) -> None:
     """A subscription's events, each with other data, give graphql-core's results."""
     document, request, count = case
-    note(f"document:\n{document.text}\nrequest: {request}")
+    _note(f"document:\n{document.text}\nrequest: {request}")
     schema = SCHEMAS[request.variant]
     middleware = [_mark] if request.middleware else None
     reference = Reference(document.text)
