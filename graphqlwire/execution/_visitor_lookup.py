@@ -6,27 +6,31 @@ instance, most of which fail (a rule handles a few kinds). For a document the ca
 never seen that search is a large share of validation. ``with_class_lookup`` gives each
 rule a subclass that remembers, per node kind, which method names its class has, so an
 instance only binds the methods that exist. The rule's own code, and so every error it
-reports, is unchanged.
+reports, is unchanged. Only graphql-core's specified rules are replaced: a rule of the
+application's own keeps its class (it might, say, set visitor methods per instance).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from graphql import ASTValidationRule, Visitor
+from graphql import ASTValidationRule, Visitor, specified_rules
 from graphql.language.visitor import EnterLeaveVisitor
 
-#: The subclass made for each rule class (or the class itself when it finds its methods
-#: in a way of its own).
+_SPECIFIED = frozenset(specified_rules)
+#: The subclass made for each specified rule class, once it is first used.
 _SUBCLASSES: dict[type[ASTValidationRule], type[ASTValidationRule]] = {}
 
 
 def with_class_lookup(
     rules: tuple[type[ASTValidationRule], ...] | list[type[ASTValidationRule]],
 ) -> list[type[ASTValidationRule]]:
-    """``rules``, each replaced by its subclass of the module docstring."""
+    """``rules``, each specified rule replaced by its subclass of the module docstring."""
     found = []
     for rule in rules:
+        if rule not in _SPECIFIED:
+            found.append(rule)
+            continue
         subclass = _SUBCLASSES.get(rule)
         if subclass is None:
             subclass = _SUBCLASSES[rule] = _subclass(rule)
@@ -35,8 +39,6 @@ def with_class_lookup(
 
 
 def _subclass(rule: type[ASTValidationRule]) -> type[ASTValidationRule]:
-    if rule.get_enter_leave_for_kind is not Visitor.get_enter_leave_for_kind:
-        return rule
     names: dict[str, tuple[str | None, str | None]] = {}
 
     def get_enter_leave_for_kind(self: Any, kind: str) -> EnterLeaveVisitor:
