@@ -12,6 +12,7 @@ application's own keeps its class (it might, say, set visitor methods per instan
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from graphql import ASTValidationRule, Visitor, specified_rules
@@ -22,20 +23,20 @@ _SPECIFIED = frozenset(specified_rules)
 _SUBCLASSES: dict[type[ASTValidationRule], type[ASTValidationRule]] = {}
 
 
+@lru_cache(maxsize=256)
 def with_class_lookup(
-    rules: tuple[type[ASTValidationRule], ...] | list[type[ASTValidationRule]],
-) -> list[type[ASTValidationRule]]:
-    """``rules``, each specified rule replaced by its subclass of the module docstring."""
-    found = []
-    for rule in rules:
-        if rule not in _SPECIFIED:
-            found.append(rule)
-            continue
-        subclass = _SUBCLASSES.get(rule)
-        if subclass is None:
-            subclass = _SUBCLASSES[rule] = _subclass(rule)
-        found.append(subclass)
-    return found
+    rules: tuple[type[ASTValidationRule], ...],
+) -> tuple[type[ASTValidationRule], ...]:
+    """``rules``, each specified rule replaced by its subclass of the module docstring
+    (kept per rule set: documents using the same features get the same rules)."""
+    return tuple(_subclass_of(rule) if rule in _SPECIFIED else rule for rule in rules)
+
+
+def _subclass_of(rule: type[ASTValidationRule]) -> type[ASTValidationRule]:
+    subclass = _SUBCLASSES.get(rule)
+    if subclass is None:
+        subclass = _SUBCLASSES[rule] = _subclass(rule)
+    return subclass
 
 
 def _subclass(rule: type[ASTValidationRule]) -> type[ASTValidationRule]:

@@ -98,7 +98,7 @@ def pruned(query: str) -> tuple[type, ...]:
 
 def as_checked(query: str) -> tuple[type, ...]:
     """The rules ``check_document`` runs: pruned, each looking its methods up per class."""
-    return tuple(with_class_lookup(pruned(query)))
+    return with_class_lookup(pruned(query))
 
 
 @pytest.mark.parametrize("first_seed", range(0, 300, 100))
