@@ -17,7 +17,6 @@ that arrive while it is answered wait in h11's buffer until the response is out.
 from __future__ import annotations
 
 import asyncio
-from http import HTTPStatus
 from typing import TYPE_CHECKING
 
 import h11
@@ -27,8 +26,8 @@ from .deadline import BodyPace, Deadline, Wait
 from .head import RequestHead
 from .headcache import HeadShortcut
 from .http11 import BODY_HIGH_WATER, PLAIN, HttpCycle, Response, is_event_stream, simple_response
-from .limits import Refusal, body_too_large, check_head, head_too_large
-from .scope import http_scope
+from .limits import Refusal, body_too_large, check_head, protocol_error
+from .scope import endpoints, http_scope
 from .state import ServerState, logger, wake
 
 if TYPE_CHECKING:
@@ -98,23 +97,11 @@ class HttpProtocol(asyncio.Protocol):
         self.transport = transport  # type: ignore[assignment]
         state = self.state
         state.connections.add(self)
-        peer = transport.get_extra_info("peername")
-        sock = transport.get_extra_info("sockname")
-        if isinstance(peer, (tuple, list)) and len(peer) >= 2:
-            self.client = (str(peer[0]), int(peer[1]))
-        if isinstance(sock, (tuple, list)) and len(sock) >= 2:
-            self.server = (str(sock[0]), int(sock[1]))
-        elif isinstance(sock, str) and sock:
-            self.server = (sock, None)
-        if transport.get_extra_info("sslcontext") is not None:
-            self.scheme = "https"
+        self.client, self.server, self.scheme = endpoints(transport)
         # (Accepted just before a shutdown closed the listener: served once, then closed.)
-        if len(state.connections) > self.config.max_connections:
-            logger.info(
-                "refusing a connection: %d open (limit %d)",
-                len(state.connections),
-                self.config.max_connections,
-            )
+        count, limit = len(state.connections), self.config.max_connections
+        if count > limit:
+            logger.info("refusing a connection: %d open (limit %d)", count, limit)
             self.reject(503, "Service Unavailable")
             return
         self._deadline.set(self.config.request_head_timeout, Wait.HEAD)
@@ -302,13 +289,7 @@ class HttpProtocol(asyncio.Protocol):
             try:
                 event = conn.next_event()
             except h11.RemoteProtocolError as error:
-                status = error.error_status_hint
-                if status == 431:  # (h11's buffer limit: the head never ended)
-                    self.refuse(head_too_large(self.config, conn.trailing_data[0]))
-                    return
-                logger.info("bad request from %s: %s", self.client, error)
-                phrase = HTTPStatus(status).phrase
-                self.reject(status, f"{phrase}: {error}")
+                self.refuse(protocol_error(self.config, error, conn.trailing_data[0]))
                 return
             kind = type(event)
             if kind is h11.Data:

@@ -6,12 +6,14 @@ reads), the HTTP version (505), the URL length (414), Content-Length together wi
 Transfer-Encoding (400: RFC 9112 §6.1 "a server MAY reject a request that contains both ...
 the server MUST close the connection after responding"), an announced body over the limit
 (413) and an unusable target (400). A streamed body is measured as it arrives
-(`body_too_large`).
+(`body_too_large`); what h11 cannot parse at all is refused with its status
+(`protocol_error`).
 """
 
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 from typing import NamedTuple
 
 import h11
@@ -20,7 +22,7 @@ from .config import Config
 from .head import RequestHead
 from .http11 import PLAIN
 
-__all__ = ["Refusal", "body_too_large", "check_head", "head_too_large"]
+__all__ = ["Refusal", "body_too_large", "check_head", "head_too_large", "protocol_error"]
 
 
 class Refusal(NamedTuple):
@@ -70,6 +72,15 @@ def head_too_large(config: Config, head_start: bytes = b"") -> Refusal:
         return Refusal(414, "URI Too Long", f"request URL exceeds {config.max_url_length} bytes")
     log = f"request head exceeds {config.max_header_size} bytes"
     return Refusal(431, "Request Header Fields Too Large", log)
+
+
+def protocol_error(config: Config, error: h11.RemoteProtocolError, head_start: bytes) -> Refusal:
+    """The refusal of bytes h11 could not parse: the status it suggests, or `head_too_large`
+    when its buffer limit stopped a head that never ended (`head_start`: what it holds)."""
+    status = error.error_status_hint
+    if status == 431:
+        return head_too_large(config, head_start)
+    return Refusal(status, f"{HTTPStatus(status).phrase}: {error}", f"bad request: {error}")
 
 
 def body_too_large(config: Config, log: str | None = None) -> Refusal:

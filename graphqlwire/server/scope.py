@@ -13,6 +13,7 @@ lowercase (h11 lowers them) and duplicates are kept in order.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from .accesslog import ACCESS_KEY
@@ -20,13 +21,39 @@ from .head import RequestHead
 from .proxy import apply_proxy_headers
 from .state import ClientConnection
 
-__all__ = ["ASGI_VERSION", "BODY_LIMIT_KEY", "LIFECYCLE_KEY", "http_scope", "websocket_scope"]
+__all__ = [
+    "ASGI_VERSION",
+    "BODY_LIMIT_KEY",
+    "LIFECYCLE_KEY",
+    "endpoints",
+    "http_scope",
+    "websocket_scope",
+]
 
 ASGI_VERSION = {"version": "3.0", "spec_version": "2.5"}
 #: The scope extension that carries ``max_body_size`` (the app reads it by this name).
 BODY_LIMIT_KEY = "graphqlwire.max_body_size"
 #: The scope extension that carries the server's `Lifecycle` (``draining``).
 LIFECYCLE_KEY = "graphqlwire.lifecycle"
+
+
+def endpoints(
+    transport: asyncio.BaseTransport,
+) -> tuple[tuple[str, int] | None, tuple[str, int | None] | None, str]:
+    """The scope's ``client``, ``server`` and ``scheme`` of a connection's transport (a Unix
+    socket's server is its path; ``https`` under TLS)."""
+    peer = transport.get_extra_info("peername")
+    sock = transport.get_extra_info("sockname")
+    client: tuple[str, int] | None = None
+    server: tuple[str, int | None] | None = None
+    if isinstance(peer, (tuple, list)) and len(peer) >= 2:
+        client = (str(peer[0]), int(peer[1]))
+    if isinstance(sock, (tuple, list)) and len(sock) >= 2:
+        server = (str(sock[0]), int(sock[1]))
+    elif isinstance(sock, str) and sock:
+        server = (sock, None)
+    scheme = "http" if transport.get_extra_info("sslcontext") is None else "https"
+    return client, server, scheme
 
 
 def http_scope(connection: ClientConnection, head: RequestHead) -> dict[str, Any]:

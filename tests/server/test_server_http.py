@@ -377,3 +377,14 @@ async def test_app_asks_to_close_the_connection(app: Any, value: bytes) -> None:
 async def test_bad_request_target(app: Any) -> None:
     async with graphqlwire_server(app) as url:
         assert status_of(await raw_exchange(url, b"GET nope HTTP/1.1\r\nHost: x\r\n\r\n")) == 400
+
+
+async def test_bytes_h11_cannot_parse_get_400_with_its_reason(app: Any) -> None:
+    async with graphqlwire_server(app) as url:
+        response = await raw_exchange(url, b"NOT AN HTTP REQUEST\r\n\r\n")
+        assert status_of(response) == 400
+        assert response.split(b"\r\n\r\n", 1)[1].startswith(b"Bad Request: ")
+        assert b"connection: close" in response.lower()
+        # (the next connection is served as usual)
+        request = b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        assert status_of(await raw_exchange(url, request)) == 200
