@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import logging
 import random
 import re
 from collections import Counter
@@ -75,7 +74,14 @@ from graphql import (
 from hypothesis import HealthCheck, Phase, currently_in_test_context, given, note, settings
 from hypothesis import strategies as st
 from odd_values import DictSub, Loud
-from test_executor_fuzz import Later, assert_same, execution_starts, expected_response
+from test_executor_fuzz import (
+    QUIET,
+    Later,
+    _settle,
+    assert_same,
+    execution_starts,
+    expected_response,
+)
 
 from graphqlwire import graphql, graphql_sync, subscribe
 from graphqlwire.execution import NO_LIMITS, ExecutionOptions, Executor, _pipeline, _tree_plans
@@ -319,7 +325,8 @@ LITERAL_DIRECTIVES = ["@skip(if: true)", "@skip(if: false)", "@include(if: true)
                       "@include(if: false)"]  # fmt: skip
 VARIABLE_DIRECTIVES = ["@skip(if: $yes)", "@include(if: $yes)", "@include(if: $maybe)",
                        "@skip(if: $maybe)", "@include(if: true) @skip(if: $maybe)"]  # fmt: skip
-#: The arguments of ``arg``; the response key names the variant, so fields merge validly.
+#: The arguments of ``arg`` and ``arg_n``; the response key names the variant, so fields
+#: merge validly.
 ARG_VARIANTS = ["", "(x: 2)", "(x: $n)", "(x: null)"]
 CONDITIONS = ("Obj", "A", "B", "T", "U", "Node", "Named", "Thing", "Tagged", "Loose")
 
@@ -726,11 +733,6 @@ def _mark(next_: Any, source: Any, info: Any, **args: Any) -> Any:
     return value + "~" if type(value) is str else value
 
 
-#: graphqlwire logs resolver errors with their traceback: nothing to see here.
-QUIET = logging.Logger("test_plan_fuzz")
-QUIET.setLevel(logging.CRITICAL + 1)
-
-
 def _context() -> dict[str, Any]:
     return {"calls": []}
 
@@ -740,6 +742,13 @@ def _data(document: Document, request: Request) -> dict[str, Any]:
     return DataBuilder(f"{request.seed} {document.text}", request.chaos, request.later).root(
         document.sel
     )
+
+
+def _long_lists(document: Document, request: Request) -> dict[str, Any]:
+    """Root data with lists of up to 30 items (and more objects than ``_data`` allows)."""
+    builder = DataBuilder(f"{request.seed} {document.text}", request.chaos,
+                          lengths=(0, 4, 12, 30), objects=400)  # fmt: skip
+    return builder.root(document.sel)
 
 
 class Reference:
@@ -844,8 +853,14 @@ def _assert_plans_ran(probe: Probe, checks: int) -> None:
     assert stats["infos"] < 0.7 * stats["core infos"], stats
 
 
-def run_sync(document: Document, runs: list[Request], probe: Probe) -> None:
-    """Send ``document`` once per request through both, comparing every response."""
+def run_sync(
+    document: Document,
+    runs: list[Request],
+    probe: Probe,
+    data_of: Callable[[Document, Request], dict[str, Any]] = _data,
+) -> None:
+    """Send ``document`` once per request through both, comparing every response; each
+    side gets its own root data, ``data_of`` the document and the request."""
     _note(f"document:\n{document.text}")
     reference = Reference(document.text)
     probe.stats["documents"] += 1
@@ -856,12 +871,12 @@ def run_sync(document: Document, runs: list[Request], probe: Probe) -> None:
         middleware = [_mark] if request.middleware else None
         theirs_context, ours_context = _context(), _context()
         theirs = core.graphql_sync(
-            schema, document.text, _data(document, request), theirs_context,
+            schema, document.text, data_of(document, request), theirs_context,
             deepcopy(request.variables), middleware=middleware,
         )  # fmt: skip
         before = probe.stats["infos"]
         data = {"query": document.text, "variables": deepcopy(request.variables)}
-        _, ours = graphql_sync(schema, data, root_value=_data(document, request),
+        _, ours = graphql_sync(schema, data, root_value=data_of(document, request),
                                context_value=ours_context, middleware=middleware, logger=QUIET)  # fmt: skip
         built = probe.stats["infos"] - before
         assert_same(ours, expected_response(theirs, reference.started(schema, request.variables)))
@@ -917,13 +932,6 @@ def test_the_sync_fuzz_reaches_plans(probe: Probe) -> None:
 
 # ---------------------------------------------------------------------------------------
 # async: awaitable values, async resolvers, requests at the same time
-
-
-async def _settle() -> None:
-    """Let the work graphql-core settles in the background (awaitables of failed fields)
-    finish before the next request."""
-    while pending := asyncio.all_tasks() - {asyncio.current_task()}:
-        await asyncio.gather(*pending, return_exceptions=True)
 
 
 async def _theirs_async(
@@ -1003,31 +1011,14 @@ def test_long_lists_with_rare_odd_values_give_graphql_cores_responses(probe: Pro
     a plan completes most of a list before it meets the odd item and hands it all over."""
     for number in range(40):
         rng = random.Random(f"long lists {number}")
-        writer = Writer(rng.randint, plain=rng.random() < 0.5, max_depth=3)
-        document = writer.query()
-        reference = Reference(document.text)
+        document = Writer(rng.randint, plain=rng.random() < 0.5, max_depth=3).query()
+        runs = []
         for sending in range(3):
-            chaos = rng.choice((0.0, 0.002, 0.01))
             variables = {name: rng.choice(VARIABLE_VALUES[name][0]) for name in document.variables}
             variables = {name: value for name, value in variables.items() if value is not MISSING}
-            seed = f"{number} {sending}"
-
-            def root(seed: str = seed, chaos: float = chaos, sel: Sel = document.sel) -> Any:
-                builder = DataBuilder(seed, chaos, lengths=(0, 4, 12, 30), objects=400)
-                return builder.root(sel)
-
-            context = f"document {number}, sending {sending}, chaos {chaos}, {variables}:\n{document.text}"
-            theirs = core.graphql_sync(SCHEMA, document.text, root(), _context(),
-                                       deepcopy(variables))  # fmt: skip
-            before = probe.stats["infos"]
-            _, ours = graphql_sync(SCHEMA, {"query": document.text, "variables": variables},
-                                   root_value=root(), context_value=_context(), logger=QUIET)  # fmt: skip
-            built = probe.stats["infos"] - before
-            expected = expected_response(theirs, reference.started(SCHEMA, variables))
-            assert ours == expected, context
-            assert repr(ours) == repr(expected), context
-            request = Request(0, chaos, 0.0, variables, False, 0)
-            probe.check_plain(document, request, ours, built)
+            chaos = rng.choice((0.0, 0.002, 0.01))
+            runs.append(Request(number * 3 + sending, chaos, 0.0, variables, False, 0))
+        run_sync(document, runs, probe, _long_lists)
     _assert_plans_ran(probe, 10)
 
 
